@@ -1,0 +1,97 @@
+from django.contrib import admin
+
+from applications.models import Application, Batch, ProjectCategory, ProvincialWindow, SignedScan, TeamMember, TimelineEntry
+
+
+class ProvincialWindowInline(admin.TabularInline):
+    model = ProvincialWindow
+    extra = 0
+    autocomplete_fields = ["association"]
+
+
+@admin.register(Batch)
+class BatchAdmin(admin.ModelAdmin):
+    list_display = ["short_name", "document_number", "year", "national_deadline", "is_open", "allow_direct"]
+    list_filter = ["is_open", "year"]
+    search_fields = ["title", "short_name", "document_number"]
+    inlines = [ProvincialWindowInline]
+
+
+@admin.register(ProvincialWindow)
+class ProvincialWindowAdmin(admin.ModelAdmin):
+    list_display = ["association", "batch", "forwarding_number", "school_deadline", "quota", "contact_name"]
+    list_filter = ["batch", "association__province"]
+    search_fields = ["association__name", "forwarding_number", "contact_name"]
+    autocomplete_fields = ["association"]
+
+
+@admin.register(ProjectCategory)
+class ProjectCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "position", "is_other"]
+    search_fields = ["name", "code"]
+
+
+class TeamMemberInline(admin.TabularInline):
+    model = TeamMember
+    extra = 0
+
+
+class SignedScanInline(admin.TabularInline):
+    model = SignedScan
+    extra = 0
+    fields = ["original_name", "kind", "size", "version_code", "uploaded_at", "uploaded_by"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class TimelineEntryInline(admin.TabularInline):
+    model = TimelineEntry
+    extra = 0
+    fields = ["at", "actor", "action", "from_status", "to_status", "comment", "visible_to_school"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ["number", "school", "province", "school_type", "status", "route", "lead_name", "submitted_at"]
+    list_filter = ["batch", "status", "route", "school__province", "school__school_type", "projects"]
+    search_fields = ["number", "school__name", "lead_name", "liaison_name", "plan_name"]
+    list_select_related = ["school__province", "batch"]
+    autocomplete_fields = ["school", "batch"]
+    readonly_fields = ["number", "version_code", "revision", "created_at", "updated_at", "submitted_at", "pledge_accepted_at"]
+    inlines = [TeamMemberInline, SignedScanInline, TimelineEntryInline]
+
+    @admin.display(description="省份", ordering="school__province")
+    def province(self, obj):
+        return obj.school.province
+
+    @admin.display(description="学校类型", ordering="school__school_type")
+    def school_type(self, obj):
+        return obj.school.get_school_type_display()
+
+
+@admin.register(TimelineEntry)
+class TimelineEntryAdmin(admin.ModelAdmin):
+    list_display = ["application", "at", "actor", "action", "from_status", "to_status", "visible_to_school"]
+    list_filter = ["action", "to_status", "visible_to_school"]
+    search_fields = ["application__number", "application__school__name", "comment"]
+    list_select_related = ["application__school", "actor"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the timeline is a record; it is never edited
+
+
+@admin.register(SignedScan)
+class SignedScanAdmin(admin.ModelAdmin):
+    list_display = ["application", "original_name", "kind", "size", "version_code", "uploaded_at"]
+    list_filter = ["kind"]
+    search_fields = ["application__number", "application__school__name", "original_name", "sha256"]
+    list_select_related = ["application__school"]
+    readonly_fields = ["application", "file", "kind", "original_name", "size", "sha256", "version_code", "uploaded_by"]

@@ -1,0 +1,32 @@
+"""The application PDF, laid out like the official 实验校资格申请表 on A4."""
+from django.utils import timezone
+
+from applications.forms import PLEDGE_TEXT
+from applications.models import ProjectCategory
+from applications.rules import check_application
+from portal.pdf import render_pdf
+
+
+def project_choices(application) -> list[tuple[ProjectCategory, bool]]:
+    """Every category of the notice, in its order, with whether the application chose it."""
+    chosen = {p.pk for p in application.projects.all()}
+    return [(category, category.pk in chosen) for category in ProjectCategory.objects.order_by("position")]
+
+
+def application_pdf(application) -> bytes:
+    """The form as PDF. Every page carries the application number and version code; a 草稿
+    watermark stays until every rule of the form is met (the content is then final, ready to be
+    signed and sealed)."""
+    team = [row for row in application.team.all() if not row.is_blank()]
+    check = check_application(application, team_rows=team)
+    context = {
+        "application": application,
+        "school": application.school,
+        "team": team,
+        "projects": project_choices(application),
+        "pledge_text": PLEDGE_TEXT,
+        "is_draft": not check.complete,
+        "plan_zi": check.plan_zi,
+        "generated_at": timezone.localtime(),
+    }
+    return render_pdf("applications/pdf/application.html", context, stylesheets=("css/print.css",))

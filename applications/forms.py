@@ -1,0 +1,136 @@
+"""The school's forms: the 申请表 itself, its team table and the scan upload.
+
+Field-level checks here are only what storage needs (lengths, a real date); the form's rules live
+in `applications.rules` so that a draft can hold anything typed and the rules are checked in one
+place. `attach_rule_messages` puts the rules' messages next to their fields.
+"""
+from django import forms
+from django.forms import inlineformset_factory
+
+from applications.models import Application, ProjectCategory, Route, TeamMember
+from applications.rules import PLAN_FIELDS
+
+PLEDGE_TEXT = (
+    "我单位自愿参加“职业院校服务全民终身学习”项目，并成为实验校，接受中国成人教育协会和项目组的指导、支持、协助与管理；"
+    "我单位具备实验校的条件，并为项目实验提供包括人员、经费、办公条件等支持；我单位愿意完成总项目组交办的各项工作等。"
+)
+
+
+def _text(rows=4, **attrs):
+    return forms.Textarea(attrs={"rows": rows, **attrs})
+
+
+def _mobile_input():
+    return forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel", "maxlength": 20, "placeholder": "11 位手机号码"})
+
+
+class ApplicationForm(forms.ModelForm):
+    pledge_accept = forms.BooleanField(
+        label="本单位已阅读并同意以上承诺，由负责人签字确认", required=False
+    )
+
+    class Meta:
+        model = Application
+        fields = [
+            "route",
+            "lead_name", "lead_title", "lead_mobile", "lead_title_note",
+            "liaison_name", "liaison_title", "liaison_mobile",
+            "projects", "other_project_name",
+            *PLAN_FIELDS,
+            "pledge_signatory",
+            "unit_opinion", "supervisor_name", "supervisor_opinion", "supervisor_date",
+        ]  # fmt: skip
+        labels = {
+            "route": "申报途径",
+            "lead_name": "负责人姓名",
+            "lead_title": "职务",
+            "lead_mobile": "手机",
+            "lead_title_note": "负责人职务说明",
+            "liaison_name": "项目对接人",
+            "liaison_title": "职务",
+            "liaison_mobile": "手机",
+            "projects": "具体实施项目（选择 1–2 项）",
+            "other_project_name": "其它项目名称",
+            "plan_name": "名称",
+            "plan_content": "内容",
+            "plan_steps": "步骤",
+            "plan_goals": "目标",
+            "plan_features": "特色",
+            "pledge_signatory": "负责人签字（请输入负责人姓名）",
+            "unit_opinion": "单位意见",
+            "supervisor_name": "上级主管部门名称",
+            "supervisor_opinion": "上级主管部门意见",
+            "supervisor_date": "上级主管部门意见日期",
+        }
+        help_texts = {
+            "lead_title": "通知要求由副校长担任项目负责人（高职院校为副院长，职教中心为副主任）。",
+            "lead_title_note": "负责人为其他职务时必填，评审人员会看到此说明。",
+            "other_project_name": "勾选“其它”时填写。",
+            "plan_name": "实验方案的名称。",
+            "unit_opinion": "打印后加盖单位公章。",
+            "supervisor_opinion": "打印后由上级主管部门盖章。",
+        }
+        widgets = {
+            "route": forms.RadioSelect,
+            "lead_mobile": _mobile_input(),
+            "liaison_mobile": _mobile_input(),
+            "lead_title_note": _text(2),
+            "projects": forms.CheckboxSelectMultiple,
+            "plan_name": forms.TextInput(attrs={"data-zi-group": "plan"}),
+            "plan_content": _text(12, **{"data-zi-group": "plan"}),
+            "plan_steps": _text(8, **{"data-zi-group": "plan"}),
+            "plan_goals": _text(6, **{"data-zi-group": "plan"}),
+            "plan_features": _text(6, **{"data-zi-group": "plan"}),
+            "unit_opinion": _text(3),
+            "supervisor_opinion": _text(3),
+            "supervisor_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, route_choosable: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["projects"].queryset = ProjectCategory.objects.order_by("position")
+        self.fields["pledge_accept"].initial = bool(self.instance.pledge_accepted_at)
+        self.fields["route"].required = False
+        if not route_choosable:
+            # The school has one route only (no provincial window, or the batch allows no direct
+            # applications): it is shown, not chosen.
+            self.fields["route"].disabled = True
+        self.fields["route"].choices = Route.choices
+
+    def clean_route(self):
+        return self.cleaned_data.get("route") or self.instance.route
+
+
+class TeamMemberForm(forms.ModelForm):
+    class Meta:
+        model = TeamMember
+        fields = ["name", "title", "department", "mobile", "duty"]
+        labels = {"name": "姓名", "title": "职务/职称", "department": "部门", "mobile": "手机", "duty": "分工"}
+        widgets = {"mobile": _mobile_input()}
+
+
+def team_formset(*, application, data=None, add_rows: int = 0):
+    """The team table with enough empty rows to reach three people, plus `add_rows` more
+    (the no-JavaScript "增加一行" button reloads the page asking for one more)."""
+    existing = application.team.count() if application.pk else 0
+    extra = max(0, 3 - existing) + add_rows
+    formset_class = inlineformset_factory(
+        Application, TeamMember, form=TeamMemberForm, extra=extra, can_delete=True, max_num=30, validate_max=True
+    )
+    return formset_class(data=data, instance=application, prefix="team", queryset=application.team.order_by("position", "pk"))
+
+
+def attach_rule_messages(form, messages: dict[str, list[str]]) -> None:
+    """Show the rules' messages next to their fields, on a bound or an unbound form."""
+    errors = form.errors  # an empty ErrorDict on an unbound form, which we may extend
+    for name, texts in messages.items():
+        if name in form.fields:
+            errors.setdefault(name, form.error_class()).extend(texts)
+
+
+class ScanUploadForm(forms.Form):
+    scan = forms.FileField(
+        label="签字盖章后的申请表扫描件",
+        help_text="PDF、JPEG 或 PNG，不超过 20 MB。请上传由本页“下载申请表 PDF”打印、签字盖章后的扫描件。",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+    )

@@ -1,0 +1,238 @@
+"""Demo data modelled on the notice: the second batch (中成协〔2023〕010号) with its deadlines moved
+into the future, the Zhejiang window (浙成职协〔2023〕6号), schools in three provinces, applications
+in draft and submitted states, and one account per role. Safe to run again."""
+import io
+import secrets
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from applications.models import Application, Batch, ProjectCategory, ProvincialWindow, Status, TeamMember
+from applications.services import application_get_or_create, refresh_version_code, scan_upload
+from applications.workflow import submit
+from portal.models import Association, Province, Role, School, SchoolType
+
+User = get_user_model()
+
+PLAN_PARAGRAPHS = {
+    "plan_content": [
+        "学校立足区域经济社会发展和全民终身学习需求，依托专业群和实训基地资源，面向社区居民、乡村群众、老年人、在职人员和新市民开展多层次、多形式的学习服务，构建“学校—社区—乡村”三级联动的终身学习服务网络。",
+        "一是建设社区学院分院和乡村学习点，按照“一点一特色”的思路，把智能手机应用、家庭理财、健康养生、传统手工艺、电商直播等课程送到居民家门口；二是开发线上线下融合的课程资源，建成覆盖二十个专业方向的微课资源库，面向社会免费开放；三是组建由专业教师、行业能手和社区志愿者组成的讲师团，常态化开展送教服务。",
+        "项目坚持需求导向，每学期开展一次学习需求调查，根据居民反馈动态调整课程菜单；坚持质量导向，建立课程准入、过程督导和效果评价制度；坚持共建共享，与街道、乡镇、行业企业和老年大学签订合作协议，形成资源互补、优势叠加的工作格局。",
+    ],
+    "plan_steps": [
+        "第一阶段（第一年）：调研与启动。成立由副校长任组长的项目领导小组，完成区域学习需求调查，制订实施细则和管理制度，建成首批五个社区（乡村）学习点，开发首批三十门课程。",
+        "第二阶段（第二年）：推进与完善。学习点扩展到十五个，课程资源达到一百门，培训社区教育骨干教师一百名，形成可复制的“课程超市”和“订单式送教”服务模式，开展中期评估并改进。",
+        "第三阶段（第三年）：总结与推广。全面总结实验成果，编写典型案例集，举办成果展示和经验交流活动，参加项目组组织的优质校评估，将成熟做法在全省职业院校推广。",
+    ],
+    "plan_goals": [
+        "三年内累计开展各类培训不少于三万人次，其中老年教育一万人次、新市民素质提升培训八千人次、在职人员继续教育一万人次；建成线上课程资源一百门以上，居民满意度达到百分之九十以上。",
+        "形成一套职业院校服务全民终身学习的制度体系和运行机制，培育两到三个在省内有影响力的品牌项目，打造一支专兼结合的终身学习服务团队，为建设学习型城市、学习型社会贡献职业教育力量。",
+    ],
+    "plan_features": [
+        "特色一：专业赋能。发挥学校智能制造、现代服务、数字商贸等专业优势，把专业课程转化为居民看得懂、学得会、用得上的生活技能课程。",
+        "特色二：数字融合。依托学校智慧教学平台，建设“指尖上的课堂”，实现报名、学习、评价一站式服务，让老年人和新市民跨越数字鸿沟。",
+        "特色三：多方协同。政府主导、学校主体、社区参与、企业支持，形成协同推进的长效机制，确保项目可持续发展。",
+    ],
+}
+
+
+def demo_plan(school_name: str, repeat: int = 3) -> dict[str, str]:
+    """A plan of about 2,400 字: the paragraphs above, repeated with a round number."""
+    plan = {"plan_name": f"{school_name}“技能惠民·终身学习”社区教育融通实验项目"}
+    for field, paragraphs in PLAN_PARAGRAPHS.items():
+        rounds = [f"（第{n}部分）" + "".join(paragraphs) for n in range(1, repeat + 1)] if field == "plan_content" else paragraphs
+        plan[field] = "\n".join(rounds)
+    return plan
+
+
+def scan_image(text: str) -> SimpleUploadedFile:
+    """A small PNG standing in for a scanned, sealed form."""
+    image = Image.new("RGB", (620, 877), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([20, 20, 600, 857], outline="black", width=2)
+    draw.ellipse([420, 650, 560, 790], outline="red", width=4)
+    draw.text((40, 40), text, fill="black")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return SimpleUploadedFile("scan.png", buffer.getvalue(), content_type="image/png")
+
+
+SCHOOLS = [
+    # key, name, province code, type, address, postcode, lead name, lead title
+    ("zj1", "浙江示范职业技术学院", "330000", SchoolType.HIGHER_VOCATIONAL, "浙江省杭州市西湖区学院路 88 号", "310012", "陈明华", "副院长"),
+    ("zj2", "宁波市甬江职业高级中学", "330000", SchoolType.SECONDARY_VOCATIONAL, "浙江省宁波市江北区育才路 16 号", "315020", "王晓燕", "副校长"),
+    ("zj3", "温州市瓯海区职业教育中心", "330000", SchoolType.VOCATIONAL_CENTER, "浙江省温州市瓯海区娄桥街道职教路 1 号", "325014", "林志强", "副主任"),
+    ("zj4", "绍兴市柯桥区职业教育中心", "330000", SchoolType.VOCATIONAL_CENTER, "浙江省绍兴市柯桥区笛扬路 300 号", "312030", "赵建国", "教务处处长"),
+    ("js1", "江苏示范职业技术学院", "320000", SchoolType.HIGHER_VOCATIONAL, "江苏省南京市栖霞区文澜路 99 号", "210046", "周文斌", "副院长"),
+    ("js2", "苏州市吴中区职业教育中心", "320000", SchoolType.VOCATIONAL_CENTER, "江苏省苏州市吴中区东吴北路 200 号", "215128", "钱丽萍", "副主任"),
+    ("sc1", "四川示范职业技术学院", "510000", SchoolType.HIGHER_VOCATIONAL, "四川省成都市郫都区德源大道 6 号", "611730", "李德军", "副院长"),
+    ("sc2", "绵阳市安州区职业中学", "510000", SchoolType.SECONDARY_VOCATIONAL, "四川省绵阳市安州区花菱镇职中路 8 号", "622650", "张秀英", "副校长"),
+]
+# Which schools' applications are submitted in the demo (the others stay drafts).
+SUBMITTED = {"zj2", "zj3", "js1", "sc1"}
+
+
+class Command(BaseCommand):
+    help = "建立演示数据（第二批实验校申报、浙江省推荐渠道、三省学校与各角色演示账号）。可重复运行。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", help="所有演示账号的密码；不提供时随机生成并打印。")
+
+    def handle(self, *args, password=None, **options):
+        generated = password is None
+        password = password or secrets.token_urlsafe(9)
+        with transaction.atomic():
+            batch, windows = self.batch_and_windows()
+            schools = self.schools()
+            users = self.users(password, schools, windows)
+            self.applications(batch, schools, users)
+        self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
+        self.stdout.write("演示账号：demo-school、demo-province（浙江）、demo-staff、demo-expert、demo-admin（超级管理员）")
+        self.stdout.write(f"密码：{password}" + ("（随机生成，请记下）" if generated else ""))
+
+    def batch_and_windows(self):
+        # The real deadlines were 2023-04-28 (national) and 2023-04-20 (Zhejiang); the demo keeps
+        # their gap of eight days but moves them 60 days ahead of today.
+        today = timezone.localdate()
+        national = timezone.make_aware(datetime.combine(today + timedelta(days=60), time(23, 59, 59)))
+        batch, _ = Batch.objects.update_or_create(
+            document_number="中成协〔2023〕010号",
+            defaults={
+                "title": "关于申报“职业院校服务全民终身学习项目”第二批实验校的通知",
+                "short_name": "第二批实验校",
+                "year": 2023,
+                "issued_on": date(2023, 3, 14),
+                "national_deadline": national,
+                "allow_direct": True,
+                "is_open": True,
+                "contact_name": "彭老师",
+                "contact_phones": "010-81299751 18611285756",
+                "contact_email": "pengfang@enaea.edu.cn",
+                "summary": "中国成人教育协会决定在全国遴选“职业院校服务全民终身学习项目”第二批实验校。全国各职业院校（职教中心）及相关单位均可申报，实验周期三年，实施 1–2 个具体项目。",
+            },
+        )
+        zhejiang, _ = Association.objects.update_or_create(
+            province=Province.objects.get(code="330000"),
+            defaults={"name": "浙江省成人教育与职业教育协会", "address": "杭州市教工路 42 号 A803", "email": "zj_czjxh@163.com"},
+        )
+        jiangsu, _ = Association.objects.update_or_create(
+            province=Province.objects.get(code="320000"), defaults={"name": "江苏省成人教育协会"}
+        )
+        windows = {}
+        windows["zj"], _ = ProvincialWindow.objects.update_or_create(
+            batch=batch,
+            association=zhejiang,
+            defaults={
+                "forwarding_number": "浙成职协〔2023〕6号",
+                "school_deadline": national - timedelta(days=8),
+                "contact_name": "周依依",
+                "contact_phone": "0571-88031215",
+                "contact_email": "zj_czjxh@163.com",
+                "paper_address": "杭州市教工路 42 号 A803（请寄顺丰）",
+            },
+        )
+        windows["js"], _ = ProvincialWindow.objects.update_or_create(
+            batch=batch,
+            association=jiangsu,
+            defaults={
+                "school_deadline": national - timedelta(days=6),
+                "contact_name": "孙老师",
+                "contact_phone": "025-83335566",
+            },
+        )
+        return batch, windows
+
+    def schools(self):
+        schools = {}
+        for n, (key, name, province, kind, address, postcode, *_lead) in enumerate(SCHOOLS):
+            schools[key], _ = School.objects.update_or_create(
+                name=name,
+                defaults={
+                    "province_id": province,
+                    "school_type": kind,
+                    "address": address,
+                    "postcode": postcode,
+                    "contact_email": f"{key}@demo.example.cn",
+                    "contact_mobile": f"1390000{n:04d}",
+                },
+            )
+        return schools
+
+    def users(self, password, schools, windows):
+        specs = {
+            "demo-school": {"role": Role.SCHOOL, "school": schools["zj1"], "last_name": "许", "first_name": "老师"},
+            "demo-province": {"role": Role.PROVINCE, "association": windows["zj"].association, "last_name": "周", "first_name": "依依"},
+            "demo-staff": {"role": Role.STAFF, "is_staff": True, "last_name": "彭", "first_name": "老师"},
+            "demo-expert": {"role": Role.EXPERT, "last_name": "吴", "first_name": "教授"},
+            "demo-admin": {"role": Role.ADMIN, "is_staff": True, "is_superuser": True, "last_name": "管理员", "first_name": ""},
+        }
+        for key in schools:
+            if key != "zj1":
+                specs[f"demo-school-{key}"] = {"role": Role.SCHOOL, "school": schools[key], "last_name": "联系人", "first_name": ""}
+        users = {}
+        for username, fields in specs.items():
+            user, _ = User.objects.update_or_create(
+                username=username,
+                defaults={"email": f"{username}@demo.example.cn", "is_active": True, **fields},
+            )
+            user.set_password(password)
+            user.save()
+            users[username] = user
+        return users
+
+    def applications(self, batch, schools, users):
+        categories = list(ProjectCategory.objects.filter(is_other=False).order_by("position"))
+        for n, (key, name, _p, _t, _a, _pc, lead_name, lead_title) in enumerate(SCHOOLS):
+            school = schools[key]
+            actor = users["demo-school" if key == "zj1" else f"demo-school-{key}"]
+            application = application_get_or_create(batch=batch, school=school, actor=actor)
+            if not application.is_editable or application.revision:
+                continue  # already filled in by an earlier run (or by a person): leave it
+            complete = key in SUBMITTED
+            fields = {
+                "lead_name": lead_name,
+                "lead_title": lead_title,
+                "lead_mobile": f"1380000{n:04d}",
+                "lead_title_note": "" if "副" in lead_title else "学校副校长岗位空缺，由分管社会培训的教务处处长牵头。",
+                "liaison_name": "何晓东",
+                "liaison_title": "继续教育学院办公室主任",
+                "liaison_mobile": f"1370000{n:04d}",
+            }
+            if complete or key == "zj1":
+                fields.update(demo_plan(name, repeat=5 if complete else 1))
+            if complete:
+                fields.update(
+                    {
+                        "pledge_signatory": lead_name,
+                        "pledge_accepted_at": timezone.now(),
+                        "unit_opinion": "同意申报，学校将在人员、经费、场地等方面给予保障。",
+                        "supervisor_name": f"{school.province.name[:2]}教育厅（局）职业教育处",
+                        "supervisor_opinion": "情况属实，同意推荐。",
+                        "supervisor_date": timezone.localdate(),
+                    }
+                )
+            Application.objects.filter(pk=application.pk).update(revision=1, **fields)
+            application.refresh_from_db()
+            application.projects.set(categories[n % 5 : n % 5 + (2 if complete else 1)])
+            members = [
+                (lead_name, lead_title, "校领导", f"1380000{n:04d}", "项目总负责"),
+                ("何晓东", "讲师", "继续教育学院", f"1370000{n:04d}", "项目对接与日常管理"),
+                ("刘芳", "副教授", "社区教育中心", f"1360000{n:04d}", "课程开发"),
+            ]
+            TeamMember.objects.filter(application=application).delete()
+            TeamMember.objects.bulk_create(
+                TeamMember(application=application, position=i, name=m[0], title=m[1], department=m[2], mobile=m[3], duty=m[4])
+                for i, m in enumerate(members if complete or key == "zj1" else members[:1])
+            )
+            refresh_version_code(application)
+            if complete:
+                scan_upload(application=application, uploaded_file=scan_image(application.number), actor=actor)
+                submit(application=application, actor=actor)
+        drafts = Application.objects.filter(batch=batch, status=Status.DRAFT).count()
+        self.stdout.write(f"申请表：{Application.objects.filter(batch=batch).count()} 份，其中草稿 {drafts} 份。")

@@ -1,0 +1,281 @@
+"""Batches, provincial windows and the 实验校资格申请表 with its parts.
+
+Models hold data only; every write that changes an application's state goes through
+`applications.workflow` and every content save through `applications.services`.
+"""
+import hashlib
+import uuid
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from portal.models import Association, School
+
+
+class Batch(models.Model):
+    """One call for 实验校 (e.g. the second batch, 中成协〔2023〕010号) with its national deadline."""
+
+    title = models.CharField("通知标题", max_length=200)
+    short_name = models.CharField("简称", max_length=50, help_text="例如：第二批实验校")
+    document_number = models.CharField("文号", max_length=50, unique=True)
+    year = models.PositiveSmallIntegerField("年度")
+    issued_on = models.DateField("发文日期")
+    national_deadline = models.DateTimeField("全国申报截止时间", help_text="北京时间；直接向项目组申报的学校以此为准。")
+    allow_direct = models.BooleanField(
+        "允许学校直接向项目组申报", default=True, help_text="所在省份设有省级推荐渠道的学校也可选择直接申报。"
+    )
+    is_open = models.BooleanField("开放申报", default=True)
+    contact_name = models.CharField("联系人", max_length=50)
+    contact_phones = models.CharField("联系电话", max_length=100)
+    contact_email = models.EmailField("电子邮箱")
+    summary = models.TextField("通知摘要", blank=True)
+
+    class Meta:
+        verbose_name = "申报批次"
+        verbose_name_plural = "申报批次"
+        ordering = ["-year", "-national_deadline"]
+
+    def __str__(self):
+        return f"{self.short_name}（{self.document_number}）"
+
+
+class ProvincialWindow(models.Model):
+    """A provincial association's channel for a batch: schools of that province submit to it by its
+    own (earlier) deadline, and it forwards its recommendations to the national project group."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="windows", verbose_name="申报批次")
+    association = models.ForeignKey(Association, on_delete=models.PROTECT, verbose_name="省级协会")
+    forwarding_number = models.CharField("转发文号", max_length=50, blank=True)
+    school_deadline = models.DateTimeField("学校提交截止时间", help_text="北京时间")
+    contact_name = models.CharField("联系人", max_length=50)
+    contact_phone = models.CharField("联系电话", max_length=50)
+    contact_email = models.EmailField("电子邮箱", blank=True)
+    paper_address = models.CharField("纸质版寄送地址", max_length=200, blank=True)
+    quota = models.PositiveIntegerField("推荐名额", null=True, blank=True, help_text="留空表示不限")
+
+    class Meta:
+        verbose_name = "省级推荐渠道"
+        verbose_name_plural = "省级推荐渠道"
+        ordering = ["batch", "association__province"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "association"], name="one_window_per_association_and_batch")
+        ]
+
+    def __str__(self):
+        return f"{self.association}·{self.batch.short_name}"
+
+
+class ProjectCategory(models.Model):
+    """One of the notice's 具体实施项目 (seeded by a migration; 其它 needs its own name)."""
+
+    code = models.SlugField("代码", max_length=30, unique=True)
+    name = models.CharField("名称", max_length=50, unique=True)
+    position = models.PositiveSmallIntegerField("顺序", default=0)
+    is_other = models.BooleanField("需填写名称", default=False)
+
+    class Meta:
+        verbose_name = "具体实施项目"
+        verbose_name_plural = "具体实施项目"
+        ordering = ["position"]
+
+    def __str__(self):
+        return self.name
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    RETURNED = "returned", "退回修改"
+    SUBMITTED = "submitted", "已提交，待省级推荐"
+    RECOMMENDED = "recommended", "已获省级推荐"
+    NOT_RECOMMENDED = "not_recommended", "未获省级推荐"
+    AT_NATIONAL = "at_national", "已报送项目组"
+    IN_EXPERT_REVIEW = "in_expert_review", "专家评审中"
+    SCORED = "scored", "评审完成"
+    SELECTED = "selected", "入选实验校"
+    NOT_SELECTED = "not_selected", "未入选"
+    REJECTED = "rejected", "不予受理"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+
+
+class Route(models.TextChoices):
+    PROVINCIAL = "provincial", "经省级协会推荐"
+    DIRECT = "direct", "直接向项目组申报"
+
+
+class Application(models.Model):
+    """A school's 实验校资格申请表 for one batch."""
+
+    # The fields that make up the printed form's content; the version code is a hash over them.
+    CONTENT_FIELDS = (
+        "lead_name", "lead_title", "lead_mobile", "lead_title_note",
+        "liaison_name", "liaison_title", "liaison_mobile",
+        "other_project_name",
+        "plan_name", "plan_content", "plan_steps", "plan_goals", "plan_features",
+        "pledge_signatory",
+        "unit_opinion", "supervisor_name", "supervisor_opinion", "supervisor_date",
+    )  # fmt: skip
+
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="applications", verbose_name="申报批次")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="applications", verbose_name="申报单位")
+    number = models.CharField("申请编号", max_length=30, unique=True, null=True, blank=True)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT)
+    route = models.CharField("申报途径", max_length=12, choices=Route.choices, default=Route.PROVINCIAL)
+    version_code = models.CharField("版本码", max_length=12, blank=True)
+    revision = models.PositiveIntegerField("保存次数", default=0)
+
+    lead_name = models.CharField("负责人姓名", max_length=50, blank=True)
+    lead_title = models.CharField("负责人职务", max_length=50, blank=True)
+    lead_mobile = models.CharField("负责人手机", max_length=20, blank=True)
+    lead_title_note = models.CharField(
+        "负责人职务说明", max_length=300, blank=True, help_text="负责人不是副校长（副院长、副主任）时，请说明原因。"
+    )
+    liaison_name = models.CharField("项目对接人姓名", max_length=50, blank=True)
+    liaison_title = models.CharField("项目对接人职务", max_length=50, blank=True)
+    liaison_mobile = models.CharField("项目对接人手机", max_length=20, blank=True)
+
+    projects = models.ManyToManyField(ProjectCategory, blank=True, verbose_name="具体实施项目")
+    other_project_name = models.CharField("其它项目名称", max_length=100, blank=True)
+
+    plan_name = models.CharField("实验方案名称", max_length=200, blank=True)
+    plan_content = models.TextField("实验方案内容", blank=True)
+    plan_steps = models.TextField("实施步骤", blank=True)
+    plan_goals = models.TextField("实验目标", blank=True)
+    plan_features = models.TextField("项目特色", blank=True)
+
+    pledge_signatory = models.CharField("承诺书负责人签字（输入姓名）", max_length=50, blank=True)
+    pledge_accepted_at = models.DateTimeField("承诺时间", null=True, blank=True)
+
+    unit_opinion = models.TextField("单位意见", blank=True)
+    supervisor_name = models.CharField("上级主管部门名称", max_length=100, blank=True)
+    supervisor_opinion = models.TextField("上级主管部门意见", blank=True)
+    supervisor_date = models.DateField("上级主管部门意见日期", null=True, blank=True)
+
+    group_opinion = models.TextField("项目组意见", blank=True)
+    group_opinion_signer = models.CharField("项目组负责人", max_length=50, blank=True)
+    group_opinion_date = models.DateField("项目组意见日期", null=True, blank=True)
+
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("最后保存", auto_now=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "实验校资格申请表"
+        verbose_name_plural = "实验校资格申请表"
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "school"], name="one_application_per_school_and_batch")
+        ]
+        indexes = [models.Index(fields=["batch", "status"])]
+
+    def __str__(self):
+        return f"{self.number or '（未编号）'} {self.school.name}"
+
+    def get_absolute_url(self):
+        return reverse("applications:detail", args=[self.pk])
+
+    @property
+    def is_editable(self):
+        return self.status in EDITABLE_STATUSES
+
+    def content_fingerprint(self, team_rows, project_codes) -> str:
+        """The version code: a short hash of everything printed on the form, so a scan can be tied
+        to the exact content it shows. `team_rows` and `project_codes` are passed in because they
+        live in other tables."""
+        parts = [self.school.name, self.school.address]
+        parts += [str(getattr(self, name) or "") for name in self.CONTENT_FIELDS]
+        parts += sorted(project_codes)
+        for row in team_rows:
+            parts += [row.name, row.title, row.department, row.mobile, row.duty]
+        digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+        return digest[:8].upper()
+
+
+class TeamMember(models.Model):
+    """A row of the 项目小组成员 table; the first row is the 负责人."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="team", verbose_name="申请表")
+    position = models.PositiveSmallIntegerField("序号", default=0)
+    name = models.CharField("姓名", max_length=50, blank=True)
+    title = models.CharField("职务/职称", max_length=50, blank=True)
+    department = models.CharField("部门", max_length=100, blank=True)
+    mobile = models.CharField("手机", max_length=20, blank=True)
+    duty = models.CharField("分工", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "项目小组成员"
+        verbose_name_plural = "项目小组成员"
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def is_blank(self):
+        return not any([self.name, self.title, self.department, self.mobile, self.duty])
+
+
+def scan_upload_path(instance, filename):
+    # The stored name never comes from the uploader: a random name with the extension of the
+    # type we detected from the content.
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"scans/{instance.application_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class SignedScan(models.Model):
+    """The signed and sealed scan of the printed form, tied to the version code it was printed from."""
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", "PDF"
+        JPEG = "jpeg", "JPEG 图片"
+        PNG = "png", "PNG 图片"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="scans", verbose_name="申请表")
+    file = models.FileField("文件", upload_to=scan_upload_path)
+    kind = models.CharField("类型", max_length=8, choices=Kind.choices)
+    original_name = models.CharField("原文件名", max_length=200)
+    size = models.PositiveBigIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    version_code = models.CharField("对应版本码", max_length=12)
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, verbose_name="上传人"
+    )
+
+    class Meta:
+        verbose_name = "盖章扫描件"
+        verbose_name_plural = "盖章扫描件"
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.original_name}（版本 {self.version_code}）"
+
+    @property
+    def content_type(self):
+        return {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}[self.kind]
+
+
+class TimelineEntry(models.Model):
+    """One step of an application's journey: who did what, when, from which status to which."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="timeline", verbose_name="申请表"
+    )
+    at = models.DateTimeField("时间", auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, verbose_name="操作人")
+    action = models.CharField("操作", max_length=30)
+    from_status = models.CharField("原状态", max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField("新状态", max_length=20, choices=Status.choices, blank=True)
+    comment = models.TextField("说明", blank=True)
+    visible_to_school = models.BooleanField("学校可见", default=True)
+
+    class Meta:
+        verbose_name = "办理记录"
+        verbose_name_plural = "办理记录"
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.application_id} {self.action} {self.at:%Y-%m-%d %H:%M}"

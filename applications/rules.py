@@ -1,0 +1,178 @@
+"""The rules of the 实验校资格申请表, checked on the server over what is stored.
+
+A draft may break any rule; saving never loses what was typed. The same check decides each
+section's state on the form page, what the submit step refuses, and (later) the machine items of
+the formal check. A rule either reports a *missing* value (the section is incomplete) or an
+*invalid* one (shown next to its field at once).
+"""
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+
+from applications.wordcount import count_zi
+from portal.models import SchoolType
+from portal.validators import validate_mobile
+
+PLAN_MIN_ZI = 2000
+TEAM_MIN_SIZE = 3
+PROJECTS_MIN, PROJECTS_MAX = 1, 2
+PLAN_FIELDS = ("plan_name", "plan_content", "plan_steps", "plan_goals", "plan_features")
+TEAM_REQUIRED_FIELDS = ("name", "title", "mobile", "duty")
+
+# (key, title, fields of the application that belong to it)
+SECTIONS = (
+    ("basic", "一、学校基本信息", ("route",)),
+    ("people", "二、负责人与项目对接人",
+     ("lead_name", "lead_title", "lead_mobile", "lead_title_note", "liaison_name", "liaison_title", "liaison_mobile")),
+    ("team", "三、项目小组成员", ("team",)),
+    ("projects", "四、具体实施项目", ("projects", "other_project_name")),
+    ("plan", "五、实验方案", PLAN_FIELDS),
+    ("pledge", "六、单位承诺书", ("pledge_signatory", "pledge_accept")),
+    ("opinions", "七、单位意见与上级主管部门意见",
+     ("unit_opinion", "supervisor_name", "supervisor_opinion", "supervisor_date")),
+)  # fmt: skip
+SECTION_OF_FIELD = {name: key for key, _title, names in SECTIONS for name in names}
+
+
+def vice_principal_titles(school_type: str) -> tuple[str, ...]:
+    """Titles that make a lead a vice-principal for this kind of school (the notice: 副校长)."""
+    titles = ("副校长", "副院长")
+    if school_type in (SchoolType.VOCATIONAL_CENTER, SchoolType.OTHER):
+        titles += ("副主任",)
+    return titles
+
+
+def is_vice_principal(title: str, school_type: str) -> bool:
+    return any(t in (title or "") for t in vice_principal_titles(school_type))
+
+
+@dataclass
+class SectionState:
+    key: str
+    title: str
+    missing: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing and not self.invalid
+
+    @property
+    def label(self) -> str:
+        if self.invalid:
+            return "有错误"
+        return "已完成" if self.complete else "未完成"
+
+
+@dataclass
+class CheckResult:
+    """What the rules say about one application: messages by field, state by section."""
+
+    sections: dict[str, SectionState]
+    missing: dict[str, list[str]] = field(default_factory=dict)
+    invalid: dict[str, list[str]] = field(default_factory=dict)
+    plan_zi: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return all(s.complete for s in self.sections.values())
+
+    def add(self, kind: str, field_name: str, message: str) -> None:
+        getattr(self, kind).setdefault(field_name, []).append(message)
+        # Team messages are keyed "team" or "team-<row>-<field>"; they all belong to one section.
+        section_key = "team" if field_name.startswith("team") else SECTION_OF_FIELD[field_name]
+        getattr(self.sections[section_key], kind).append(message)
+
+
+def _check_mobile(result: CheckResult, field_name: str, value: str, label: str) -> None:
+    if not value:
+        result.add("missing", field_name, f"请填写{label}。")
+        return
+    try:
+        validate_mobile(value)
+    except ValidationError as error:
+        result.add("invalid", field_name, error.messages[0])
+
+
+def _require(result: CheckResult, field_name: str, value, label: str) -> None:
+    if not (value.strip() if isinstance(value, str) else value):
+        result.add("missing", field_name, f"请填写{label}。")
+
+
+def check_application(application, *, team_rows=None, projects=None) -> CheckResult:
+    """Check every rule of the form over `application` as stored.
+
+    `team_rows` (TeamMember objects, in order) and `projects` (ProjectCategory objects) default to
+    what the database holds; pass them to avoid queries when they are already loaded.
+    """
+    if team_rows is None:
+        team_rows = list(application.team.all())
+    if projects is None:
+        projects = list(application.projects.all())
+    team_rows = [row for row in team_rows if not row.is_blank()]
+    result = CheckResult(sections={key: SectionState(key, title) for key, title, _f in SECTIONS})
+    app = application
+    school = app.school
+
+    # 二、负责人与项目对接人
+    _require(result, "lead_name", app.lead_name, "负责人姓名")
+    _require(result, "lead_title", app.lead_title, "负责人职务")
+    _check_mobile(result, "lead_mobile", app.lead_mobile, "负责人手机")
+    if app.lead_title and not is_vice_principal(app.lead_title, school.school_type) and not app.lead_title_note.strip():
+        result.add(
+            "missing",
+            "lead_title_note",
+            "通知要求由副校长（高职院校为副院长，职教中心为副主任）担任项目负责人；负责人为其他职务时，请简要说明原因。",
+        )
+    _require(result, "liaison_name", app.liaison_name, "项目对接人姓名")
+    _require(result, "liaison_title", app.liaison_title, "项目对接人职务")
+    _check_mobile(result, "liaison_mobile", app.liaison_mobile, "项目对接人手机")
+
+    # 三、项目小组成员
+    if len(team_rows) < TEAM_MIN_SIZE:
+        result.add("missing", "team", f"项目小组成员至少 {TEAM_MIN_SIZE} 人（含负责人），目前 {len(team_rows)} 人。")
+    labels = {"name": "姓名", "title": "职务/职称", "mobile": "手机", "duty": "分工"}
+    for index, row in enumerate(team_rows):
+        for name in TEAM_REQUIRED_FIELDS:
+            if name == "mobile":
+                _check_mobile(result, f"team-{index}-mobile", row.mobile, f"第 {index + 1} 位成员的手机")
+            else:
+                _require(result, f"team-{index}-{name}", getattr(row, name), f"第 {index + 1} 位成员的{labels[name]}")
+    if team_rows and app.lead_name and team_rows[0].name.strip() != app.lead_name.strip():
+        result.add("invalid", "team", f"项目小组成员的第一行应为负责人（{app.lead_name}）。")
+
+    # 四、具体实施项目
+    if len(projects) < PROJECTS_MIN:
+        result.add("missing", "projects", "请选择 1–2 个具体实施项目。")
+    elif len(projects) > PROJECTS_MAX:
+        result.add("invalid", "projects", f"具体实施项目最多选择 {PROJECTS_MAX} 个，目前选择了 {len(projects)} 个。")
+    chose_other = any(p.is_other for p in projects)
+    if chose_other and not app.other_project_name.strip():
+        result.add("missing", "other_project_name", "选择“其它”时，请填写项目名称。")
+    if app.other_project_name.strip() and not chose_other:
+        result.add("invalid", "other_project_name", "填写了其它项目名称，但未勾选“其它”。")
+
+    # 五、实验方案
+    plan_labels = {"plan_name": "名称", "plan_content": "内容", "plan_steps": "步骤", "plan_goals": "目标", "plan_features": "特色"}
+    for name in PLAN_FIELDS:
+        _require(result, name, getattr(app, name), f"实验方案的{plan_labels[name]}")
+    result.plan_zi = sum(count_zi(getattr(app, name)) for name in PLAN_FIELDS)
+    if result.plan_zi < PLAN_MIN_ZI:
+        result.add("missing", "plan_content", f"实验方案（名称、内容、步骤、目标、特色）合计至少 {PLAN_MIN_ZI} 字，目前 {result.plan_zi} 字。")
+
+    # 六、单位承诺书
+    _require(result, "pledge_signatory", app.pledge_signatory, "负责人签字（输入负责人姓名）")
+    if app.pledge_signatory and app.lead_name and app.pledge_signatory.strip() != app.lead_name.strip():
+        result.add("invalid", "pledge_signatory", f"承诺书须由负责人（{app.lead_name}）签字确认。")
+    if not app.pledge_accepted_at:
+        result.add("missing", "pledge_accept", "请阅读并确认单位承诺书。")
+
+    # 七、单位意见与上级主管部门意见
+    _require(result, "unit_opinion", app.unit_opinion, "单位意见")
+    _require(result, "supervisor_name", app.supervisor_name, "上级主管部门名称")
+    _require(result, "supervisor_opinion", app.supervisor_opinion, "上级主管部门意见")
+    _require(result, "supervisor_date", app.supervisor_date, "上级主管部门意见日期")
+
+    # 一、基本信息 comes from the school's profile, which registration already checked.
+    _require(result, "route", school.address, "单位地址（在“单位信息”中填写）")
+    return result

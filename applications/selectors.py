@@ -1,0 +1,59 @@
+"""Scoped reads: which batches, windows and applications a user may see."""
+from django.db.models import Prefetch, QuerySet
+
+from applications.models import Application, Batch, ProvincialWindow, Route
+from portal.models import Role
+
+
+def open_batches() -> QuerySet[Batch]:
+    return Batch.objects.filter(is_open=True).order_by("national_deadline")
+
+
+def current_batch() -> Batch | None:
+    """The batch the home page announces: the open one closing first, else the latest."""
+    return open_batches().first() or Batch.objects.order_by("-year", "-national_deadline").first()
+
+
+def window_for(batch: Batch, province) -> ProvincialWindow | None:
+    """The provincial window of `province` for `batch`, if its association runs one."""
+    return (
+        ProvincialWindow.objects.select_related("association")
+        .filter(batch=batch, association__province=province)
+        .first()
+    )
+
+
+def applications_visible_to(user) -> QuerySet[Application]:
+    """Every application `user` may read. Anything outside this set is a 404 for them."""
+    qs = Application.objects.select_related("batch", "school", "school__province")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.role == Role.SCHOOL:
+        return qs.filter(school_id=user.school_id)
+    if user.role == Role.PROVINCE and user.association_id:
+        # A province sees what its schools submitted through it, never their drafts.
+        return qs.filter(
+            school__province_id=user.association.province_id, route=Route.PROVINCIAL, submitted_at__isnull=False
+        )
+    if user.role in (Role.STAFF, Role.ADMIN):
+        return qs.exclude(submitted_at__isnull=True)
+    return qs.none()
+
+
+def applications_editable_by(user) -> QuerySet[Application]:
+    """Applications whose content `user` may change: only a school's own."""
+    if not user.is_authenticated or user.role != Role.SCHOOL:
+        return Application.objects.none()
+    return Application.objects.select_related("batch", "school", "school__province").filter(school_id=user.school_id)
+
+
+def application_with_parts(qs: QuerySet[Application]) -> QuerySet[Application]:
+    """Prefetch what the form, detail page and PDF show, so they run a fixed number of queries."""
+    from applications.models import SignedScan, TimelineEntry
+
+    return qs.prefetch_related(
+        "team",
+        "projects",
+        Prefetch("scans", queryset=SignedScan.objects.order_by("-uploaded_at", "-pk")),
+        Prefetch("timeline", queryset=TimelineEntry.objects.select_related("actor").order_by("at", "pk")),
+    )

@@ -1,0 +1,119 @@
+"""Writes to an application's content: creating it, saving a draft, recording a scan."""
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from applications.models import EDITABLE_STATUSES, Application, Route, SignedScan, TimelineEntry
+from applications.selectors import window_for
+from applications.uploads import inspect_scan
+from applications.workflow import WorkflowError
+
+
+def default_route(batch, school) -> str:
+    """Through the provincial association when its province runs a window for the batch."""
+    return Route.PROVINCIAL if window_for(batch, school.province) is not None else Route.DIRECT
+
+
+def application_number(application: Application) -> str:
+    """E.g. 2023-2-33-00017: year, batch id, province code, serial."""
+    return f"{application.batch.year}-{application.batch_id}-{application.school.province_id[:2]}-{application.pk:05d}"
+
+
+def application_get_or_create(*, batch, school, actor) -> Application:
+    """The school's application for `batch`, created (numbered, routed, logged) on first use."""
+    with transaction.atomic():
+        application, created = Application.objects.get_or_create(
+            batch=batch, school=school, defaults={"route": default_route(batch, school)}
+        )
+        if created:
+            application.number = application_number(application)
+            application.version_code = application.content_fingerprint([], [])
+            application.save(update_fields=["number", "version_code"])
+            TimelineEntry.objects.create(
+                application=application, actor=actor, action="create", to_status=application.status, comment="创建申请表"
+            )
+    return application
+
+
+def refresh_version_code(application: Application) -> str:
+    """Recompute and store the version code from what is stored now."""
+    team = [row for row in application.team.all() if not row.is_blank()]
+    codes = [p.code for p in application.projects.all()]
+    application.version_code = application.content_fingerprint(team, codes)
+    Application.objects.filter(pk=application.pk).update(version_code=application.version_code)
+    return application.version_code
+
+
+def application_save_draft(*, application: Application, form, team_formset, actor) -> Application:
+    """Store everything typed in the form and the team table, whatever its completeness.
+
+    Blank team rows are dropped, the rest renumbered in order; the pledge's time is recorded when
+    it is accepted and cleared when it is withdrawn; the version code is recomputed.
+    """
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if not locked.is_editable:
+            raise WorkflowError(f"申请表当前状态为“{locked.get_status_display()}”，不能修改。")
+        application = form.save(commit=False)
+        accepted = form.cleaned_data.get("pledge_accept")
+        if accepted and application.pledge_signatory.strip():
+            if not locked.pledge_accepted_at or locked.pledge_signatory != application.pledge_signatory:
+                application.pledge_accepted_at = timezone.now()
+        else:
+            application.pledge_accepted_at = None
+        application.revision = locked.revision + 1
+        application.save()
+        form.save_m2m()
+
+        # Rows marked for deletion and rows left blank are removed; the rest keep their order.
+        kept = []
+        for subform in team_formset.forms:
+            row = subform.instance
+            if team_formset._should_delete_form(subform) or row.is_blank():
+                if row.pk:
+                    row.delete()
+                continue
+            kept.append(row)
+        for position, row in enumerate(kept):
+            row.position = position
+            row.application = application
+            row.save()
+        refresh_version_code(application)
+    return application
+
+
+def scan_upload(*, application: Application, uploaded_file, actor) -> SignedScan:
+    """Check and store the signed, sealed scan, tied to the application's current version code.
+
+    Raises django.core.exceptions.ValidationError (with a Chinese message) when the file is refused;
+    nothing is stored then.
+    """
+    if not application.is_editable:
+        raise WorkflowError(f"申请表当前状态为“{application.get_status_display()}”，不能更换扫描件。")
+    kind, digest = inspect_scan(uploaded_file, max_bytes=settings.SCAN_MAX_BYTES)
+    original = (uploaded_file.name or "scan").replace("\\", "/").rsplit("/", 1)[-1][:150]
+    suffix = {"pdf": ".pdf", "jpeg": ".jpg", "png": ".png"}[kind]
+    scan = SignedScan(
+        application=application,
+        kind=kind,
+        original_name=original,
+        size=uploaded_file.size,
+        sha256=digest,
+        version_code=application.version_code,
+        uploaded_by=actor,
+    )
+    scan.file.save(f"scan{suffix}", uploaded_file, save=False)
+    scan.save()
+    TimelineEntry.objects.create(
+        application=application, actor=actor, action="upload_scan", comment=f"上传盖章扫描件（版本 {scan.version_code}）"
+    )
+    return scan
+
+
+def school_update_profile(*, form) -> None:
+    """Save the school profile. The printed form shows the school's name and address, so the
+    version codes of its editable applications are recomputed (an uploaded scan becomes stale)."""
+    with transaction.atomic():
+        school = form.save()
+        for application in school.applications.filter(status__in=EDITABLE_STATUSES):
+            refresh_version_code(application)

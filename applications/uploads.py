@@ -1,0 +1,83 @@
+"""Checks an uploaded scan by its content, never by its name or the browser's content type."""
+import hashlib
+import io
+
+from django.core.exceptions import ValidationError
+from PIL import Image, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+SIGNATURES = (
+    (b"%PDF-", "pdf"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "png"),
+)
+# Refuse images so large that decoding them would exhaust memory (a "decompression bomb").
+MAX_IMAGE_PIXELS = 80_000_000
+
+
+def sniff_kind(head: bytes) -> str | None:
+    for signature, kind in SIGNATURES:
+        if head.startswith(signature):
+            return kind
+    return None
+
+
+def _format_size(n: int) -> str:
+    return f"{n / 1024 / 1024:.0f} MB"
+
+
+def inspect_scan(uploaded_file, *, max_bytes: int) -> tuple[str, str]:
+    """Return (kind, sha256) of an acceptable scan, or raise ValidationError with the reason.
+
+    The size is checked before anything is read; the type comes from the first bytes; a PDF must
+    open in a PDF library and have pages, an image must decode in Pillow.
+    """
+    if uploaded_file.size == 0:
+        raise ValidationError("文件是空的，请重新选择扫描件。", code="empty")
+    if uploaded_file.size > max_bytes:
+        raise ValidationError(
+            f"文件过大（{uploaded_file.size / 1024 / 1024:.1f} MB），扫描件不能超过 {_format_size(max_bytes)}。",
+            code="too_large",
+        )
+    uploaded_file.seek(0)
+    kind = sniff_kind(uploaded_file.read(16))
+    if kind is None:
+        raise ValidationError(
+            "只接受 PDF、JPEG 或 PNG 格式的扫描件（按文件内容判断，改扩展名无效）。", code="bad_type"
+        )
+    uploaded_file.seek(0)
+    data = uploaded_file.read()
+    if kind == "pdf":
+        _check_pdf(data)
+    else:
+        _check_image(data, kind)
+    uploaded_file.seek(0)
+    return kind, hashlib.sha256(data).hexdigest()
+
+
+def _check_pdf(data: bytes) -> None:
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise ValidationError("PDF 文件已加密，请上传未加密的扫描件。", code="encrypted")
+        if len(reader.pages) == 0:
+            raise ValidationError("PDF 文件没有页面。", code="no_pages")
+    except ValidationError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
+        raise ValidationError("PDF 文件已损坏或无法打开，请重新扫描后上传。", code="bad_pdf") from error
+
+
+def _check_image(data: bytes, kind: str) -> None:
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise ValidationError("图片尺寸过大，请降低扫描分辨率（建议 200–300 dpi）后上传。", code="too_many_pixels")
+            if image.format.lower() != kind:
+                raise ValidationError("图片格式与内容不符，请重新导出为 JPEG 或 PNG。", code="bad_image")
+            image.verify()
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        raise ValidationError("图片文件已损坏或无法打开，请重新扫描后上传。", code="bad_image") from error

@@ -1,0 +1,234 @@
+"""The school's pages (and the read-only application pages every permitted role shares).
+
+Views stay thin: access on the first line (applications.permissions), then a service or workflow
+call, then a page.
+"""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_http_methods, require_POST
+
+from applications.documents import application_pdf, project_choices
+from applications.forms import PLEDGE_TEXT, ApplicationForm, ScanUploadForm, attach_rule_messages, team_formset
+from applications.models import ProvincialWindow
+from applications.permissions import get_own_application, get_visible_application, require_school
+from applications.rules import PLAN_MIN_ZI, SECTIONS, check_application
+from applications.selectors import applications_visible_to, current_batch, open_batches, window_for
+from applications.services import application_get_or_create, application_save_draft, scan_upload, school_update_profile
+from applications.workflow import WorkflowError, current_scan, deadline_for, scan_is_current, submit, submit_problems
+from portal.forms import SchoolProfileForm
+from portal.models import Role
+
+
+def home(request):
+    batch = current_batch()
+    windows = (
+        ProvincialWindow.objects.filter(batch=batch).select_related("association__province").order_by("association__province")
+        if batch
+        else []
+    )
+    return render(request, "home.html", {"batch": batch, "windows": windows, "now": timezone.now()})
+
+
+@login_required
+def dashboard(request):
+    """Where each role lands after logging in."""
+    user = request.user
+    if user.role == Role.SCHOOL:
+        applications = {a.batch_id: a for a in user.school.applications.select_related("batch")}
+        batches = list(open_batches())
+        rows = [(batch, applications.get(batch.pk), window_for(batch, user.school.province)) for batch in batches]
+        closed = [a for a in applications.values() if a.batch_id not in {b.pk for b in batches}]
+        return render(request, "applications/school_dashboard.html", {"rows": rows, "closed": closed})
+    if user.role == Role.ADMIN or user.is_superuser:
+        return redirect("admin:index")
+    visible = applications_visible_to(user).order_by("school__province", "school__name")
+    return render(request, "applications/reviewer_dashboard.html", {"applications": visible[:500], "total": visible.count()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def school_profile(request):
+    require_school(request.user)
+    form = SchoolProfileForm(request.POST or None, instance=request.user.school)
+    if request.method == "POST" and form.is_valid():
+        school_update_profile(form=form)
+        messages.success(request, "单位信息已保存。")
+        return redirect("applications:profile")
+    return render(request, "applications/profile.html", {"form": form})
+
+
+@login_required
+@require_POST
+def application_start(request, batch_id):
+    require_school(request.user)
+    batch = get_object_or_404(open_batches(), pk=batch_id)
+    application = application_get_or_create(batch=batch, school=request.user.school, actor=request.user)
+    return redirect("applications:edit", application.pk)
+
+
+def _route_choosable(application) -> bool:
+    return application.batch.allow_direct and window_for(application.batch, application.school.province) is not None
+
+
+def _page_context(application, *, check=None):
+    """What the edit and detail pages share: section states, deadline, scan and its freshness."""
+    check = check or check_application(application)
+    scan = current_scan(application)
+    return {
+        "application": application,
+        "check": check,
+        "sections": [(key, title, check.sections[key]) for key, title, _fields in SECTIONS],
+        "deadline": deadline_for(application),
+        "scan": scan,
+        "scan_current": scan_is_current(application, scan),
+        "plan_min_zi": PLAN_MIN_ZI,
+        "pledge_text": PLEDGE_TEXT,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_edit(request, pk):
+    application = get_own_application(request.user, pk, with_parts=True)
+    if not application.is_editable:
+        messages.info(request, f"申请表已{application.get_status_display()}，不能再修改。")
+        return redirect(application)
+    add_rows = 1 if "add_team_row" in request.POST or request.GET.get("add_row") else 0
+    route_choosable = _route_choosable(application)
+    if request.method == "POST":
+        form = ApplicationForm(request.POST, instance=application, route_choosable=route_choosable)
+        formset = team_formset(application=application, data=request.POST)
+        if form.is_valid() and formset.is_valid():
+            try:
+                application_save_draft(application=application, form=form, team_formset=formset, actor=request.user)
+            except WorkflowError as error:
+                messages.error(request, str(error))
+                return redirect(application)
+            saved_at = timezone.localtime().strftime("%H:%M:%S")
+            messages.success(request, f"草稿已保存（{saved_at}）。")
+            target = reverse("applications:edit", args=[application.pk])
+            if add_rows:
+                return redirect(f"{target}?add_row=1#section-team")
+            anchor = request.POST.get("section", "")
+            return redirect(f"{target}#section-{anchor}" if anchor.isidentifier() else target)
+        messages.error(request, "未保存：有几项内容无法保存（见标红处），其余内容仍在页面上，请修改后再保存。")
+    else:
+        form = ApplicationForm(instance=application, route_choosable=route_choosable)
+        formset = team_formset(application=application, add_rows=add_rows)
+
+    check = check_application(application)
+    show_missing = request.GET.get("check") == "1"
+    attach_rule_messages(form, check.invalid)
+    if show_missing:
+        attach_rule_messages(form, check.missing)
+    team_messages = check.invalid.get("team", []) + (check.missing.get("team", []) if show_missing else [])
+    row_messages = {}
+    for name, texts in {**(check.missing if show_missing else {}), **check.invalid}.items():
+        if name.startswith("team-"):
+            _, index, field = name.split("-", 2)
+            row_messages.setdefault(int(index), {}).setdefault(field, []).extend(texts)
+    for index, subform in enumerate(formset.forms):
+        for field, texts in row_messages.get(index, {}).items():
+            attach_rule_messages(subform, {field: texts})
+    context = _page_context(application, check=check)
+    context.update(
+        {
+            "form": form,
+            "formset": formset,
+            "team_messages": team_messages,
+            "show_missing": show_missing,
+            "route_choosable": route_choosable,
+            "upload_form": ScanUploadForm(),
+        }
+    )
+    return render(request, "applications/edit.html", context)
+
+
+@login_required
+def application_detail(request, pk):
+    application = get_visible_application(request.user, pk, with_parts=True)
+    context = _page_context(application)
+    timeline = list(application.timeline.all())
+    if request.user.role == Role.SCHOOL:
+        timeline = [entry for entry in timeline if entry.visible_to_school]
+    team = [row for row in application.team.all() if not row.is_blank()]
+    context.update(
+        {
+            "timeline": timeline,
+            "team": team,
+            "projects": project_choices(application),
+            "is_owner": request.user.role == Role.SCHOOL,
+        }
+    )
+    return render(request, "applications/detail.html", context)
+
+
+@login_required
+def application_pdf_view(request, pk):
+    application = get_visible_application(request.user, pk, with_parts=True)
+    pdf = application_pdf(application)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"实验校资格申请表-{application.number}-{application.version_code}.pdf"
+    response["Content-Disposition"] = content_disposition_header(bool(request.GET.get("download")), filename)
+    return response
+
+
+@login_required
+@require_POST
+def scan_upload_view(request, pk):
+    application = get_own_application(request.user, pk)
+    form = ScanUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            scan = scan_upload(application=application, uploaded_file=form.cleaned_data["scan"], actor=request.user)
+        except ValidationError as error:
+            form.add_error("scan", error)
+        except WorkflowError as error:
+            messages.error(request, str(error))
+            return redirect(application)
+        else:
+            messages.success(request, f"扫描件已上传，对应版本 {scan.version_code}。")
+            return redirect(reverse("applications:edit", args=[application.pk]) + "#section-scan")
+    application = get_own_application(request.user, pk, with_parts=True)
+    context = _page_context(application)
+    context["upload_form"] = form
+    return render(request, "applications/scan_upload.html", context, status=400)
+
+
+@login_required
+def scan_download(request, pk, scan_id):
+    application = get_visible_application(request.user, pk)
+    scan = application.scans.filter(pk=scan_id).first()
+    if scan is None:
+        raise Http404
+    response = FileResponse(scan.file.open("rb"), content_type=scan.content_type)
+    suffix = {"pdf": ".pdf", "jpeg": ".jpg", "png": ".png"}[scan.kind]
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"盖章扫描件-{application.number}-{scan.version_code}{suffix}"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_submit(request, pk):
+    application = get_own_application(request.user, pk, with_parts=True)
+    if request.method == "POST":
+        try:
+            submit(application=application, actor=request.user)
+        except WorkflowError as error:
+            messages.error(request, f"未能提交：{error}")
+            return redirect(reverse("applications:submit", args=[application.pk]))
+        messages.success(request, "申请表已提交。")
+        return redirect(application)
+    context = _page_context(application)
+    context["problems"] = submit_problems(application)
+    return render(request, "applications/submit.html", context)
+

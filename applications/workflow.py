@@ -1,0 +1,125 @@
+"""The application's journey. Every change of status goes through `transition`, which checks the
+move is allowed, writes one timeline row and returns the application.
+
+Deadlines are enforced here, on the server, in Beijing time (Asia/Shanghai): the browser may warn
+earlier, never instead.
+"""
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from applications.models import EDITABLE_STATUSES, Application, Route, Status, TimelineEntry
+from applications.rules import check_application
+from applications.selectors import window_for
+
+
+class WorkflowError(Exception):
+    """A step that is not allowed now; the message says why, in Chinese, for the user."""
+
+
+@dataclass(frozen=True)
+class Deadline:
+    at: datetime
+    owner: str  # whose deadline: the provincial association's or the national project group's
+    route: str
+
+    @property
+    def local(self) -> datetime:
+        return timezone.localtime(self.at)
+
+
+def deadline_for(application: Application) -> Deadline:
+    """The submission deadline that applies to this school: its provincial window's when it applies
+    through the province, else the batch's national deadline."""
+    if application.route == Route.PROVINCIAL:
+        window = window_for(application.batch, application.school.province)
+        if window is not None:
+            return Deadline(window.school_deadline, window.association.name, Route.PROVINCIAL)
+    return Deadline(application.batch.national_deadline, "中国成人教育协会项目组", Route.DIRECT)
+
+
+def current_scan(application: Application):
+    """The latest uploaded scan, or None."""
+    scans = list(application.scans.all())
+    return scans[0] if scans else None
+
+
+def scan_is_current(application: Application, scan=None) -> bool:
+    scan = scan if scan is not None else current_scan(application)
+    return scan is not None and scan.version_code == application.version_code
+
+
+def transition(*, application: Application, to_status: str, action: str, actor, comment: str = "",
+               visible_to_school: bool = True) -> Application:
+    """Move `application` to `to_status` and write one timeline row (who, when, from, to, comment).
+
+    Callers check that the move is allowed for this user and time; this function only records it.
+    Must run inside the caller's transaction with the application row locked.
+    """
+    from_status = application.status
+    application.status = to_status
+    application.save()
+    TimelineEntry.objects.create(
+        application=application,
+        actor=actor,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        comment=comment,
+        visible_to_school=visible_to_school,
+    )
+    return application
+
+
+def submit_problems(application: Application, *, now: datetime | None = None) -> list[str]:
+    """Why `application` cannot be submitted now (an empty list when it can)."""
+    now = now or timezone.now()
+    problems = []
+    if application.status not in EDITABLE_STATUSES:
+        problems.append(f"申请表当前状态为“{application.get_status_display()}”，不能提交。")
+        return problems
+    if not check_application(application).complete:
+        problems.append("申请表还有未完成或有错误的部分，请按提示补充修改。")
+    scan = current_scan(application)
+    if scan is None:
+        problems.append("请先上传签字盖章后的申请表扫描件。")
+    elif not scan_is_current(application, scan):
+        problems.append(
+            f"扫描件对应的版本（{scan.version_code}）与当前内容（{application.version_code}）不一致："
+            "上传后内容又有修改，请重新打印、签章并上传。"
+        )
+    deadline = deadline_for(application)
+    if now > deadline.at:
+        problems.append(
+            f"已超过提交截止时间（{deadline.owner}：{deadline.local:%Y年%m月%d日 %H:%M} 北京时间），不能再提交。"
+        )
+    return problems
+
+
+def submit(*, application: Application, actor, now: datetime | None = None) -> Application:
+    """The school submits: to its provincial association (route provincial) or straight to the
+    national project group (route direct).
+
+    Side effects: status changes, `submitted_at` is set, one timeline row is written.
+    Raises WorkflowError listing every reason when it is not allowed.
+    """
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().select_related("batch", "school__province").get(
+            pk=application.pk
+        )
+        problems = submit_problems(locked, now=now)
+        if problems:
+            raise WorkflowError(" ".join(problems))
+        to_status = Status.SUBMITTED if locked.route == Route.PROVINCIAL else Status.AT_NATIONAL
+        locked.submitted_at = now or timezone.now()
+        deadline = deadline_for(locked)
+        transition(
+            application=locked,
+            to_status=to_status,
+            action="submit",
+            actor=actor,
+            comment=f"提交至{deadline.owner}",
+        )
+    return locked

@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from portal.models import Association, Province, School, User
+
+
+@admin.register(Province)
+class ProvinceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Association)
+class AssociationAdmin(admin.ModelAdmin):
+    list_display = ["name", "province", "email"]
+    list_filter = ["province"]
+    search_fields = ["name", "province__name"]
+    autocomplete_fields = ["province"]
+
+
+@admin.register(School)
+class SchoolAdmin(admin.ModelAdmin):
+    list_display = ["name", "province", "school_type", "contact_email", "contact_mobile", "created_at"]
+    list_filter = ["province", "school_type"]
+    search_fields = ["name", "credit_code", "contact_email", "contact_mobile"]
+    autocomplete_fields = ["province"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "get_full_name", "email", "role", "school", "association", "is_active"]
+    list_filter = ["role", "is_active", "is_staff", "association"]
+    search_fields = ["username", "email", "last_name", "first_name", "school__name"]
+    autocomplete_fields = ["school", "association"]
+    fieldsets = BaseUserAdmin.fieldsets + (("角色与单位", {"fields": ("role", "school", "association", "mobile")}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (("角色与单位", {"fields": ("email", "role", "school", "association")}),)

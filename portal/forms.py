@@ -1,0 +1,75 @@
+"""Account and school-profile forms."""
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import AuthenticationForm
+
+from portal.models import School
+
+User = get_user_model()
+
+
+class SchoolProfileForm(forms.ModelForm):
+    class Meta:
+        model = School
+        fields = ["name", "province", "school_type", "address", "postcode", "credit_code", "contact_email", "contact_mobile"]
+        help_texts = {
+            "name": "与公章一致的全称。",
+            "credit_code": "选填；18 位，系统会核对校验位。",
+            "contact_mobile": "11 位手机号码。",
+        }
+        widgets = {
+            "postcode": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 6}),
+            "contact_mobile": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 11, "autocomplete": "tel"}),
+        }
+        error_messages = {"name": {"unique": "该学校已注册。如需账号，请联系本校已注册的同事或项目组。"}}
+
+    def clean_credit_code(self):
+        code = self.cleaned_data.get("credit_code", "").strip().upper()
+        if code and School.objects.filter(credit_code=code).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("该统一社会信用代码已被其他单位使用。", code="duplicate_credit_code")
+        return code
+
+
+class SchoolRegistrationForm(SchoolProfileForm):
+    """Registers a school and the first user acting for it (who logs in with the contact e-mail)."""
+
+    contact_name = forms.CharField(label="联系人姓名", max_length=50)
+    password1 = forms.CharField(
+        label="密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="至少 8 位，不能全为数字，不能过于常见。",
+    )
+    password2 = forms.CharField(
+        label="确认密码", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    class Meta(SchoolProfileForm.Meta):
+        labels = {"contact_email": "联系邮箱（用于登录）"}
+
+    def clean_contact_email(self):
+        email = self.cleaned_data["contact_email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("该邮箱已注册，请直接登录或找回密码。", code="duplicate_email")
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "两次输入的密码不一致。")
+        elif p1:
+            probe = User(username=cleaned.get("contact_email", ""), email=cleaned.get("contact_email", ""))
+            try:
+                password_validation.validate_password(p1, probe)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(label="用户名或邮箱", widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
+    error_messages = {
+        "invalid_login": "用户名（邮箱）或密码不正确。",
+        "inactive": "该账号尚未激活：请点击注册邮件中的确认链接。",
+    }

@@ -1,0 +1,133 @@
+"""Organisations and people: provinces, provincial associations, schools and users with a role."""
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.urls import reverse
+
+from portal.validators import validate_credit_code, validate_mobile, validate_postcode
+
+
+class Province(models.Model):
+    """A provincial-level division: the 31 of GB/T 2260 plus 新疆生产建设兵团."""
+
+    code = models.CharField("行政区划代码", max_length=6, primary_key=True)
+    name = models.CharField("名称", max_length=20, unique=True)
+
+    class Meta:
+        verbose_name = "省级行政区"
+        verbose_name_plural = "省级行政区"
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Association(models.Model):
+    """A provincial association (成人教育协会 or its like) that organises and recommends applications."""
+
+    name = models.CharField("协会名称", max_length=100, unique=True)
+    province = models.OneToOneField(Province, on_delete=models.PROTECT, verbose_name="所在省份")
+    address = models.CharField("通讯地址", max_length=200, blank=True)
+    email = models.EmailField("电子邮箱", blank=True)
+
+    class Meta:
+        verbose_name = "省级协会"
+        verbose_name_plural = "省级协会"
+        ordering = ["province"]
+
+    def __str__(self):
+        return self.name
+
+
+class SchoolType(models.TextChoices):
+    HIGHER_VOCATIONAL = "higher", "高等职业院校"
+    SECONDARY_VOCATIONAL = "secondary", "中等职业学校"
+    VOCATIONAL_CENTER = "center", "职教中心"
+    OTHER = "other", "其他相关单位"
+
+
+class School(models.Model):
+    """An applicant unit: a 职业院校, a 职教中心 or a related unit."""
+
+    name = models.CharField("学校名称", max_length=100, unique=True)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, verbose_name="所在省份")
+    school_type = models.CharField("学校类型", max_length=16, choices=SchoolType.choices)
+    address = models.CharField("单位地址", max_length=200)
+    postcode = models.CharField("邮政编码", max_length=6, validators=[validate_postcode])
+    credit_code = models.CharField(
+        "统一社会信用代码", max_length=18, blank=True, validators=[validate_credit_code]
+    )
+    contact_email = models.EmailField("联系邮箱")
+    contact_mobile = models.CharField("联系手机", max_length=11, validators=[validate_mobile])
+    created_at = models.DateTimeField("注册时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "申报单位"
+        verbose_name_plural = "申报单位"
+        ordering = ["province", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"], condition=~models.Q(credit_code=""), name="unique_school_credit_code"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    SCHOOL = "school", "申报单位"
+    PROVINCE = "province", "省级协会"
+    STAFF = "staff", "项目组"
+    EXPERT = "expert", "评审专家"
+    ADMIN = "admin", "系统管理员"
+
+
+class User(AbstractUser):
+    """A person who logs in. The role says which pages they work in; school and association say
+    for whom (a school's staff act for their school, a reviewer for their association)."""
+
+    role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.SCHOOL)
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name="申报单位"
+    )
+    association = models.ForeignKey(
+        Association, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name="省级协会"
+    )
+    mobile = models.CharField("手机", max_length=11, blank=True, validators=[validate_mobile])
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="school") | models.Q(school__isnull=False),
+                name="school_user_has_school",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="province") | models.Q(association__isnull=False),
+                name="province_user_has_association",
+            ),
+        ]
+
+    def __str__(self):
+        full = self.get_full_name()
+        return f"{full}（{self.username}）" if full else self.username
+
+    def get_full_name(self):
+        # Chinese names are written family name first, without a space.
+        return f"{self.last_name}{self.first_name}".strip()
+
+    def get_absolute_url(self):
+        return reverse("dashboard")
+
+    @property
+    def is_school(self):
+        return self.role == Role.SCHOOL
+
+    @property
+    def is_provincial_reviewer(self):
+        return self.role == Role.PROVINCE
+
+    @property
+    def is_project_staff(self):
+        return self.role in (Role.STAFF, Role.ADMIN)

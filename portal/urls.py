@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from applications import views as applications_views
+from portal import views
+
+admin.site.site_header = "职业院校服务全民终身学习项目 · 管理后台"
+admin.site.site_title = "实验校申报管理"
+admin.site.index_title = "管理"
+
+account_patterns = [
+    path("register/", views.register, name="register"),
+    path("activate/<str:uidb64>/<str:token>/", views.activate, name="activate"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include(account_patterns)),
+    path("", applications_views.home, name="home"),
+    path("dashboard/", applications_views.dashboard, name="dashboard"),
+    path("", include("applications.urls")),
+]

@@ -1,0 +1,53 @@
+"""Validators for the identifiers the form asks for: mobiles, landlines, postcodes and the
+统一社会信用代码. Each raises ValidationError with a Chinese message and a code."""
+import re
+
+from django.core.exceptions import ValidationError
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+# 区号-号码[-分机]: area code 3–4 digits starting with 0, number 7–8 digits, optional extension.
+LANDLINE_RE = re.compile(r"^0\d{2,3}-\d{7,8}(-\d{1,6})?$")
+POSTCODE_RE = re.compile(r"^\d{6}$")
+
+# GB 32100-2015: the 18th character of the code is a check character over the first 17.
+CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+CREDIT_CODE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")
+
+
+def validate_mobile(value: str) -> None:
+    if not MOBILE_RE.fullmatch(value or ""):
+        raise ValidationError("请输入 11 位中国大陆手机号码，以 13–19 开头，例如 13812345678。", code="mobile")
+
+
+def validate_landline(value: str) -> None:
+    if not LANDLINE_RE.fullmatch(value or ""):
+        raise ValidationError("请按“区号-号码[-分机]”填写座机号码，例如 0571-88031215。", code="landline")
+
+
+def validate_phone(value: str) -> None:
+    """A mobile number, or a landline written 区号-号码[-分机]."""
+    if MOBILE_RE.fullmatch(value or "") or LANDLINE_RE.fullmatch(value or ""):
+        return
+    raise ValidationError("请输入手机号码（11 位）或座机号码（区号-号码[-分机]）。", code="phone")
+
+
+def validate_postcode(value: str) -> None:
+    if not POSTCODE_RE.fullmatch(value or ""):
+        raise ValidationError("邮政编码应为 6 位数字。", code="postcode")
+
+
+def credit_code_check_character(first17: str) -> str:
+    """The GB 32100 check character for the first 17 characters of a 统一社会信用代码."""
+    total = sum(CREDIT_CODE_CHARSET.index(ch) * w for ch, w in zip(first17, CREDIT_CODE_WEIGHTS))
+    return CREDIT_CODE_CHARSET[(31 - total % 31) % 31]
+
+
+def validate_credit_code(value: str) -> None:
+    code = (value or "").upper()
+    if not CREDIT_CODE_RE.fullmatch(code):
+        raise ValidationError(
+            "统一社会信用代码应为 18 位，由数字和大写字母组成（不含 I、O、Z、S、V）。", code="credit_code_format"
+        )
+    if credit_code_check_character(code[:17]) != code[17]:
+        raise ValidationError("统一社会信用代码校验位不正确，请核对后重新填写。", code="credit_code_check")
