@@ -1,0 +1,123 @@
+"""The application PDF: what a reviewer reads on paper must hold every value the school typed,
+the notice's labels, the number and version code on every page, and fonts that print Chinese."""
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from applications.documents import application_pdf
+from applications.forms import PLEDGE_TEXT
+from portal.pdf import missing_glyphs
+from tests.conftest import PASSWORD, complete_fields
+
+# The notice's own labels of the 实验校资格申请表, in the order they appear on the form.
+FORM_LABELS = [
+    "实验校资格申请表", "学校名称", "负责人", "职务", "手机", "项目对接人", "单位地址", "项目小组成员",
+    "具体实施项目", "实验方案", "含名称、内容、步骤、目标、特色等，至少2000字", "单位承诺书", "负责人签字",
+    "单位意见（公章）", "上级主管部门意见", "单位盖章", "项目组意见", "年月日",
+]  # fmt: skip
+PROJECT_LABELS = [
+    "职业教育融入社区（乡村）治理", "职业教育助力乡村振兴", "老年教育赋能提质", "在职人员继续教育",
+    "城乡待业人员就业培训", "进城务工人员及新市民的素质提升培训", "其它",
+]  # fmt: skip
+
+
+def squeeze(text: str) -> str:
+    """Text without white space: the PDF wraps long values across lines."""
+    return re.sub(r"\s+", "", text)
+
+
+def read_pdf(data: bytes):
+    reader = PdfReader(io.BytesIO(data))
+    pages = [page.extract_text() for page in reader.pages]
+    return reader, pages
+
+
+def embedded_font_names(reader) -> set[str]:
+    names = set()
+    for page in reader.pages:
+        fonts = page["/Resources"].get_object().get("/Font", {})
+        for ref in fonts.values():
+            font = ref.get_object()
+            for descendant in font.get("/DescendantFonts", [font]):
+                descendant = descendant.get_object()
+                descriptor = descendant.get("/FontDescriptor")
+                if descriptor is not None and any(k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+                    names.add(str(descendant["/BaseFont"]))
+    return names
+
+
+def test_pdf_holds_every_value_entered_and_the_notice_labels(complete_application_a):
+    application = complete_application_a
+    reader, pages = read_pdf(application_pdf(application))
+    text = squeeze("".join(pages))
+
+    values = [v for k, v in complete_fields().items() if isinstance(v, str)]
+    values += [application.school.name, application.school.address, application.number, application.version_code]
+    values += [row.name for row in application.team.all()] + [row.mobile for row in application.team.all()]
+    values += [row.duty for row in application.team.all()] + [row.department for row in application.team.all()]
+    for value in values:
+        assert squeeze(value) in text, value
+    for label in FORM_LABELS + PROJECT_LABELS:
+        assert squeeze(label) in text, label
+    assert squeeze(PLEDGE_TEXT) in text
+    assert "2023年4月10日" in text  # the supervisor's date, written the Chinese way
+
+
+def test_pdf_ticks_exactly_the_chosen_projects(complete_application_a):
+    _reader, pages = read_pdf(application_pdf(complete_application_a))
+    text = squeeze("".join(pages))
+    # A tick (√) stands in the box right before each chosen category, and only there.
+    assert text.count("√") == 2
+    assert "√职业教育助力乡村振兴" in text
+    assert "√老年教育赋能提质" in text
+
+
+def test_every_page_carries_the_number_and_version_code(complete_application_a):
+    application = complete_application_a
+    reader, pages = read_pdf(application_pdf(application))
+    assert len(pages) >= 2  # the 2,000-字 plan alone runs over a page
+    for number, page_text in enumerate(pages, start=1):
+        assert application.number in page_text
+        assert f"版本码 {application.version_code}" in page_text
+        assert f"第 {number} 页" in page_text and f"共 {len(pages)} 页" in page_text
+
+
+def test_pdf_is_a4_with_cjk_fonts_embedded_and_no_missing_glyph(complete_application_a):
+    reader, pages = read_pdf(application_pdf(complete_application_a))
+    width, height = (float(v) for v in reader.pages[0].mediabox.upper_right)
+    assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)
+    fonts = embedded_font_names(reader)
+    assert any("Noto-Serif-CJK-SC" in name for name in fonts), fonts
+    assert any("Noto-Sans-CJK-SC" in name for name in fonts), fonts
+    assert missing_glyphs("".join(pages)) == set()
+
+
+def test_draft_watermark_until_the_content_is_complete(complete_application_a):
+    _r, final_pages = read_pdf(application_pdf(complete_application_a))
+    assert all("草稿" not in page for page in final_pages)
+
+    # One missing opinion makes the content incomplete again: every page says 草稿.
+    complete_application_a.unit_opinion = ""
+    complete_application_a.save()
+    _r, pages = read_pdf(application_pdf(complete_application_a))
+    assert all("草稿" in page for page in pages)
+
+
+def test_group_opinion_is_left_blank_for_the_project_group(complete_application_a):
+    _r, pages = read_pdf(application_pdf(complete_application_a))
+    text = squeeze("".join(pages))
+    # Nothing between the label and the signature line but the blank for the group to fill in.
+    assert "项目组意见：负责人签字：年月日" in text
+
+
+@pytest.mark.parametrize("download", [False, True])
+def test_pdf_view_serves_the_school_its_form(client, complete_application_a, download):
+    client.login(username="school-a", password=PASSWORD)
+    url = f"/applications/{complete_application_a.pk}/pdf/" + ("?download=1" if download else "")
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment" if download else "inline")
+    assert complete_application_a.number in squeeze("".join(read_pdf(response.content)[1]))
