@@ -95,3 +95,12 @@ class SignedScanAdmin(admin.ModelAdmin):
     search_fields = ["application__number", "application__school__name", "original_name", "sha256"]
     list_select_related = ["application__school"]
     readonly_fields = ["application", "file", "kind", "original_name", "size", "sha256", "version_code", "uploaded_by"]
+
+
+@admin.register(TeamMember)
+class TeamMemberAdmin(admin.ModelAdmin):
+    list_display = ["name", "title", "department", "mobile", "duty", "application"]
+    list_filter = ["application__batch", "application__school__province"]
+    search_fields = ["name", "mobile", "application__number", "application__school__name"]
+    list_select_related = ["application__school"]
+    autocomplete_fields = ["application"]
