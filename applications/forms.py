@@ -125,7 +125,10 @@ def attach_rule_messages(form, messages: dict[str, list[str]]) -> None:
     errors = form.errors  # an empty ErrorDict on an unbound form, which we may extend
     for name, texts in messages.items():
         if name in form.fields:
-            errors.setdefault(name, form.error_class()).extend(texts)
+            # field_id gives the message element the id the input's aria-describedby points to
+            # (as Form.add_error does), so screen readers read the message with the field.
+            new = form.error_class(renderer=form.renderer, field_id=form[name].auto_id)
+            errors.setdefault(name, new).extend(texts)
 
 
 class ScanUploadForm(forms.Form):

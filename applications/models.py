@@ -270,6 +270,7 @@ class TimelineEntry(models.Model):
     from_status = models.CharField("原状态", max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField("新状态", max_length=20, choices=Status.choices, blank=True)
     comment = models.TextField("说明", blank=True)
+    internal_comment = models.TextField("内部意见", blank=True, help_text="仅评审人员可见，学校看不到。")
     visible_to_school = models.BooleanField("学校可见", default=True)
 
     class Meta:

@@ -77,7 +77,45 @@ def _check_image(data: bytes, kind: str) -> None:
             if image.format.lower() != kind:
                 raise ValidationError("图片格式与内容不符，请重新导出为 JPEG 或 PNG。", code="bad_image")
             image.verify()
+        # verify() checks a PNG's chunks to the end but reads nothing of a JPEG's image data, and
+        # decoding cannot tell either: WeasyPrint (imported for the PDFs) switches on Pillow's
+        # LOAD_TRUNCATED_IMAGES for the whole process, so Pillow pads a cut-off JPEG silently.
+        if kind == "jpeg" and not _jpeg_reaches_its_end(data):
+            raise ValidationError("图片文件已损坏或无法打开，请重新扫描后上传。", code="bad_image")
     except ValidationError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
         raise ValidationError("图片文件已损坏或无法打开，请重新扫描后上传。", code="bad_image") from error
+
+
+def _jpeg_reaches_its_end(data: bytes) -> bool:
+    """Whether a JPEG's segments and scans run on to its end-of-image marker (FF D9): False for a
+    file cut off part-way, such as an interrupted transfer."""
+    pos = 2  # after the start-of-image marker FF D8
+    while pos + 1 < len(data):
+        if data[pos] != 0xFF:
+            return False
+        marker = data[pos + 1]
+        if marker == 0xD9:
+            return True
+        if marker == 0xFF:  # fill byte before a marker
+            pos += 1
+            continue
+        if pos + 4 > len(data):
+            return False
+        pos += 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")  # the segment and its length
+        if marker == 0xDA:
+            # Start of scan: entropy-coded data up to the next marker. FF 00 is an escaped data
+            # byte, FF D0–D7 a restart marker, FF FF fill; any other FF xx ends the scan.
+            while True:
+                pos = data.find(b"\xff", pos)
+                if pos < 0 or pos + 1 >= len(data):
+                    return False
+                following = data[pos + 1]
+                if following == 0x00 or 0xD0 <= following <= 0xD7:
+                    pos += 2
+                elif following == 0xFF:
+                    pos += 1
+                else:
+                    break
+    return False

@@ -47,6 +47,8 @@ def dashboard(request):
         return render(request, "applications/school_dashboard.html", {"rows": rows, "closed": closed})
     if user.role == Role.ADMIN or user.is_superuser:
         return redirect("admin:index")
+    if user.role == Role.PROVINCE:
+        return redirect("review:province_home")
     visible = applications_visible_to(user).order_by("school__province", "school__name")
     return render(request, "applications/reviewer_dashboard.html", {"applications": visible[:500], "total": visible.count()})
 
@@ -97,7 +99,7 @@ def _page_context(application, *, check=None):
 def application_edit(request, pk):
     application = get_own_application(request.user, pk, with_parts=True)
     if not application.is_editable:
-        messages.info(request, f"申请表已{application.get_status_display()}，不能再修改。")
+        messages.info(request, f"申请表当前状态为“{application.get_status_display()}”，不能再修改。")
         return redirect(application)
     add_rows = 1 if "add_team_row" in request.POST or request.GET.get("add_row") else 0
     route_choosable = _route_choosable(application)
@@ -164,6 +166,7 @@ def application_detail(request, pk):
             "team": team,
             "projects": project_choices(application),
             "is_owner": request.user.role == Role.SCHOOL,
+            "show_internal": request.user.role != Role.SCHOOL,
         }
     )
     return render(request, "applications/detail.html", context)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from applications.models import EDITABLE_STATUSES, Application, Route, Status, TimelineEntry
+from applications.notifications import notify_reviewers_of_submission, notify_school
 from applications.rules import check_application
 from applications.selectors import window_for
 
@@ -52,8 +53,10 @@ def scan_is_current(application: Application, scan=None) -> bool:
 
 
 def transition(*, application: Application, to_status: str, action: str, actor, comment: str = "",
-               visible_to_school: bool = True) -> Application:
+               internal_comment: str = "", visible_to_school: bool = True) -> Application:
     """Move `application` to `to_status` and write one timeline row (who, when, from, to, comment).
+
+    `comment` is what the school reads on its timeline; `internal_comment` only reviewers see.
 
     Callers check that the move is allowed for this user and time; this function only records it.
     Must run inside the caller's transaction with the application row locked.
@@ -68,6 +71,7 @@ def transition(*, application: Application, to_status: str, action: str, actor, 
         from_status=from_status,
         to_status=to_status,
         comment=comment,
+        internal_comment=internal_comment,
         visible_to_school=visible_to_school,
     )
     return application
@@ -102,7 +106,8 @@ def submit(*, application: Application, actor, now: datetime | None = None) -> A
     """The school submits: to its provincial association (route provincial) or straight to the
     national project group (route direct).
 
-    Side effects: status changes, `submitted_at` is set, one timeline row is written.
+    Side effects: status changes, `submitted_at` is set, one timeline row is written, the school
+    and its reviewers (the provincial association, or the project group) are mailed.
     Raises WorkflowError listing every reason when it is not allowed.
     """
     with transaction.atomic():
@@ -121,5 +126,9 @@ def submit(*, application: Application, actor, now: datetime | None = None) -> A
             action="submit",
             actor=actor,
             comment=f"提交至{deadline.owner}",
+        )
+        notify_school(locked, event="submitted", comment=f"提交至{deadline.owner}")
+        notify_reviewers_of_submission(
+            locked, window=window_for(locked.batch, locked.school.province) if locked.route == Route.PROVINCIAL else None
         )
     return locked

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from portal.models import Association, Province, School, User
+from portal.models import Association, OutgoingMail, Province, School, User
 
 
 @admin.register(Province)
@@ -34,3 +34,15 @@ class UserAdmin(BaseUserAdmin):
     autocomplete_fields = ["school", "association"]
     fieldsets = BaseUserAdmin.fieldsets + (("角色与单位", {"fields": ("role", "school", "association", "mobile")}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + (("角色与单位", {"fields": ("email", "role", "school", "association")}),)
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(admin.ModelAdmin):
+    list_display = ["subject", "recipients", "template", "state", "attempts", "created_at", "sent_at"]
+    list_filter = ["state", "template"]
+    search_fields = ["subject", "body"]
+    readonly_fields = ["to", "subject", "body", "template", "state", "attempts", "last_error", "next_attempt_at", "created_at", "sent_at"]
+
+    @admin.display(description="收件人")
+    def recipients(self, obj):
+        return ", ".join(obj.to)

@@ -131,3 +131,34 @@ class User(AbstractUser):
     @property
     def is_project_staff(self):
         return self.role in (Role.STAFF, Role.ADMIN)
+
+
+class OutgoingMail(models.Model):
+    """A mail the portal owes someone. Rows are written in the same transaction as the action that
+    causes them, so no notification is lost, and delivered by a background job, so a mail server
+    that is down never slows or breaks the action; failures are kept and retried."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
+
+    to = models.JSONField("收件人", default=list)
+    subject = models.CharField("主题", max_length=200)
+    body = models.TextField("正文")
+    template = models.CharField("模板", max_length=50)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    last_error = models.TextField("最近错误", blank=True)
+    next_attempt_at = models.DateTimeField("下次尝试", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "待发邮件"
+        verbose_name_plural = "邮件发送记录"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.subject} → {', '.join(self.to)}"

@@ -5,21 +5,19 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from portal.emails import send_templated_mail
+from portal.emails import queue_mail
 from portal.models import Role
 from portal.tokens import email_confirmation_token
 
 User = get_user_model()
 
 
-def send_email_confirmation(*, user, request) -> bool:
+def send_email_confirmation(*, user, request):
     """Mail `user` the link that confirms their address and activates the account."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = email_confirmation_token.make_token(user)
     link = request.build_absolute_uri(reverse("activate", args=[uid, token]))
-    return send_templated_mail(
-        to=[user.email], template="confirm_email", context={"user": user, "link": link, "school": user.school}
-    )
+    return queue_mail(to=[user.email], template="confirm_email", context={"user": user, "link": link, "school": user.school})
 
 
 def school_register(*, form, request):
@@ -38,7 +36,7 @@ def school_register(*, form, request):
         )
         user.set_password(form.cleaned_data["password1"])
         user.save()
-    send_email_confirmation(user=user, request=request)
+        send_email_confirmation(user=user, request=request)
     return user
 
 

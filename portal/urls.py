@@ -27,5 +27,6 @@ urlpatterns = [
     path("accounts/", include(account_patterns)),
     path("", applications_views.home, name="home"),
     path("dashboard/", applications_views.dashboard, name="dashboard"),
+    path("review/", include("review.urls")),
     path("", include("applications.urls")),
 ]

@@ -4,10 +4,11 @@ import re
 
 from django.core.exceptions import ValidationError
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+# re.ASCII: \d must mean 0–9 only, not full-width or other Unicode digits an IME may produce.
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
 # 区号-号码[-分机]: area code 3–4 digits starting with 0, number 7–8 digits, optional extension.
-LANDLINE_RE = re.compile(r"^0\d{2,3}-\d{7,8}(-\d{1,6})?$")
-POSTCODE_RE = re.compile(r"^\d{6}$")
+LANDLINE_RE = re.compile(r"^0\d{2,3}-\d{7,8}(-\d{1,6})?$", re.ASCII)
+POSTCODE_RE = re.compile(r"^\d{6}$", re.ASCII)
 
 # GB 32100-2015: the 18th character of the code is a check character over the first 17.
 CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

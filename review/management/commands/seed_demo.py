@@ -1,6 +1,7 @@
 """Demo data modelled on the notice: the second batch (中成协〔2023〕010号) with its deadlines moved
 into the future, the Zhejiang window (浙成职协〔2023〕6号), schools in three provinces, applications
-in draft and submitted states, and one account per role. Safe to run again."""
+at every provincial step (draft, submitted, returned, recommended, declined), the first batch (2022)
+with Zhejiang's forwarded set, and one account per role. Safe to run again."""
 import io
 import secrets
 from datetime import date, datetime, time, timedelta
@@ -12,10 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from applications.models import Application, Batch, ProjectCategory, ProvincialWindow, Status, TeamMember
+from applications.models import Application, Batch, ProjectCategory, ProvincialWindow, Status, TeamMember, TimelineEntry
 from applications.services import application_get_or_create, refresh_version_code, scan_upload
+from applications.selectors import window_for
 from applications.workflow import submit
 from portal.models import Association, Province, Role, School, SchoolType
+from review.models import Forwarding
+from review.services import next_free_rank, province_decline, province_forward, province_recommend, province_return
 
 User = get_user_model()
 
@@ -69,13 +73,21 @@ SCHOOLS = [
     ("zj2", "宁波市甬江职业高级中学", "330000", SchoolType.SECONDARY_VOCATIONAL, "浙江省宁波市江北区育才路 16 号", "315020", "王晓燕", "副校长"),
     ("zj3", "温州市瓯海区职业教育中心", "330000", SchoolType.VOCATIONAL_CENTER, "浙江省温州市瓯海区娄桥街道职教路 1 号", "325014", "林志强", "副主任"),
     ("zj4", "绍兴市柯桥区职业教育中心", "330000", SchoolType.VOCATIONAL_CENTER, "浙江省绍兴市柯桥区笛扬路 300 号", "312030", "赵建国", "教务处处长"),
+    ("zj5", "湖州市长兴县职业技术学校", "330000", SchoolType.SECONDARY_VOCATIONAL, "浙江省湖州市长兴县雉城街道职教路 5 号", "313100", "沈玉兰", "副校长"),
+    ("zj6", "金华职业技术示范学院", "330000", SchoolType.HIGHER_VOCATIONAL, "浙江省金华市婺城区海棠西路 1188 号", "321017", "郑海涛", "副院长"),
     ("js1", "江苏示范职业技术学院", "320000", SchoolType.HIGHER_VOCATIONAL, "江苏省南京市栖霞区文澜路 99 号", "210046", "周文斌", "副院长"),
     ("js2", "苏州市吴中区职业教育中心", "320000", SchoolType.VOCATIONAL_CENTER, "江苏省苏州市吴中区东吴北路 200 号", "215128", "钱丽萍", "副主任"),
     ("sc1", "四川示范职业技术学院", "510000", SchoolType.HIGHER_VOCATIONAL, "四川省成都市郫都区德源大道 6 号", "611730", "李德军", "副院长"),
     ("sc2", "绵阳市安州区职业中学", "510000", SchoolType.SECONDARY_VOCATIONAL, "四川省绵阳市安州区花菱镇职中路 8 号", "622650", "张秀英", "副校长"),
 ]
-# Which schools' applications are submitted in the demo (the others stay drafts).
-SUBMITTED = {"zj2", "zj3", "js1", "sc1"}
+# Where each school's application of the current batch stands in the demo, so every role finds
+# work at each of its steps. ("partial": a draft half filled in; "empty": a draft with one row.)
+CURRENT_STATES = {
+    "zj1": "partial", "zj2": "recommended", "zj3": "submitted", "zj4": "returned", "zj5": "declined",
+    "zj6": "submitted", "js1": "submitted", "js2": "empty", "sc1": "submitted", "sc2": "empty",
+}  # fmt: skip
+# The first batch (2022): these Zhejiang schools were recommended and forwarded.
+FIRST_BATCH_FORWARDED = ("zj2", "zj3")
 
 
 class Command(BaseCommand):
@@ -92,6 +104,7 @@ class Command(BaseCommand):
             schools = self.schools()
             users = self.users(password, schools, windows)
             self.applications(batch, schools, users)
+            self.first_batch(schools, users)
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         self.stdout.write("演示账号：demo-school、demo-province（浙江）、demo-staff、demo-expert、demo-admin（超级管理员）")
         self.stdout.write(f"密码：{password}" + ("（随机生成，请记下）" if generated else ""))
@@ -186,53 +199,121 @@ class Command(BaseCommand):
             users[username] = user
         return users
 
-    def applications(self, batch, schools, users):
+    def fill(self, application, n: int, *, complete: bool, partial: bool = False, now=None) -> None:
+        """Store demo content: complete (ready to submit), partial, or one team row only."""
+        school = application.school
+        _key, name, _p, _t, _a, _pc, lead_name, lead_title = SCHOOLS[n]
+        fields = {
+            "lead_name": lead_name,
+            "lead_title": lead_title,
+            "lead_mobile": f"1380000{n:04d}",
+            "lead_title_note": "" if "副" in lead_title else "学校副校长岗位空缺，由分管社会培训的教务处处长牵头。",
+            "liaison_name": "何晓东",
+            "liaison_title": "继续教育学院办公室主任",
+            "liaison_mobile": f"1370000{n:04d}",
+        }
+        if complete or partial:
+            fields.update(demo_plan(name, repeat=5 if complete else 1))
+        if complete:
+            fields.update(
+                {
+                    "pledge_signatory": lead_name,
+                    "pledge_accepted_at": now or timezone.now(),
+                    "unit_opinion": "同意申报，学校将在人员、经费、场地等方面给予保障。",
+                    "supervisor_name": f"{school.province.name[:2]}教育厅（局）职业教育处",
+                    "supervisor_opinion": "情况属实，同意推荐。",
+                    "supervisor_date": timezone.localdate(now) if now else timezone.localdate(),
+                }
+            )
+        Application.objects.filter(pk=application.pk).update(revision=1, **fields)
+        application.refresh_from_db()
         categories = list(ProjectCategory.objects.filter(is_other=False).order_by("position"))
-        for n, (key, name, _p, _t, _a, _pc, lead_name, lead_title) in enumerate(SCHOOLS):
+        application.projects.set(categories[n % 5 : n % 5 + (2 if complete else 1)])
+        members = [
+            (lead_name, lead_title, "校领导", f"1380000{n:04d}", "项目总负责"),
+            ("何晓东", "讲师", "继续教育学院", f"1370000{n:04d}", "项目对接与日常管理"),
+            ("刘芳", "副教授", "社区教育中心", f"1360000{n:04d}", "课程开发"),
+        ]
+        TeamMember.objects.filter(application=application).delete()
+        TeamMember.objects.bulk_create(
+            TeamMember(application=application, position=i, name=m[0], title=m[1], department=m[2], mobile=m[3], duty=m[4])
+            for i, m in enumerate(members if complete or partial else members[:1])
+        )
+        refresh_version_code(application)
+
+    def submitted(self, batch, key, n, school, actor, *, now=None):
+        application = application_get_or_create(batch=batch, school=school, actor=actor)
+        self.fill(application, n, complete=True, now=now)
+        scan_upload(application=application, uploaded_file=scan_image(application.number), actor=actor)
+        return submit(application=application, actor=actor, now=now)
+
+    def applications(self, batch, schools, users):
+        """The current batch: every school's application in the state CURRENT_STATES gives it."""
+        reviewer = users["demo-province"]
+        for n, (key, *_rest) in enumerate(SCHOOLS):
             school = schools[key]
             actor = users["demo-school" if key == "zj1" else f"demo-school-{key}"]
-            application = application_get_or_create(batch=batch, school=school, actor=actor)
-            if not application.is_editable or application.revision:
-                continue  # already filled in by an earlier run (or by a person): leave it
-            complete = key in SUBMITTED
-            fields = {
-                "lead_name": lead_name,
-                "lead_title": lead_title,
-                "lead_mobile": f"1380000{n:04d}",
-                "lead_title_note": "" if "副" in lead_title else "学校副校长岗位空缺，由分管社会培训的教务处处长牵头。",
-                "liaison_name": "何晓东",
-                "liaison_title": "继续教育学院办公室主任",
-                "liaison_mobile": f"1370000{n:04d}",
-            }
-            if complete or key == "zj1":
-                fields.update(demo_plan(name, repeat=5 if complete else 1))
-            if complete:
-                fields.update(
-                    {
-                        "pledge_signatory": lead_name,
-                        "pledge_accepted_at": timezone.now(),
-                        "unit_opinion": "同意申报，学校将在人员、经费、场地等方面给予保障。",
-                        "supervisor_name": f"{school.province.name[:2]}教育厅（局）职业教育处",
-                        "supervisor_opinion": "情况属实，同意推荐。",
-                        "supervisor_date": timezone.localdate(),
-                    }
-                )
-            Application.objects.filter(pk=application.pk).update(revision=1, **fields)
-            application.refresh_from_db()
-            application.projects.set(categories[n % 5 : n % 5 + (2 if complete else 1)])
-            members = [
-                (lead_name, lead_title, "校领导", f"1380000{n:04d}", "项目总负责"),
-                ("何晓东", "讲师", "继续教育学院", f"1370000{n:04d}", "项目对接与日常管理"),
-                ("刘芳", "副教授", "社区教育中心", f"1360000{n:04d}", "课程开发"),
-            ]
-            TeamMember.objects.filter(application=application).delete()
-            TeamMember.objects.bulk_create(
-                TeamMember(application=application, position=i, name=m[0], title=m[1], department=m[2], mobile=m[3], duty=m[4])
-                for i, m in enumerate(members if complete or key == "zj1" else members[:1])
-            )
-            refresh_version_code(application)
-            if complete:
-                scan_upload(application=application, uploaded_file=scan_image(application.number), actor=actor)
-                submit(application=application, actor=actor)
+            existing = Application.objects.filter(batch=batch, school=school).first()
+            if existing is not None and existing.revision:
+                continue  # filled in by an earlier run (or by a person since): leave it
+            state = CURRENT_STATES[key]
+            if state in ("partial", "empty"):
+                application = application_get_or_create(batch=batch, school=school, actor=actor)
+                self.fill(application, n, complete=False, partial=state == "partial")
+                continue
+            application = self.submitted(batch, key, n, school, actor)
+            if state == "recommended":
+                province_recommend(
+                    application=application, actor=reviewer, rank=next_free_rank(window_for(batch, school.province)),
+                    opinion="学校领导重视，项目方案扎实，特色鲜明，同意推荐。",
+                )  # fmt: skip
+            elif state == "returned":
+                province_return(application=application, actor=reviewer, reason="负责人非副校长，请补充说明由校领导牵头的项目领导小组情况，并补盖上级主管部门公章。")
+            elif state == "declined":
+                province_decline(application=application, actor=reviewer, reason="实验方案与本地社区教育需求结合不够，本批次暂不推荐。")
         drafts = Application.objects.filter(batch=batch, status=Status.DRAFT).count()
-        self.stdout.write(f"申请表：{Application.objects.filter(batch=batch).count()} 份，其中草稿 {drafts} 份。")
+        self.stdout.write(f"本批次申请表：{Application.objects.filter(batch=batch).count()} 份，其中草稿 {drafts} 份。")
+
+    def first_batch(self, schools, users):
+        """The first batch (2022), closed: Zhejiang forwarded two recommended schools."""
+        national = timezone.make_aware(datetime(2022, 5, 31, 23, 59, 59))
+        batch, _ = Batch.objects.update_or_create(
+            document_number="中成协〔2022〕012号",
+            defaults={
+                "title": "关于申报“职业院校服务全民终身学习项目”第一批实验校的通知",
+                "short_name": "第一批实验校",
+                "year": 2022,
+                "issued_on": date(2022, 4, 1),
+                "national_deadline": national,
+                "allow_direct": True,
+                "is_open": False,
+                "contact_name": "彭老师",
+                "contact_phones": "010-81299751 18611285756",
+                "contact_email": "pengfang@enaea.edu.cn",
+            },
+        )
+        window, _ = ProvincialWindow.objects.update_or_create(
+            batch=batch,
+            association=Association.objects.get(province_id="330000"),
+            defaults={
+                "forwarding_number": "浙成职协〔2022〕5号",
+                "school_deadline": national - timedelta(days=8),
+                "contact_name": "周依依",
+                "contact_phone": "0571-88031215",
+                "contact_email": "zj_czjxh@163.com",
+            },
+        )
+        if Forwarding.objects.filter(window=window).exists():
+            return batch
+        reviewer = users["demo-province"]
+        acted = timezone.make_aware(datetime(2022, 5, 16, 10, 0))
+        for rank, key in enumerate(FIRST_BATCH_FORWARDED, start=1):
+            n = [k for k, *_r in SCHOOLS].index(key)
+            actor = users["demo-school" if key == "zj1" else f"demo-school-{key}"]
+            application = self.submitted(batch, key, n, schools[key], actor, now=acted)
+            province_recommend(application=application, actor=reviewer, rank=rank, opinion="同意推荐。", now=acted)
+        province_forward(window=window, actor=reviewer, now=acted + timedelta(days=10))
+        # The records of 2022 carry 2022's dates.
+        TimelineEntry.objects.filter(application__batch=batch).update(at=acted)
+        Forwarding.objects.filter(window=window).update(forwarded_at=acted + timedelta(days=10))
+        return batch
