@@ -138,6 +138,8 @@ TASKS = {
 # A mail that cannot be delivered is retried with growing delays this many times.
 MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=8)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# send_deadline_reminders writes this many days before each deadline (overridable with --days).
+REMINDER_DAYS_BEFORE = env.int("REMINDER_DAYS_BEFORE", default=3)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

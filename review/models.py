@@ -61,3 +61,28 @@ class Forwarding(models.Model):
 
     def __str__(self):
         return f"{self.window} 报送 {self.application_count} 份"
+
+
+class DeadlineReminder(models.Model):
+    """A reminder that was sent, so the same deadline never brings the same reminder twice."""
+
+    class Kind(models.TextChoices):
+        SCHOOL_DRAFT = "school_draft", "学校未提交提醒"
+        PROVINCE_UNDECIDED = "province_undecided", "省级待决定提醒"
+
+    kind = models.CharField("类型", max_length=24, choices=Kind.choices)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, null=True, blank=True, verbose_name="申请表")
+    window = models.ForeignKey(ProvincialWindow, on_delete=models.CASCADE, null=True, blank=True, verbose_name="省级推荐渠道")
+    deadline = models.DateTimeField("所提醒的截止时间")
+    sent_at = models.DateTimeField("发送时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "截止提醒"
+        verbose_name_plural = "截止提醒"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "application", "deadline"], condition=models.Q(application__isnull=False), name="one_school_reminder_per_deadline"),
+            models.UniqueConstraint(fields=["kind", "window", "deadline"], condition=models.Q(window__isnull=False), name="one_province_reminder_per_deadline"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.deadline:%Y-%m-%d}"

@@ -68,6 +68,7 @@ def province_queue(request, window_id):
             "forwarding": forwarding,
             "forward_problems": services.forwarding_problems(window) if forwarding is None else [],
             "query": query.urlencode(),
+            "other_windows": ProvincialWindow.objects.filter(association_id=window.association_id).exclude(pk=window.pk).select_related("batch"),
             "now": timezone.now(),
         },
     )
