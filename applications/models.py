@@ -27,6 +27,11 @@ class Batch(models.Model):
         "允许学校直接向项目组申报", default=True, help_text="所在省份设有省级推荐渠道的学校也可选择直接申报。"
     )
     is_open = models.BooleanField("开放申报", default=True)
+    review_deadline = models.DateTimeField(
+        "专家评分截止时间", null=True, blank=True, help_text="北京时间；此后评分锁定，项目组可个别重新开放。"
+    )
+    experts_per_application = models.PositiveSmallIntegerField("每份申请评审专家数", default=3)
+    published_at = models.DateTimeField("名单公布时间", null=True, blank=True, help_text="公布前学校看不到评审结果。")
     contact_name = models.CharField("联系人", max_length=50)
     contact_phones = models.CharField("联系电话", max_length=100)
     contact_email = models.EmailField("电子邮箱")
@@ -100,6 +105,10 @@ class Status(models.TextChoices):
 
 
 EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+# Where the national project group holds the application.
+NATIONAL_STATUSES = (
+    Status.AT_NATIONAL, Status.IN_EXPERT_REVIEW, Status.SCORED, Status.SELECTED, Status.NOT_SELECTED, Status.REJECTED,
+)  # fmt: skip
 
 
 class Route(models.TextChoices):
@@ -162,6 +171,9 @@ class Application(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("最后保存", auto_now=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    correction_deadline = models.DateTimeField(
+        "补正截止时间", null=True, blank=True, help_text="项目组退回补正时设定；补正后直接提交项目组。"
+    )
 
     class Meta:
         verbose_name = "实验校资格申请表"

@@ -1,7 +1,7 @@
 """Scoped reads: which batches, windows and applications a user may see."""
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from applications.models import Application, Batch, ProvincialWindow, Route
+from applications.models import NATIONAL_STATUSES, Application, Batch, ProvincialWindow, Route
 from portal.models import Role
 
 
@@ -35,8 +35,14 @@ def applications_visible_to(user) -> QuerySet[Application]:
         return qs.filter(
             school__province_id=user.association.province_id, route=Route.PROVINCIAL, submitted_at__isnull=False
         )
-    if user.role in (Role.STAFF, Role.ADMIN):
+    if user.role == Role.STAFF:
+        # The project group sees what reached it: direct submissions and forwarded provincial
+        # sets (never a province's applications before it forwards them), and 补正 returns.
+        return qs.filter(Q(status__in=NATIONAL_STATUSES) | Q(correction_deadline__isnull=False))
+    if user.role == Role.ADMIN:
         return qs.exclude(submitted_at__isnull=True)
+    if user.role == Role.EXPERT:
+        return qs.filter(assignments__expert=user, assignments__is_active=True).distinct()
     return qs.none()
 
 

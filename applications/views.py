@@ -49,6 +49,10 @@ def dashboard(request):
         return redirect("admin:index")
     if user.role == Role.PROVINCE:
         return redirect("review:province_home")
+    if user.role == Role.STAFF:
+        return redirect("review:national_home")
+    if user.role == Role.EXPERT:
+        return redirect("review:expert_home")
     visible = applications_visible_to(user).order_by("school__province", "school__name")
     return render(request, "applications/reviewer_dashboard.html", {"applications": visible[:500], "total": visible.count()})
 

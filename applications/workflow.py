@@ -32,13 +32,29 @@ class Deadline:
 
 
 def deadline_for(application: Application) -> Deadline:
-    """The submission deadline that applies to this school: its provincial window's when it applies
-    through the province, else the batch's national deadline."""
+    """The submission deadline that applies to this school: the correction deadline when the
+    project group returned it for 补正, else its provincial window's when it applies through the
+    province, else the batch's national deadline."""
+    if application.correction_deadline is not None:
+        return Deadline(application.correction_deadline, "中国成人教育协会项目组（补正）", Route.DIRECT)
     if application.route == Route.PROVINCIAL:
         window = window_for(application.batch, application.school.province)
         if window is not None:
             return Deadline(window.school_deadline, window.association.name, Route.PROVINCIAL)
     return Deadline(application.batch.national_deadline, "中国成人教育协会项目组", Route.DIRECT)
+
+
+# Outcomes stay hidden from the school until the batch's list is published.
+UNPUBLISHED_OUTCOMES = (Status.SELECTED, Status.NOT_SELECTED)
+
+
+def status_label_for_school(application: Application) -> str:
+    """The status as the school may see it: before publication an outcome reads as 专家评审中."""
+    if application.status in UNPUBLISHED_OUTCOMES and application.batch.published_at is None:
+        return Status.IN_EXPERT_REVIEW.label
+    if application.status == Status.SCORED:
+        return Status.IN_EXPERT_REVIEW.label
+    return application.get_status_display()
 
 
 def current_scan(application: Application):
@@ -117,7 +133,9 @@ def submit(*, application: Application, actor, now: datetime | None = None) -> A
         problems = submit_problems(locked, now=now)
         if problems:
             raise WorkflowError(" ".join(problems))
-        to_status = Status.SUBMITTED if locked.route == Route.PROVINCIAL else Status.AT_NATIONAL
+        # A 补正 (correction asked by the project group) goes straight back to the national group.
+        to_national = locked.route == Route.DIRECT or locked.correction_deadline is not None
+        to_status = Status.AT_NATIONAL if to_national else Status.SUBMITTED
         locked.submitted_at = now or timezone.now()
         deadline = deadline_for(locked)
         transition(
@@ -128,7 +146,5 @@ def submit(*, application: Application, actor, now: datetime | None = None) -> A
             comment=f"提交至{deadline.owner}",
         )
         notify_school(locked, event="submitted", comment=f"提交至{deadline.owner}")
-        notify_reviewers_of_submission(
-            locked, window=window_for(locked.batch, locked.school.province) if locked.route == Route.PROVINCIAL else None
-        )
+        notify_reviewers_of_submission(locked, window=None if to_national else window_for(locked.batch, locked.school.province))
     return locked

@@ -1,5 +1,6 @@
 """The province's 推荐汇总表 (rank, school, type, projects chosen, lead and contact), as PDF for
 sealing and as XLSX for 抄报 to the provincial education department."""
+import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime
@@ -73,26 +74,111 @@ def summary_pdf(window: ProvincialWindow, rows: list[SummaryRow], *, forwarded_a
 
 
 def summary_xlsx(window: ProvincialWindow, rows: list[SummaryRow]) -> bytes:
+    subtitle = f"依据：{window.batch.document_number}" + (f"、{window.forwarding_number}" if window.forwarding_number else "")
+    return table_xlsx(
+        title=f"{window.association.name} {window.batch.short_name}推荐汇总表",
+        subtitle=subtitle,
+        header=SUMMARY_COLUMNS,
+        rows=[row.cells() for row in rows],
+        widths=(8, 30, 14, 40, 10, 12, 14, 10, 14, 18),
+        sheet_name="推荐汇总表",
+    )
+
+
+def table_xlsx(*, title: str, subtitle: str, header, rows, widths=(), sheet_name: str = "Sheet1") -> bytes:
+    """One worksheet: a title line, a subtitle line, a bold bordered header, then the rows."""
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "推荐汇总表"
-    title = f"{window.association.name} {window.batch.short_name}推荐汇总表"
+    sheet.title = sheet_name[:31]
     sheet.append([title])
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(SUMMARY_COLUMNS))
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.append([f"依据：{window.batch.document_number}" + (f"、{window.forwarding_number}" if window.forwarding_number else "")])
-    sheet.append(list(SUMMARY_COLUMNS))
+    sheet.append([subtitle])
+    sheet.append(list(header))
     thin = Side(style="thin")
     for cell in sheet[3]:
         cell.font = Font(bold=True)
         cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
     for row in rows:
-        sheet.append(list(row.cells()))
-    widths = (8, 30, 14, 40, 10, 12, 14, 10, 14, 18)
+        sheet.append(list(row))
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[sheet.cell(row=3, column=index).column_letter].width = width
     sheet.freeze_panes = "A4"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def table_csv(header, rows) -> bytes:
+    """CSV in UTF-8 with a byte-order mark, so that Excel on Chinese Windows opens it correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+# ---- National review documents ----------------------------------------------------------
+
+RANKING_COLUMNS = ("名次", "申请编号", "学校名称", "省份", "学校类型", "具体实施项目", "评审数", "平均分", "极差", "分歧", "状态")
+
+
+def ranking_cells(rows) -> list[tuple]:
+    """Exactly the columns the ranked table shows, one tuple per row."""
+    return [
+        (
+            row.rank or "", row.application.number, row.application.school.name, row.application.school.province.name,
+            row.application.school.get_school_type_display(), project_names(row.application),
+            f"{row.submitted}/{row.assigned}", "" if row.score.mean is None else f"{row.score.mean:.2f}",
+            "" if row.score.spread is None else f"{row.score.spread:.2f}", "分歧较大" if row.score.disagree else "",
+            row.application.get_status_display(),
+        )  # fmt: skip
+        for row in rows
+    ]
+
+
+def ranking_pdf(batch, rows, *, filters_label: str) -> bytes:
+    return render_pdf(
+        "review/pdf/ranking.html",
+        {"batch": batch, "columns": RANKING_COLUMNS, "cells": ranking_cells(rows), "filters_label": filters_label,
+         "generated_at": timezone.localtime()},
+        stylesheets=("css/print.css", "css/print-landscape.css"),
+    )  # fmt: skip
+
+
+def score_sheet_pdf(review, criteria, scores: dict[int, object]) -> bytes:
+    """An expert's score sheet: the criteria with their points, the comment and a line to sign."""
+    assignment = review.assignment
+    return render_pdf(
+        "review/pdf/score_sheet.html",
+        {"review": review, "assignment": assignment, "application": assignment.application, "expert": assignment.expert,
+         "rows": [(c, scores.get(c.pk)) for c in criteria], "generated_at": timezone.localtime()},
+    )  # fmt: skip
+
+
+def selected_groups(batch) -> list[tuple[str, list[tuple[str, list[Application]]]]]:
+    """The selected schools grouped by province (in code order), then by school type."""
+    from portal.models import SchoolType
+
+    applications = (
+        Application.objects.filter(batch=batch, status=Status.SELECTED)
+        .select_related("school__province")
+        .prefetch_related(Prefetch("projects", queryset=ProjectCategory.objects.order_by("position")))
+        .order_by("school__province_id", "school__school_type", "school__name")
+    )
+    groups: dict[str, dict[str, list[Application]]] = {}
+    for application in applications:
+        by_type = groups.setdefault(application.school.province.name, {})
+        by_type.setdefault(application.school.get_school_type_display(), []).append(application)
+    order = [label for _value, label in SchoolType.choices]
+    return [(province, sorted(by_type.items(), key=lambda item: order.index(item[0]))) for province, by_type in groups.items()]
+
+
+def selected_list_pdf(batch, *, for_filing: bool) -> bytes:
+    """The 实验校名单: for 备案 with the CAEA (numbers, leads and contacts), or for publication."""
+    return render_pdf(
+        "review/pdf/selected_list.html",
+        {"batch": batch, "groups": selected_groups(batch), "for_filing": for_filing, "generated_at": timezone.localtime()},
+        stylesheets=("css/print.css",) if not for_filing else ("css/print.css", "css/print-landscape.css"),
+    )  # fmt: skip

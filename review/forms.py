@@ -1,8 +1,10 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from applications.models import Status
-from portal.models import SchoolType
+from applications.models import ProjectCategory, Status
+from portal.models import Province, Role, SchoolType
+from review.models import ExpertReview, FormalCheck
 
 
 class ReturnForm(forms.Form):
@@ -55,3 +57,104 @@ class QueueFilterForm(forms.Form):
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+
+
+# ---- National review ----------------------------------------------------------------------
+
+class FormalCheckForm(forms.Form):
+    seals_present = forms.BooleanField(label="扫描件有单位公章和上级主管部门公章", required=False)
+    seals_legible = forms.BooleanField(label="公章、签字清晰可辨", required=False)
+    consistent = forms.BooleanField(label="扫描件与在线填写内容一致", required=False)
+    outcome = forms.ChoiceField(label="结论", choices=FormalCheck.Outcome.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(label="说明（退回补正、不予受理时必填，学校可见）", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    correction_deadline = forms.DateTimeField(
+        label="补正截止时间（北京时间）", required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )  # fmt: skip
+
+
+class AssignExpertForm(forms.Form):
+    expert = forms.ModelChoiceField(label="专家", queryset=get_user_model().objects.none(), widget=forms.Select(attrs={"class": "form-select"}))
+    reason = forms.CharField(label="调整理由", max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expert"].queryset = (
+            get_user_model().objects.filter(role=Role.EXPERT, expert_profile__is_active=True).select_related("expert_profile").order_by("last_name")
+        )
+        self.fields["expert"].label_from_instance = lambda u: f"{u.get_full_name() or u.username}（{u.expert_profile.institution}，{u.expert_profile.province_id}）"
+
+
+class EndAssignmentForm(forms.Form):
+    reason = forms.CharField(label="撤销理由", max_length=300)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label="重新开放理由", max_length=300)
+    until = forms.DateTimeField(
+        label="开放至（北京时间）", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )  # fmt: skip
+
+
+class DecisionForm(forms.Form):
+    selected = forms.TypedChoiceField(
+        label="决定", choices=[("1", "入选实验校"), ("0", "不入选")], coerce=lambda v: v == "1", widget=forms.RadioSelect
+    )
+    opinion = forms.CharField(label="项目组意见", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    signer = forms.CharField(label="负责人签字（姓名）", required=False, max_length=50)
+
+
+class BulkDecisionForm(forms.Form):
+    selected = forms.TypedChoiceField(
+        label="决定", choices=[("1", "入选实验校"), ("0", "不入选")], coerce=lambda v: v == "1", widget=forms.RadioSelect
+    )
+    opinion = forms.CharField(label="项目组意见（用于所选全部申请）", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class RankFilterForm(forms.Form):
+    province = forms.ModelChoiceField(label="省份", queryset=Province.objects.all(), required=False, to_field_name="code",
+                                      empty_label="全部省份", widget=forms.Select(attrs={"class": "form-select"}))  # fmt: skip
+    school_type = forms.ChoiceField(label="学校类型", choices=[("", "全部类型"), *SchoolType.choices], required=False, widget=forms.Select(attrs={"class": "form-select"}))
+    category = forms.ModelChoiceField(label="具体实施项目", queryset=ProjectCategory.objects.order_by("position"), required=False,
+                                      to_field_name="code", empty_label="全部项目", widget=forms.Select(attrs={"class": "form-select"}))  # fmt: skip
+    status = forms.ChoiceField(
+        label="状态", required=False, widget=forms.Select(attrs={"class": "form-select"}),
+        choices=[("", "全部"), (Status.IN_EXPERT_REVIEW, Status.IN_EXPERT_REVIEW.label), (Status.SCORED, Status.SCORED.label),
+                 (Status.SELECTED, Status.SELECTED.label), (Status.NOT_SELECTED, Status.NOT_SELECTED.label)],
+    )  # fmt: skip
+
+
+class ConflictForm(forms.Form):
+    reason = forms.CharField(label="回避理由", max_length=300, help_text="例如：曾在该校任职、参与过该方案的指导等。")
+
+
+def score_form_class(criteria):
+    """The expert's score form for a batch's rubric: one field per criterion, then comment and
+    recommendation. Fields are free text so that a draft keeps whatever was typed; the rules are
+    checked by review.national.review_save."""
+    fields = {}
+    for criterion in criteria:
+        fields[f"score-{criterion.pk}"] = forms.CharField(
+            label=f"{criterion.name}（0–{criterion.max_points} 分）", required=False, help_text=criterion.description,
+            widget=forms.NumberInput(attrs={"step": "0.5", "min": "0", "max": str(criterion.max_points), "inputmode": "decimal"}),
+        )  # fmt: skip
+    fields["comment"] = forms.CharField(label="评审意见", required=False, widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
+    fields["recommendation"] = forms.ChoiceField(
+        label="推荐意见", required=False, choices=[("", "请选择"), *ExpertReview.Recommendation.choices], widget=forms.Select(attrs={"class": "form-select"})
+    )
+    return type("ScoreForm", (forms.Form,), fields)
+
+
+class ExportForm(forms.Form):
+    SCOPES = [("selected", "入选的申请"), ("province", "某一省份的全部申请"), ("all", "本批次报送项目组的全部申请")]
+    scope = forms.ChoiceField(label="范围", choices=SCOPES, widget=forms.RadioSelect, initial="selected")
+    province = forms.ModelChoiceField(label="省份（范围为某一省份时）", queryset=Province.objects.all(), required=False, to_field_name="code",
+                                      widget=forms.Select(attrs={"class": "form-select"}))  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("scope") == "province" and not cleaned.get("province"):
+            self.add_error("province", "请选择省份。")
+        return cleaned

@@ -4,7 +4,8 @@ one-time forwarding of the recommended set with its 推荐汇总表."""
 from django.conf import settings
 from django.db import models
 
-from applications.models import Application, ProvincialWindow
+from applications.models import Application, Batch, ProjectCategory, ProvincialWindow
+from portal.models import Province
 
 
 class ProvincialReview(models.Model):
@@ -86,3 +87,219 @@ class DeadlineReminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.deadline:%Y-%m-%d}"
+
+
+# ---- National review (notice 八.2, 八.3 and 项目评估) ------------------------------------------
+
+class Rubric(models.Model):
+    """The scoring rubric of a batch, edited in admin."""
+
+    batch = models.OneToOneField(Batch, on_delete=models.CASCADE, related_name="rubric", verbose_name="申报批次")
+    name = models.CharField("名称", max_length=100, default="实验校资格评审评分表")
+
+    class Meta:
+        verbose_name = "评分标准"
+        verbose_name_plural = "评分标准"
+
+    def __str__(self):
+        return f"{self.batch.short_name}·{self.name}"
+
+
+class Criterion(models.Model):
+    """One criterion: its description, maximum points (scored in steps of 0.5) and weight."""
+
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="criteria", verbose_name="评分标准")
+    position = models.PositiveSmallIntegerField("顺序", default=0)
+    name = models.CharField("评分项", max_length=50)
+    description = models.TextField("评分说明", blank=True)
+    max_points = models.DecimalField("满分", max_digits=5, decimal_places=1)
+    weight = models.DecimalField("权重", max_digits=4, decimal_places=2, default=1)
+
+    class Meta:
+        verbose_name = "评分项"
+        verbose_name_plural = "评分项"
+        ordering = ["rubric", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(max_points__gt=0), name="criterion_max_points_positive"),
+            models.CheckConstraint(condition=models.Q(weight__gt=0), name="criterion_weight_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.max_points} 分）"
+
+
+class ExpertProfile(models.Model):
+    """An expert of the project's expert team: where they come from (for conflicts) and what they know."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expert_profile", verbose_name="专家账号")
+    institution = models.CharField("工作单位", max_length=100)
+    title = models.CharField("职称/职务", max_length=50, blank=True)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, verbose_name="所在省份")
+    expertise = models.ManyToManyField(ProjectCategory, blank=True, verbose_name="擅长领域")
+    capacity = models.PositiveIntegerField("最多评审份数", null=True, blank=True, help_text="留空表示不限")
+    is_active = models.BooleanField("参与本批评审", default=True)
+
+    class Meta:
+        verbose_name = "评审专家"
+        verbose_name_plural = "评审专家"
+        ordering = ["province", "institution"]
+
+    def __str__(self):
+        return f"{self.user.get_full_name() or self.user.username}（{self.institution}）"
+
+
+class ConflictDeclaration(models.Model):
+    """An expert declaring a conflict of interest with one application (then never assigned to it)."""
+
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conflicts", verbose_name="专家")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="conflicts", verbose_name="申请表")
+    reason = models.CharField("回避理由", max_length=300)
+    declared_at = models.DateTimeField("声明时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "回避声明"
+        verbose_name_plural = "回避声明"
+        constraints = [models.UniqueConstraint(fields=["expert", "application"], name="one_conflict_per_expert_and_application")]
+
+    def __str__(self):
+        return f"{self.expert} 回避 {self.application}"
+
+
+class Assignment(models.Model):
+    """An expert assigned to score an application. Ended assignments are kept for the record."""
+
+    class Source(models.TextChoices):
+        AUTO = "auto", "自动分配"
+        MANUAL = "manual", "人工调整"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="assignments", verbose_name="申请表")
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments", verbose_name="专家")
+    source = models.CharField("来源", max_length=10, choices=Source.choices, default=Source.AUTO)
+    reason = models.CharField("调整理由", max_length=300, blank=True)
+    assigned_at = models.DateTimeField("分配时间", auto_now_add=True)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="分配人")
+    is_active = models.BooleanField("有效", default=True)
+    ended_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    end_reason = models.CharField("撤销理由", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "评审分配"
+        verbose_name_plural = "评审分配"
+        ordering = ["application", "assigned_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "expert"], condition=models.Q(is_active=True), name="one_active_assignment_per_pair")
+        ]
+        indexes = [models.Index(fields=["expert", "is_active"])]
+
+    def __str__(self):
+        return f"{self.expert} → {self.application}"
+
+
+class ExpertReview(models.Model):
+    """An expert's scores, comment and recommendation for one assignment."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        SUBMITTED = "submitted", "已提交"
+
+    class Recommendation(models.TextChoices):
+        STRONG = "strong", "强烈推荐"
+        YES = "yes", "推荐"
+        NO = "no", "不推荐"
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="review", verbose_name="评审分配")
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.DRAFT)
+    comment = models.TextField("评审意见", blank=True)
+    recommendation = models.CharField("推荐意见", max_length=10, choices=Recommendation.choices, blank=True)
+    # The weighted total is stored when the review is submitted (scores are then locked) so the
+    # ranked table needs one query for all reviews however many there are.
+    total = models.DecimalField("加权总分", max_digits=7, decimal_places=2, null=True, blank=True)
+    updated_at = models.DateTimeField("最后保存", auto_now=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    reopened_until = models.DateTimeField("重新开放至", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "专家评分"
+        verbose_name_plural = "专家评分"
+
+    def __str__(self):
+        return f"{self.assignment}（{self.get_state_display()}）"
+
+
+class CriterionScore(models.Model):
+    review = models.ForeignKey(ExpertReview, on_delete=models.CASCADE, related_name="scores", verbose_name="专家评分")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, verbose_name="评分项")
+    points = models.DecimalField("得分", max_digits=5, decimal_places=1)
+
+    class Meta:
+        verbose_name = "单项得分"
+        verbose_name_plural = "单项得分"
+        constraints = [
+            models.UniqueConstraint(fields=["review", "criterion"], name="one_score_per_criterion"),
+            models.CheckConstraint(condition=models.Q(points__gte=0), name="points_not_negative"),
+        ]
+
+
+class FormalCheck(models.Model):
+    """The project group's 形式审查 of an application that reached it. The machine-checkable items
+    are computed when shown; the person ticks the others and decides."""
+
+    class Outcome(models.TextChoices):
+        PASSED = "passed", "通过"
+        RETURNED = "returned", "退回补正"
+        REJECTED = "rejected", "不予受理"
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="formal_check", verbose_name="申请表")
+    seals_present = models.BooleanField("扫描件有单位公章和上级主管部门公章", default=False)
+    seals_legible = models.BooleanField("公章、签字清晰可辨", default=False)
+    consistent = models.BooleanField("扫描件与在线填写内容一致", default=False)
+    machine_items = models.JSONField("系统检查结果", default=dict)
+    outcome = models.CharField("结论", max_length=10, choices=Outcome.choices, blank=True)
+    reason = models.TextField("说明", blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="审查人")
+    decided_at = models.DateTimeField("审查时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "形式审查"
+        verbose_name_plural = "形式审查"
+
+    def __str__(self):
+        return f"{self.application} {self.get_outcome_display()}"
+
+
+def export_upload_path(instance, filename):
+    return f"exports/{instance.pk or 'new'}/{filename}"
+
+
+class ExportJob(models.Model):
+    """A ZIP of many PDFs built by a background job; the page follows its progress."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="申请人")
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, verbose_name="申报批次")
+    label = models.CharField("范围", max_length=200)
+    selection = models.JSONField("筛选条件", default=dict)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField("总数", default=0)
+    done = models.PositiveIntegerField("已完成", default=0)
+    file = models.FileField("ZIP 文件", upload_to=export_upload_path, blank=True)
+    error = models.TextField("错误", blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "PDF 打包导出"
+        verbose_name_plural = "PDF 打包导出"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.label}（{self.get_state_display()}）"
+
+    @property
+    def percent(self) -> int:
+        return int(self.done * 100 / self.total) if self.total else (100 if self.state == self.State.DONE else 0)

@@ -26,3 +26,31 @@ def get_reviewer_application(user, pk, *, with_parts: bool = False):
     application = get_visible_application(user, pk, with_parts=with_parts)
     require_provincial_reviewer(user)
     return application
+
+
+def require_project_staff(user) -> None:
+    if not user.is_authenticated or user.role not in (Role.STAFF, Role.ADMIN):
+        raise PermissionDenied("此页面仅供项目组使用。")
+
+
+def require_expert(user) -> None:
+    if not user.is_authenticated or user.role != Role.EXPERT:
+        raise PermissionDenied("此页面仅供评审专家使用。")
+
+
+def get_staff_application(user, pk, *, with_parts: bool = False):
+    """An application that reached the project group; others are a 404, non-staff a 403."""
+    application = get_visible_application(user, pk, with_parts=with_parts)
+    require_project_staff(user)
+    return application
+
+
+def get_expert_assignment(user, pk):
+    """The expert's own active assignment; anyone else's is a 404."""
+    from review.models import Assignment
+
+    require_expert(user)
+    return get_object_or_404(
+        Assignment.objects.select_related("application__batch", "application__school__province", "review"),
+        pk=pk, expert=user, is_active=True,
+    )  # fmt: skip

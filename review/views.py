@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
@@ -178,3 +178,18 @@ def province_summary(request, window_id, fmt):
     return response
 
 
+
+
+def public_list(request, batch_id=None):
+    """The published list of 实验校, by province and school type (public, no login)."""
+    from applications.models import Batch
+    from review.documents import selected_groups
+
+    published = Batch.objects.filter(published_at__isnull=False).order_by("-published_at")
+    batch = get_object_or_404(published, pk=batch_id) if batch_id else published.first()
+    groups = selected_groups(batch) if batch else []
+    return render(
+        request,
+        "review/public_list.html",
+        {"batch": batch, "groups": groups, "batches": published, "count": sum(len(apps) for _p, by_type in groups for _t, apps in by_type)},
+    )

@@ -5,6 +5,7 @@ with Zhejiang's forwarded set, and one account per role. Safe to run again."""
 import io
 import secrets
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,7 +19,8 @@ from applications.services import application_get_or_create, refresh_version_cod
 from applications.selectors import window_for
 from applications.workflow import submit
 from portal.models import Association, Province, Role, School, SchoolType
-from review.models import Forwarding
+from review import national
+from review.models import Assignment, ExpertProfile, Forwarding
 from review.services import next_free_rank, province_decline, province_forward, province_recommend, province_return
 
 User = get_user_model()
@@ -79,13 +81,32 @@ SCHOOLS = [
     ("js2", "苏州市吴中区职业教育中心", "320000", SchoolType.VOCATIONAL_CENTER, "江苏省苏州市吴中区东吴北路 200 号", "215128", "钱丽萍", "副主任"),
     ("sc1", "四川示范职业技术学院", "510000", SchoolType.HIGHER_VOCATIONAL, "四川省成都市郫都区德源大道 6 号", "611730", "李德军", "副院长"),
     ("sc2", "绵阳市安州区职业中学", "510000", SchoolType.SECONDARY_VOCATIONAL, "四川省绵阳市安州区花菱镇职中路 8 号", "622650", "张秀英", "副校长"),
+    ("gd1", "广东示范职业技术学院", "440000", SchoolType.HIGHER_VOCATIONAL, "广东省广州市天河区科韵路 50 号", "510665", "黄志明", "副院长"),
+    ("hb1", "武汉市江夏区职业教育中心", "420000", SchoolType.VOCATIONAL_CENTER, "湖北省武汉市江夏区文化大道 20 号", "430200", "胡建平", "副主任"),
+    ("sd1", "山东示范职业技术学院", "370000", SchoolType.HIGHER_VOCATIONAL, "山东省济南市长清区大学路 3 号", "250300", "孙立新", "副院长"),
+    ("ha1", "洛阳市职业技术中等专业学校", "410000", SchoolType.SECONDARY_VOCATIONAL, "河南省洛阳市洛龙区开元大道 9 号", "471000", "杨春梅", "副校长"),
+    ("fj1", "福建示范职业技术学院", "350000", SchoolType.HIGHER_VOCATIONAL, "福建省福州市闽侯县上街镇学府路 2 号", "350108", "陈国栋", "副院长"),
+]
+# Experts: username, name, institution, province, expertise (project category codes).
+EXPERTS = [
+    ("demo-expert", "吴", "教授", "北京终身教育研究院", "110000", ("elderly-education", "community-governance")),
+    ("demo-expert-2", "郑", "研究员", "上海开放大学社区教育研究所", "310000", ("continuing-education", "employment-training")),
+    ("demo-expert-3", "冯", "教授", "天津职业技术师范大学", "120000", ("rural-revitalisation", "migrant-workers")),
+    ("demo-expert-4", "蒋", "副教授", "重庆市终身教育促进会", "500000", ("elderly-education", "employment-training")),
+    ("demo-expert-5", "韩", "教授", "陕西省职业技术教育学会", "610000", ("community-governance", "rural-revitalisation")),
 ]
 # Where each school's application of the current batch stands in the demo, so every role finds
 # work at each of its steps. ("partial": a draft half filled in; "empty": a draft with one row.)
 CURRENT_STATES = {
     "zj1": "partial", "zj2": "recommended", "zj3": "submitted", "zj4": "returned", "zj5": "declined",
     "zj6": "submitted", "js1": "submitted", "js2": "empty", "sc1": "submitted", "sc2": "empty",
+    # Direct applications at the national steps (see NATIONAL_STATES).
+    "gd1": "submitted", "hb1": "submitted", "sd1": "submitted", "ha1": "submitted", "fj1": "submitted",
 }  # fmt: skip
+# How far the national review of each direct application has gone in the current batch:
+# sc1 waits for the formal check; gd1 and hb1 are with demo-expert (gd1 scored by them, hb1 not);
+# sd1 is fully scored; ha1 and fj1 are decided (the list is not published yet).
+NATIONAL_STATES = {"gd1": "partly_scored", "hb1": "assigned", "sd1": "scored", "ha1": "selected", "fj1": "not_selected"}
 # The first batch (2022): these Zhejiang schools were recommended and forwarded.
 FIRST_BATCH_FORWARDED = ("zj2", "zj3")
 
@@ -104,6 +125,7 @@ class Command(BaseCommand):
             schools = self.schools()
             users = self.users(password, schools, windows)
             self.applications(batch, schools, users)
+            self.national_review(batch, schools, users)
             self.first_batch(schools, users)
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         self.stdout.write("演示账号：demo-school、demo-province（浙江）、demo-staff、demo-expert、demo-admin（超级管理员）")
@@ -113,7 +135,7 @@ class Command(BaseCommand):
         # The real deadlines were 2023-04-28 (national) and 2023-04-20 (Zhejiang); the demo keeps
         # their gap of eight days but moves them 60 days ahead of today.
         today = timezone.localdate()
-        national = timezone.make_aware(datetime.combine(today + timedelta(days=60), time(23, 59, 59)))
+        national_deadline = timezone.make_aware(datetime.combine(today + timedelta(days=60), time(23, 59, 59)))
         batch, _ = Batch.objects.update_or_create(
             document_number="中成协〔2023〕010号",
             defaults={
@@ -121,7 +143,7 @@ class Command(BaseCommand):
                 "short_name": "第二批实验校",
                 "year": 2023,
                 "issued_on": date(2023, 3, 14),
-                "national_deadline": national,
+                "national_deadline": national_deadline,
                 "allow_direct": True,
                 "is_open": True,
                 "contact_name": "彭老师",
@@ -143,7 +165,7 @@ class Command(BaseCommand):
             association=zhejiang,
             defaults={
                 "forwarding_number": "浙成职协〔2023〕6号",
-                "school_deadline": national - timedelta(days=8),
+                "school_deadline": national_deadline - timedelta(days=8),
                 "contact_name": "周依依",
                 "contact_phone": "0571-88031215",
                 "contact_email": "zj_czjxh@163.com",
@@ -154,7 +176,7 @@ class Command(BaseCommand):
             batch=batch,
             association=jiangsu,
             defaults={
-                "school_deadline": national - timedelta(days=6),
+                "school_deadline": national_deadline - timedelta(days=6),
                 "contact_name": "孙老师",
                 "contact_phone": "025-83335566",
             },
@@ -182,12 +204,13 @@ class Command(BaseCommand):
             "demo-school": {"role": Role.SCHOOL, "school": schools["zj1"], "last_name": "许", "first_name": "老师"},
             "demo-province": {"role": Role.PROVINCE, "association": windows["zj"].association, "last_name": "周", "first_name": "依依"},
             "demo-staff": {"role": Role.STAFF, "is_staff": True, "last_name": "彭", "first_name": "老师"},
-            "demo-expert": {"role": Role.EXPERT, "last_name": "吴", "first_name": "教授"},
             "demo-admin": {"role": Role.ADMIN, "is_staff": True, "is_superuser": True, "last_name": "管理员", "first_name": ""},
         }
         for key in schools:
             if key != "zj1":
                 specs[f"demo-school-{key}"] = {"role": Role.SCHOOL, "school": schools[key], "last_name": "联系人", "first_name": ""}
+        for username, last, first, *_rest in EXPERTS:
+            specs[username] = {"role": Role.EXPERT, "last_name": last, "first_name": first}
         users = {}
         for username, fields in specs.items():
             user, _ = User.objects.update_or_create(
@@ -197,6 +220,11 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             users[username] = user
+        for username, _last, _first, institution, province, expertise in EXPERTS:
+            profile, _ = ExpertProfile.objects.update_or_create(
+                user=users[username], defaults={"institution": institution, "province_id": province, "is_active": True}
+            )
+            profile.expertise.set(ProjectCategory.objects.filter(code__in=expertise))
         return users
 
     def fill(self, application, n: int, *, complete: bool, partial: bool = False, now=None) -> None:
@@ -274,9 +302,55 @@ class Command(BaseCommand):
         drafts = Application.objects.filter(batch=batch, status=Status.DRAFT).count()
         self.stdout.write(f"本批次申请表：{Application.objects.filter(batch=batch).count()} 份，其中草稿 {drafts} 份。")
 
+    def score(self, assignment, *, now=None, low: bool = False) -> None:
+        """Score an assignment as its expert would: good marks, or weaker ones with `low`."""
+        criteria = national.criteria_of(assignment.application.batch)
+        points = {c.pk: (c.max_points * Decimal("0.6" if low else "0.85")).quantize(Decimal("1")) for c in criteria}
+        national.review_save(
+            assignment=assignment, expert=assignment.expert, points=points, submit=True, now=now,
+            recommendation="no" if low else "yes",
+            comment="方案目标明确、步骤清晰，与区域社区教育需求结合紧密，团队分工合理。" if not low else "方案内容较笼统，实施步骤与保障措施需要细化。",
+        )  # fmt: skip
+
+    def take_through_review(self, application, state, staff, *, now=None) -> None:
+        """Formal check, assignment, scores and decision up to `state`."""
+        national.formal_check_decide(application=application, actor=staff, outcome="passed", seals_present=True,
+                                     seals_legible=True, consistent=True, now=now)  # fmt: skip
+        if state == "formal":
+            return
+        national.assignment_apply(batch=application.batch, actor=staff)
+        if state in ("partly_scored", "assigned"):
+            self.ensure_demo_expert(application, staff)
+        assignments = list(Assignment.objects.filter(application=application, is_active=True).select_related("expert", "application__batch"))
+        for assignment in assignments:
+            if state == "assigned" or (state == "partly_scored" and assignment.expert.username != "demo-expert"):
+                continue
+            self.score(assignment, now=now, low=state == "not_selected")
+        if state in ("selected", "not_selected"):
+            national.decide(application=application, actor=staff, selected=state == "selected",
+                            opinion="经专家评审，同意列为实验校。" if state == "selected" else "经专家评审，本批次暂不列入。")  # fmt: skip
+
+    def ensure_demo_expert(self, application, staff) -> None:
+        """Make sure demo-expert has this application (by a manual change, logged with a reason)."""
+        demo = User.objects.get(username="demo-expert")
+        active = Assignment.objects.filter(application=application, is_active=True).select_related("expert")
+        if any(a.expert_id == demo.pk for a in active):
+            return
+        national.assignment_remove(assignment=active.first(), actor=staff, reason="演示数据：换由 demo-expert 评审")
+        national.assignment_add(application=application, expert=demo, actor=staff, reason="演示数据：指定 demo-expert 评审")
+
+    def national_review(self, batch, schools, users):
+        """The direct applications of the current batch at every national step."""
+        national.rubric_ensure_default(batch)
+        staff = users["demo-staff"]
+        for key, state in NATIONAL_STATES.items():
+            application = Application.objects.get(batch=batch, school=schools[key])
+            if application.status == Status.AT_NATIONAL:
+                self.take_through_review(application, state, staff)
+
     def first_batch(self, schools, users):
         """The first batch (2022), closed: Zhejiang forwarded two recommended schools."""
-        national = timezone.make_aware(datetime(2022, 5, 31, 23, 59, 59))
+        national_deadline = timezone.make_aware(datetime(2022, 5, 31, 23, 59, 59))
         batch, _ = Batch.objects.update_or_create(
             document_number="中成协〔2022〕012号",
             defaults={
@@ -284,7 +358,7 @@ class Command(BaseCommand):
                 "short_name": "第一批实验校",
                 "year": 2022,
                 "issued_on": date(2022, 4, 1),
-                "national_deadline": national,
+                "national_deadline": national_deadline,
                 "allow_direct": True,
                 "is_open": False,
                 "contact_name": "彭老师",
@@ -297,7 +371,7 @@ class Command(BaseCommand):
             association=Association.objects.get(province_id="330000"),
             defaults={
                 "forwarding_number": "浙成职协〔2022〕5号",
-                "school_deadline": national - timedelta(days=8),
+                "school_deadline": national_deadline - timedelta(days=8),
                 "contact_name": "周依依",
                 "contact_phone": "0571-88031215",
                 "contact_email": "zj_czjxh@163.com",
@@ -312,8 +386,14 @@ class Command(BaseCommand):
             actor = users["demo-school" if key == "zj1" else f"demo-school-{key}"]
             application = self.submitted(batch, key, n, schools[key], actor, now=acted)
             province_recommend(application=application, actor=reviewer, rank=rank, opinion="同意推荐。", now=acted)
-        province_forward(window=window, actor=reviewer, now=acted + timedelta(days=10))
+        forwarded = acted + timedelta(days=10)
+        province_forward(window=window, actor=reviewer, now=forwarded)
+        national.rubric_ensure_default(batch)
+        for key in FIRST_BATCH_FORWARDED:
+            application = Application.objects.get(batch=batch, school=schools[key])
+            self.take_through_review(application, "selected", users["demo-staff"], now=forwarded + timedelta(days=5))
+        national.publish(batch=batch, actor=users["demo-staff"], now=timezone.make_aware(datetime(2022, 6, 28, 9, 0)))
         # The records of 2022 carry 2022's dates.
         TimelineEntry.objects.filter(application__batch=batch).update(at=acted)
-        Forwarding.objects.filter(window=window).update(forwarded_at=acted + timedelta(days=10))
+        Forwarding.objects.filter(window=window).update(forwarded_at=forwarded)
         return batch

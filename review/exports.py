@@ -1,0 +1,75 @@
+"""ZIP bundles of application PDFs, built by a background job (django-tasks; the database
+backend's worker runs it, `python manage.py db_worker`). PDFs are rendered and written into the
+ZIP one at a time, so memory stays flat however many there are; the job row carries the progress."""
+import logging
+import re
+import tempfile
+import zipfile
+
+from django.core.files import File
+from django.db.models import QuerySet
+from django.utils import timezone
+from django_tasks import task
+
+from applications.documents import application_pdf
+from applications.models import NATIONAL_STATUSES, Application, Status
+from applications.selectors import application_with_parts
+from review.models import ExportJob
+
+logger = logging.getLogger(__name__)
+
+
+def export_queryset(job: ExportJob) -> QuerySet[Application]:
+    """The applications a job covers, from its stored selection."""
+    qs = Application.objects.filter(batch=job.batch, status__in=NATIONAL_STATUSES)
+    scope = job.selection.get("scope")
+    if scope == "selected":
+        qs = qs.filter(status=Status.SELECTED)
+    elif scope == "province":
+        qs = qs.filter(school__province_id=job.selection.get("province"))
+    return qs.order_by("school__province_id", "number")
+
+
+def safe_name(text: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("_")[:80]
+
+
+def export_create(*, batch, actor, scope: str, province=None) -> ExportJob:
+    """Record an export and queue its job."""
+    labels = {"selected": "入选的申请", "all": "报送项目组的全部申请"}
+    label = f"{province.name}的全部申请" if scope == "province" else labels[scope]
+    job = ExportJob.objects.create(
+        requested_by=actor, batch=batch, label=f"{batch.short_name}·{label}",
+        selection={"scope": scope, "province": province.code if province else None},
+    )  # fmt: skip
+    build_pdf_zip.enqueue(job.pk)
+    return job
+
+
+@task()
+def build_pdf_zip(job_id: int) -> int:
+    """Background job: render every PDF of the selection into one ZIP, updating the progress."""
+    job = ExportJob.objects.select_related("batch").get(pk=job_id)
+    if job.state == ExportJob.State.DONE:
+        return job.done
+    qs = export_queryset(job)
+    job.state, job.total, job.done = ExportJob.State.RUNNING, qs.count(), 0
+    job.save(update_fields=["state", "total", "done"])
+    try:
+        with tempfile.TemporaryFile() as spool:
+            with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for application in application_with_parts(qs.select_related("batch", "school__province")).iterator(chunk_size=20):
+                    name = f"{application.school.province.name}/{application.number}-{safe_name(application.school.name)}.pdf"
+                    archive.writestr(name, application_pdf(application))
+                    job.done += 1
+                    ExportJob.objects.filter(pk=job.pk).update(done=job.done)
+            spool.seek(0)
+            stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+            job.file.save(f"申请表PDF-{safe_name(job.label)}-{stamp}.zip", File(spool), save=False)
+        job.state, job.finished_at = ExportJob.State.DONE, timezone.now()
+        job.save(update_fields=["file", "state", "finished_at"])
+    except Exception as error:  # the job row tells the user; the log keeps the trace
+        logger.exception("export %s failed", job.pk)
+        ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.FAILED, error=f"{type(error).__name__}: {error}"[:2000])
+        raise
+    return job.done

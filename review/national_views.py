@@ -1,0 +1,405 @@
+"""The project group's pages: formal check, assignment, progress, the ranked table, decisions,
+publication, documents and PDF bundles. Staff only (review.permissions on the first line)."""
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_http_methods, require_POST
+
+from applications.documents import project_choices
+from applications.models import NATIONAL_STATUSES, Application, Batch, Status
+from applications.selectors import applications_visible_to, current_batch
+from applications.workflow import WorkflowError, current_scan, deadline_for, scan_is_current
+from applications.rules import check_application
+from portal.emails import queue_mail
+from review import national
+from review.documents import RANKING_COLUMNS, ranking_cells, ranking_pdf, score_sheet_pdf, selected_list_pdf, table_csv, table_xlsx
+from review.exports import export_create
+from review.forms import (
+    AssignExpertForm, BulkDecisionForm, DecisionForm, EndAssignmentForm, ExportForm, FormalCheckForm, RankFilterForm, ReopenForm,
+)  # fmt: skip
+from review.models import Assignment, CriterionScore, ExpertReview, ExportJob
+from review.permissions import get_staff_application, require_project_staff
+from review.selectors import RankFilters, ranked_table
+
+User = get_user_model()
+
+
+def _batch(request) -> Batch:
+    """The batch the page is about: ?batch=<id>, else the current one."""
+    batch_id = request.GET.get("batch") or request.POST.get("batch")
+    if batch_id:
+        return get_object_or_404(Batch, pk=batch_id)
+    batch = current_batch()
+    if batch is None:
+        raise Http404("没有申报批次")
+    return batch
+
+
+@login_required
+def national_home(request):
+    require_project_staff(request.user)
+    batch = _batch(request)
+    counts = dict(Application.objects.filter(batch=batch).values("status").annotate(n=Count("pk")).values_list("status", "n"))
+    status_rows = [(value, label, counts.get(value, 0)) for value, label in Status.choices]
+    return render(
+        request,
+        "review/national_home.html",
+        {"batch": batch, "batches": Batch.objects.all(), "status_rows": status_rows,
+         "at_national": counts.get(Status.AT_NATIONAL, 0), "publication_problems": national.publication_problems(batch)},
+    )  # fmt: skip
+
+
+@login_required
+def national_list(request):
+    """Every application that reached the project group, filterable by status."""
+    require_project_staff(request.user)
+    batch = _batch(request)
+    status = request.GET.get("status", "")
+    qs = applications_visible_to(request.user).filter(batch=batch, status__in=NATIONAL_STATUSES + (Status.RETURNED,))
+    if status:
+        qs = qs.filter(status=status)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(school__name__icontains=q) | Q(number__icontains=q) | Q(lead_name__icontains=q))
+    from django.core.paginator import Paginator
+
+    page = Paginator(qs.order_by("school__province_id", "number"), 50).get_page(request.GET.get("page"))
+    return render(request, "review/national_list.html", {"batch": batch, "page": page, "status": status, "q": q,
+                                                         "statuses": [(s, Status(s).label) for s in NATIONAL_STATUSES]})  # fmt: skip
+
+
+def _detail_context(request, application, **forms):
+    assignments = list(
+        Assignment.objects.filter(application=application).select_related("expert__expert_profile", "review").order_by("-is_active", "assigned_at")
+    )
+    scores = {}
+    for score in CriterionScore.objects.filter(review__assignment__application=application).select_related("criterion"):
+        scores.setdefault(score.review_id, []).append(score)
+    return {
+        "application": application,
+        "check": check_application(application),
+        "deadline": deadline_for(application),
+        "scan": (scan := current_scan(application)),
+        "scan_current": scan_is_current(application, scan),
+        "team": [row for row in application.team.all() if not row.is_blank()],
+        "projects": project_choices(application),
+        "timeline": list(application.timeline.all()),
+        "show_internal": True,
+        "formal_items": national.formal_check_items(application),
+        "formal_check": getattr(application, "formal_check", None),
+        "assignments": [(a, scores.get(getattr(getattr(a, "review", None), "pk", None), [])) for a in assignments],
+        "formal_form": forms.get("formal_form") or FormalCheckForm(initial={"correction_deadline": timezone.localtime() + timedelta(days=7)}),
+        "assign_form": forms.get("assign_form") or AssignExpertForm(),
+        "end_form": EndAssignmentForm(),
+        "reopen_form": ReopenForm(initial={"until": timezone.localtime() + timedelta(days=3)}),
+        "decision_form": forms.get("decision_form") or DecisionForm(initial={"opinion": application.group_opinion,
+                                                                              "signer": application.group_opinion_signer}),  # fmt: skip
+    }
+
+
+@login_required
+def national_application(request, pk):
+    application = get_staff_application(request.user, pk, with_parts=True)
+    return render(request, "review/national_application.html", _detail_context(request, application))
+
+
+def _rerender(request, pk, status=400, **forms):
+    application = get_staff_application(request.user, pk, with_parts=True)
+    return render(request, "review/national_application.html", _detail_context(request, application, **forms), status=status)
+
+
+@login_required
+@require_POST
+def formal_check(request, pk):
+    application = get_staff_application(request.user, pk)
+    form = FormalCheckForm(request.POST)
+    if form.is_valid():
+        try:
+            national.formal_check_decide(application=application, actor=request.user, **form.cleaned_data)
+        except WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "形式审查结论已记录。")
+            return redirect("review:national_application", pk)
+    return _rerender(request, pk, formal_form=form)
+
+
+@login_required
+@require_POST
+def assign_expert(request, pk):
+    application = get_staff_application(request.user, pk)
+    form = AssignExpertForm(request.POST)
+    if form.is_valid():
+        try:
+            national.assignment_add(application=application, expert=form.cleaned_data["expert"], actor=request.user, reason=form.cleaned_data["reason"])
+        except WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "已分配专家。")
+            return redirect("review:national_application", pk)
+    return _rerender(request, pk, assign_form=form)
+
+
+@login_required
+@require_POST
+def end_assignment(request, assignment_id):
+    require_project_staff(request.user)
+    assignment = get_object_or_404(Assignment, pk=assignment_id)
+    get_staff_application(request.user, assignment.application_id)
+    form = EndAssignmentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "撤销分配须填写理由。")
+    else:
+        try:
+            national.assignment_remove(assignment=assignment, actor=request.user, reason=form.cleaned_data["reason"])
+        except WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "已撤销该分配。")
+    return redirect("review:national_application", assignment.application_id)
+
+
+@login_required
+@require_POST
+def reopen_review(request, review_id):
+    require_project_staff(request.user)
+    review = get_object_or_404(ExpertReview.objects.select_related("assignment"), pk=review_id)
+    get_staff_application(request.user, review.assignment.application_id)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写理由和开放截止时间。")
+    else:
+        try:
+            national.review_reopen(review=review, actor=request.user, reason=form.cleaned_data["reason"], until=form.cleaned_data["until"])
+        except WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "已重新开放该专家的评分。")
+    return redirect("review:national_application", review.assignment.application_id)
+
+
+@login_required
+@require_POST
+def decide(request, pk):
+    application = get_staff_application(request.user, pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            national.decide(application=application, actor=request.user, **form.cleaned_data)
+        except WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "决定已记录（名单公布前学校看不到）。")
+            return redirect("review:national_application", pk)
+    return _rerender(request, pk, decision_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment(request):
+    """Automatic assignment: a preview of what it would do, then applying it."""
+    require_project_staff(request.user)
+    batch = _batch(request)
+    if request.method == "POST":
+        plan = national.assignment_apply(batch=batch, actor=request.user)
+        messages.success(request, f"已新增 {len(plan.new)} 项专家分配。" + ("".join(plan.shortfall_report()) if plan.shortfalls else ""))
+        return redirect(f"{reverse('review:assignment')}?batch={batch.pk}")
+    plan = national.assignment_plan(batch)
+    experts = {u.pk: u for u in User.objects.filter(pk__in=plan.load).select_related("expert_profile")}
+    applications = {a.pk: a for a in Application.objects.filter(pk__in={p.application_id for p in plan.new} | set(plan.shortfalls)).select_related("school__province")}
+    preview = [(applications[p.application_id], experts.get(p.expert_id)) for p in plan.new[:300]]
+    return render(
+        request,
+        "review/assignment.html",
+        {"batch": batch, "plan": plan, "preview": preview, "more": max(0, len(plan.new) - 300),
+         "loads": sorted(((experts.get(e), n) for e, n in plan.load.items()), key=lambda x: -x[1]),
+         "shortfalls": [(applications.get(a), n) for a, n in plan.shortfalls.items()]},
+    )  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def progress(request):
+    """Reviews done and missing, per expert and per application; remind the late experts."""
+    require_project_staff(request.user)
+    batch = _batch(request)
+    active = Assignment.objects.filter(application__batch=batch, is_active=True)
+    per_expert = (
+        active.values("expert_id", "expert__last_name", "expert__first_name", "expert__username", "expert__email")
+        .annotate(total=Count("pk"), done=Count("pk", filter=Q(review__state=ExpertReview.State.SUBMITTED)))
+        .order_by("-total")
+    )
+    if request.method == "POST":
+        late = [row for row in per_expert if row["done"] < row["total"]]
+        for row in late:
+            queue_mail(to=[row["expert__email"]], template="expert_reminder",
+                       context={"batch": batch, "missing": row["total"] - row["done"], "total": row["total"]})  # fmt: skip
+        messages.success(request, f"已提醒 {len(late)} 位尚未完成评分的专家。")
+        return redirect(f"{reverse('review:progress')}?batch={batch.pk}")
+    per_application = (
+        Application.objects.filter(batch=batch, status__in=[Status.IN_EXPERT_REVIEW, Status.SCORED])
+        .annotate(
+            assigned=Count("assignments", filter=Q(assignments__is_active=True)),
+            done=Count("assignments", filter=Q(assignments__is_active=True, assignments__review__state=ExpertReview.State.SUBMITTED)),
+        )
+        .select_related("school")
+        .order_by("done", "number")[:500]
+    )
+    return render(request, "review/progress.html", {"batch": batch, "per_expert": per_expert, "per_application": per_application})
+
+
+def _rank_filters(request):
+    form = RankFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = RankFilters(
+        province=data["province"].code if data.get("province") else "",
+        school_type=data.get("school_type", ""),
+        category=data["category"].code if data.get("category") else "",
+        status=data.get("status", ""),
+    )
+    labels = [str(v) for k, v in data.items() if v and k != "school_type"] + ([dict(form.fields["school_type"].choices)[data["school_type"]]] if data.get("school_type") else [])
+    return form, filters, "筛选：" + ("、".join(labels) if labels else "全部")
+
+
+@login_required
+def ranking(request, fmt="html"):
+    """The ranked table, and CSV, XLSX and PDF of exactly what it shows."""
+    require_project_staff(request.user)
+    batch = _batch(request)
+    form, filters, label = _rank_filters(request)
+    rows = ranked_table(batch, filters)
+    if fmt == "csv":
+        response = HttpResponse(table_csv(RANKING_COLUMNS, ranking_cells(rows)), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        data = table_xlsx(title=f"{batch.short_name}评审排名表", subtitle=label, header=RANKING_COLUMNS, rows=ranking_cells(rows),
+                          widths=(6, 16, 30, 12, 12, 36, 8, 8, 8, 8, 10), sheet_name="评审排名")  # fmt: skip
+        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    elif fmt == "pdf":
+        response = HttpResponse(ranking_pdf(batch, rows, filters_label=label), content_type="application/pdf")
+    elif fmt == "html":
+        query = request.GET.urlencode()
+        return render(request, "review/ranking.html", {"batch": batch, "form": form, "rows": rows, "query": query,
+                                                       "bulk_form": BulkDecisionForm(), "published": batch.published_at is not None})  # fmt: skip
+    else:
+        raise Http404
+    response["Content-Disposition"] = content_disposition_header(fmt != "pdf", f"{batch.short_name}-评审排名表.{fmt}")
+    return response
+
+
+@login_required
+@require_POST
+def bulk_decide(request):
+    """Decide the ticked applications at once: a confirmation page first, then the decision."""
+    require_project_staff(request.user)
+    batch = _batch(request)
+    ids = [int(i) for i in request.POST.getlist("application") if i.isdigit()]
+    applications = list(applications_visible_to(request.user).filter(batch=batch, pk__in=ids).select_related("school"))
+    form = BulkDecisionForm(request.POST)
+    if not applications:
+        messages.error(request, "请先勾选申请。")
+        return redirect(f"{reverse('review:ranking')}?batch={batch.pk}")
+    if not form.is_valid():
+        messages.error(request, "请选择决定并填写项目组意见。")
+        return redirect(f"{reverse('review:ranking')}?batch={batch.pk}")
+    if request.POST.get("confirm") != "yes":
+        return render(request, "review/bulk_decide_confirm.html", {"batch": batch, "applications": applications, "form": form})
+    try:
+        count = national.decide_many(applications=applications, actor=request.user, **form.cleaned_data)
+    except WorkflowError as error:
+        messages.error(request, f"未能全部决定（没有做任何更改）：{error}")
+    else:
+        messages.success(request, f"已对 {count} 份申请作出决定。")
+    return redirect(f"{reverse('review:ranking')}?batch={batch.pk}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def publish(request):
+    require_project_staff(request.user)
+    batch = _batch(request)
+    if request.method == "POST":
+        try:
+            selected = national.publish(batch=batch, actor=request.user)
+        except WorkflowError as error:
+            messages.error(request, f"未能公布：{error}")
+        else:
+            messages.success(request, f"名单已公布，共 {selected} 所实验校。")
+        return redirect(f"{reverse('review:national_home')}?batch={batch.pk}")
+    return render(request, "review/publish.html", {"batch": batch, "problems": national.publication_problems(batch),
+                                                   "selected": Application.objects.filter(batch=batch, status=Status.SELECTED).count()})  # fmt: skip
+
+
+@login_required
+def selected_list(request, kind):
+    require_project_staff(request.user)
+    batch = _batch(request)
+    if kind not in ("filing", "public"):
+        raise Http404
+    response = HttpResponse(selected_list_pdf(batch, for_filing=kind == "filing"), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, f"{batch.short_name}名单-{'备案' if kind == 'filing' else '公布'}.pdf")
+    return response
+
+
+@login_required
+def score_sheet(request, review_id):
+    """A score sheet: staff see every one; an expert only their own."""
+    review = get_object_or_404(ExpertReview.objects.select_related("assignment__application__batch", "assignment__application__school", "assignment__expert"), pk=review_id)
+    if request.user.pk != review.assignment.expert_id:
+        require_project_staff(request.user)
+        get_staff_application(request.user, review.assignment.application_id)
+    criteria = national.criteria_of(review.assignment.application.batch)
+    scores = {s.criterion_id: s.points for s in review.scores.all()}
+    response = HttpResponse(score_sheet_pdf(review, criteria, scores), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, f"专家评分表-{review.assignment.application.number}.pdf")
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exports(request):
+    require_project_staff(request.user)
+    batch = _batch(request)
+    form = ExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        job = export_create(batch=batch, actor=request.user, scope=form.cleaned_data["scope"], province=form.cleaned_data.get("province"))
+        return redirect("review:export_detail", job.pk)
+    jobs = ExportJob.objects.filter(batch=batch).select_related("requested_by")[:20]
+    return render(request, "review/exports.html", {"batch": batch, "form": form, "jobs": jobs})
+
+
+def _staff_job(request, job_id) -> ExportJob:
+    require_project_staff(request.user)
+    return get_object_or_404(ExportJob, pk=job_id)
+
+
+@login_required
+def export_detail(request, job_id):
+    return render(request, "review/export_detail.html", {"job": _staff_job(request, job_id)})
+
+
+@login_required
+def export_status(request, job_id):
+    job = _staff_job(request, job_id)
+    return JsonResponse({"state": job.state, "label": job.get_state_display(), "done": job.done, "total": job.total,
+                         "percent": job.percent, "download": reverse("review:export_download", args=[job.pk]) if job.state == job.State.DONE else None,
+                         "error": job.error})  # fmt: skip
+
+
+@login_required
+def export_download(request, job_id):
+    job = _staff_job(request, job_id)
+    if job.state != ExportJob.State.DONE or not job.file:
+        raise Http404
+    response = FileResponse(job.file.open("rb"), content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(True, job.file.name.rsplit("/", 1)[-1])
+    return response
+
+
