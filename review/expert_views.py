@@ -27,9 +27,11 @@ def _progress(assignments) -> tuple[int, int]:
 @login_required
 def expert_home(request):
     require_expert(request.user)
-    assignments = list(expert_queue(request.user))
+    everything = list(expert_queue(request.user))
+    assignments = [a for a in everything if a.application.batch.is_open]
+    past = [a for a in everything if not a.application.batch.is_open]
     done, total = _progress(assignments)
-    return render(request, "review/expert_home.html", {"assignments": assignments, "done": done, "total": total})
+    return render(request, "review/expert_home.html", {"assignments": assignments, "past": past, "done": done, "total": total})
 
 
 def _is_done(assignment) -> bool:
@@ -89,8 +91,7 @@ def score(request, assignment_id):
     if locked:
         for field in form.fields.values():
             field.disabled = True
-    assignments = list(expert_queue(request.user))
-    done, total = _progress(assignments)
+    done, total = _progress([a for a in expert_queue(request.user) if a.application.batch_id == application.batch_id])
     team = [row for row in application.team.all() if not row.is_blank()]
     return render(
         request,
