@@ -117,6 +117,9 @@ class User(AbstractUser):
         # Chinese names are written family name first, without a space.
         return f"{self.last_name}{self.first_name}".strip()
 
+    def get_short_name(self):
+        return self.get_full_name() or self.username
+
     def get_absolute_url(self):
         return reverse("dashboard")
 

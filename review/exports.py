@@ -23,7 +23,9 @@ def export_queryset(job: ExportJob) -> QuerySet[Application]:
     """The applications a job covers, from its stored selection."""
     qs = Application.objects.filter(batch=job.batch, status__in=NATIONAL_STATUSES)
     scope = job.selection.get("scope")
-    if scope == "selected":
+    if scope == "ids":
+        qs = Application.objects.filter(batch=job.batch, pk__in=job.selection.get("ids", []))
+    elif scope == "selected":
         qs = qs.filter(status=Status.SELECTED)
     elif scope == "province":
         qs = qs.filter(school__province_id=job.selection.get("province"))
@@ -34,13 +36,14 @@ def safe_name(text: str) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("_")[:80]
 
 
-def export_create(*, batch, actor, scope: str, province=None) -> ExportJob:
-    """Record an export and queue its job."""
-    labels = {"selected": "入选的申请", "all": "报送项目组的全部申请"}
+def export_create(*, batch, actor, scope: str, province=None, ids=None) -> ExportJob:
+    """Record an export and queue its job. `scope` is selected, province, all, or ids (a list
+    of applications picked in admin)."""
+    labels = {"selected": "入选的申请", "all": "报送项目组的全部申请", "ids": f"所选 {len(ids or [])} 份申请"}
     label = f"{province.name}的全部申请" if scope == "province" else labels[scope]
     job = ExportJob.objects.create(
         requested_by=actor, batch=batch, label=f"{batch.short_name}·{label}",
-        selection={"scope": scope, "province": province.code if province else None},
+        selection={"scope": scope, "province": province.code if province else None, "ids": list(ids or [])},
     )  # fmt: skip
     build_pdf_zip.enqueue(job.pk)
     return job

@@ -149,12 +149,13 @@ def assignment_plan(batch: Batch, *, applications=None) -> Plan:
     )
 
 
-def assignment_apply(*, batch: Batch, actor) -> Plan:
-    """Run automatic assignment and store it. Existing assignments that no longer count (a
-    conflict declared since, an expert withdrawn from the pool) are ended and replaced."""
+def assignment_apply(*, batch: Batch, actor, applications=None) -> Plan:
+    """Run automatic assignment (for the whole batch, or only `applications`) and store it.
+    Existing assignments that no longer count (a conflict declared since, an expert withdrawn
+    from the pool) are ended and replaced."""
     with transaction.atomic():
         Batch.objects.select_for_update().filter(pk=batch.pk).first()  # one assignment run at a time
-        plan = assignment_plan(batch)
+        plan = assignment_plan(batch, applications=applications)
         dropped = {(p.application_id, p.expert_id) for p in plan.dropped}
         if dropped:
             for assignment in Assignment.objects.filter(application__batch=batch, is_active=True).select_related("expert"):

@@ -21,6 +21,7 @@ from applications.workflow import submit
 from portal.models import Association, Province, Role, School, SchoolType
 from review import national
 from review.models import Assignment, ExpertProfile, Forwarding
+from review.roles import sync_staff_group
 from review.services import next_free_rank, province_decline, province_forward, province_recommend, province_return
 
 User = get_user_model()
@@ -220,6 +221,7 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             users[username] = user
+        users["demo-staff"].groups.add(sync_staff_group())
         for username, _last, _first, institution, province, expertise in EXPERTS:
             profile, _ = ExpertProfile.objects.update_or_create(
                 user=users[username], defaults={"institution": institution, "province_id": province, "is_active": True}
