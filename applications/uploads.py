@@ -24,7 +24,9 @@ def sniff_kind(head: bytes) -> str | None:
 
 
 def _format_size(n: int) -> str:
-    return f"{n / 1024 / 1024:.0f} MB"
+    if n >= 1024 * 1024:
+        return f"{n / 1024 / 1024:.0f} MB"
+    return f"{max(1, round(n / 1024))} KB"
 
 
 def inspect_scan(uploaded_file, *, max_bytes: int) -> tuple[str, str]:

@@ -48,13 +48,22 @@ def deadline_for(application: Application) -> Deadline:
 UNPUBLISHED_OUTCOMES = (Status.SELECTED, Status.NOT_SELECTED)
 
 
-def status_label_for_school(application: Application) -> str:
+def outcome_published(application: Application) -> bool:
+    """Whether the school may know the project group's decision (and read its 项目组意见)."""
+    return application.batch.published_at is not None
+
+
+def status_for_school(application: Application) -> str:
     """The status as the school may see it: before publication an outcome reads as 专家评审中."""
-    if application.status in UNPUBLISHED_OUTCOMES and application.batch.published_at is None:
-        return Status.IN_EXPERT_REVIEW.label
+    if application.status in UNPUBLISHED_OUTCOMES and not outcome_published(application):
+        return Status.IN_EXPERT_REVIEW
     if application.status == Status.SCORED:
-        return Status.IN_EXPERT_REVIEW.label
-    return application.get_status_display()
+        return Status.IN_EXPERT_REVIEW
+    return application.status
+
+
+def status_label_for_school(application: Application) -> str:
+    return Status(status_for_school(application)).label
 
 
 def current_scan(application: Application):
@@ -98,8 +107,10 @@ def submit_problems(application: Application, *, now: datetime | None = None) ->
     now = now or timezone.now()
     problems = []
     if application.status not in EDITABLE_STATUSES:
-        problems.append(f"申请表当前状态为“{application.get_status_display()}”，不能提交。")
+        problems.append(f"申请表当前状态为“{status_label_for_school(application)}”，不能提交。")
         return problems
+    if not application.batch.is_open and application.correction_deadline is None:
+        problems.append(f"{application.batch.short_name}已停止申报。")
     if not check_application(application).complete:
         problems.append("申请表还有未完成或有错误的部分，请按提示补充修改。")
     scan = current_scan(application)

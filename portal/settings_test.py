@@ -9,3 +9,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Jobs run at once in the test's own thread, so a test sees their effect without a worker.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+
+# The tests must never reach a real database. pytest-django swaps in a test database for the tests
+# that ask for one; a test that reaches the database any other way finds this empty file instead
+# of someone's db.sqlite3 (and fails loudly: no tables).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["NAME"] = str(BASE_DIR / "var" / "tests-no-real-database.sqlite3")

@@ -14,6 +14,7 @@ from portal.models import Association, Province, Role, School, SchoolType, User
 
 PASSWORD = "correct-horse-battery-42"
 
+
 PLAN_SENTENCE = "学校依托专业优势面向社区居民开展终身学习服务，建设学习点并开发课程资源。"  # 36 字
 PLAN_NAME = "技能惠民终身学习社区教育融通实验项目"  # 18 字
 
@@ -256,3 +257,14 @@ def private_media(tmp_path, settings):
         },
     }
     return root
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Provinces and project categories for transactional tests (browser, threads): their
+    flush after each test removes what the data migrations seeded."""
+    from applications.reference import ensure_project_categories
+    from portal.reference import ensure_provinces
+
+    ensure_provinces()
+    ensure_project_categories()

@@ -8,9 +8,8 @@ from tests.applications.wordcount_cases import WORDCOUNT_CASES
 from tests.browser.conftest import screenshot
 from tests.conftest import PASSWORD, PLAN_SENTENCE
 
-# The live server needs committed data (transactional tests); serialized_rollback restores the
-# provinces and project categories that the migrations seed, which each flush would remove.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# The live server needs committed data: transactional tests, with the reference data restored.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
 
 
 def log_in(page, live_server, username):

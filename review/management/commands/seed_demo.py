@@ -383,6 +383,9 @@ class Command(BaseCommand):
         )
         if Forwarding.objects.filter(window=window).exists():
             return batch
+        # Played out as it happened in 2022, while the batch was open; closed again at the end.
+        Batch.objects.filter(pk=batch.pk).update(is_open=True)
+        batch.refresh_from_db()
         reviewer = users["demo-province"]
         acted = timezone.make_aware(datetime(2022, 5, 16, 10, 0))
         for rank, key in enumerate(FIRST_BATCH_FORWARDED, start=1):
@@ -397,6 +400,7 @@ class Command(BaseCommand):
             application = Application.objects.get(batch=batch, school=schools[key])
             self.take_through_review(application, "selected", users["demo-staff"], now=forwarded + timedelta(days=5))
         national.publish(batch=batch, actor=users["demo-staff"], now=timezone.make_aware(datetime(2022, 6, 28, 9, 0)))
+        Batch.objects.filter(pk=batch.pk).update(is_open=False)
         # The records of 2022 carry 2022's dates.
         TimelineEntry.objects.filter(application__batch=batch).update(at=acted)
         Forwarding.objects.filter(window=window).update(forwarded_at=forwarded)
