@@ -10,7 +10,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from applications.models import EDITABLE_STATUSES, Application, Route, Status, TimelineEntry
+from applications.models import EDITABLE_STATUSES, Application, ProvincialWindow, Route, Status, TimelineEntry
 from applications.notifications import notify_reviewers_of_submission, notify_school
 from applications.rules import check_application
 from applications.selectors import window_for
@@ -122,6 +122,11 @@ def submit_problems(application: Application, *, now: datetime | None = None) ->
             "上传后内容又有修改，请重新打印、签章并上传。"
         )
     deadline = deadline_for(application)
+    if deadline.route == Route.PROVINCIAL and ProvincialWindow.objects.filter(
+        batch_id=application.batch_id, association__province_id=application.school.province_id, forwarding__isnull=False
+    ).exists():
+        # The province has sent its set on and can act no more; a submission would be stranded.
+        problems.append(f"{deadline.owner}已将本省推荐名单报送项目组，不再受理提交。")
     if now > deadline.at:
         problems.append(
             f"已超过提交截止时间（{deadline.owner}：{deadline.local:%Y年%m月%d日 %H:%M} 北京时间），不能再提交。"

@@ -3,6 +3,7 @@
 one-time forwarding of the recommended set with its 推荐汇总表."""
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from applications.models import Application, Batch, ProjectCategory, ProvincialWindow
 from portal.models import Province
@@ -49,7 +50,7 @@ class Forwarding(models.Model):
     once per window (a second click finds this row and does nothing)."""
 
     window = models.OneToOneField(ProvincialWindow, on_delete=models.PROTECT, related_name="forwarding", verbose_name="省级推荐渠道")
-    forwarded_at = models.DateTimeField("报送时间", auto_now_add=True)
+    forwarded_at = models.DateTimeField("报送时间", default=timezone.now)
     forwarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, verbose_name="报送人")
     application_count = models.PositiveIntegerField("报送数量")
     summary_pdf = models.FileField("推荐汇总表（PDF）", upload_to=summary_upload_path)

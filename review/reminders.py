@@ -42,6 +42,8 @@ def send_deadline_reminders(*, days: int, now: datetime | None = None) -> Remind
         pending = Application.objects.filter(batch=batch, status__in=EDITABLE_STATUSES).select_related("school__province")
         for application in pending:
             window = windows.get(application.school.province_id) if application.route == Route.PROVINCIAL else None
+            if window is not None and window.pk in forwarded:
+                continue  # the province has forwarded: a late submission would not be accepted
             deadline = window.school_deadline if window else batch.national_deadline
             if not (now < deadline <= horizon):
                 continue

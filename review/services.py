@@ -18,6 +18,7 @@ from applications.notifications import notify_school, staff_addresses
 from applications.selectors import window_for
 from applications.workflow import WorkflowError, transition
 from portal.emails import queue_mail
+from portal.models import Role
 from review.models import Forwarding, ProvincialReview
 
 
@@ -25,11 +26,18 @@ def _lock(application: Application) -> Application:
     return Application.objects.select_for_update().select_related("batch", "school__province").get(pk=application.pk)
 
 
-def _window_open(application: Application, *, now: datetime) -> ProvincialWindow:
-    """The application's provincial window, if the province may still act on it."""
+def _require_reviewer_of(actor, window: ProvincialWindow) -> None:
+    """Only a reviewer of the window's own association acts for it (the pages check this too)."""
+    if getattr(actor, "role", None) != Role.PROVINCE or actor.association_id != window.association_id:
+        raise WorkflowError(f"只有{window.association.name}的审核人员可以办理此操作。")
+
+
+def _window_open(application: Application, *, actor, now: datetime) -> ProvincialWindow:
+    """The application's provincial window, if `actor` may still act on it for the province."""
     window = window_for(application.batch, application.school.province)
     if window is None or application.route != Route.PROVINCIAL:
         raise WorkflowError("该申请直接报送项目组，不经省级推荐。")
+    _require_reviewer_of(actor, window)
     if Forwarding.objects.filter(window=window).exists():
         raise WorkflowError("本省推荐名单已报送项目组，不能再更改。")
     if now > application.batch.national_deadline:
@@ -70,7 +78,7 @@ def province_return(*, application: Application, actor, reason: str, now: dateti
         raise WorkflowError("请填写退回理由，学校会看到这段说明。")
     with transaction.atomic():
         locked = _lock(application)
-        window = _window_open(locked, now=now)
+        window = _window_open(locked, actor=actor, now=now)
         _expect(locked, Status.SUBMITTED)
         if now > window.school_deadline:
             raise WorkflowError("学校提交截止时间已过，退回后学校将无法再次提交；请直接推荐或不予推荐。")
@@ -93,7 +101,7 @@ def province_recommend(*, application: Application, actor, opinion: str, rank: i
         raise WorkflowError("推荐排名应为从 1 开始的整数。")
     with transaction.atomic():
         locked = _lock(application)
-        window = _window_open(locked, now=now)
+        window = _window_open(locked, actor=actor, now=now)
         ProvincialWindow.objects.select_for_update().filter(pk=window.pk).first()  # serialise quota checks
         _expect(locked, Status.SUBMITTED)
         if window.quota is not None and recommended_count(window) >= window.quota:
@@ -127,7 +135,7 @@ def province_decline(*, application: Application, actor, reason: str, now: datet
         raise WorkflowError("请填写不予推荐的理由，学校会看到这段说明。")
     with transaction.atomic():
         locked = _lock(application)
-        window = _window_open(locked, now=now)
+        window = _window_open(locked, actor=actor, now=now)
         _expect(locked, Status.SUBMITTED)
         review = _review_for(locked, window)
         review.opinion, review.rank, review.decline_reason = "", None, reason
@@ -145,7 +153,7 @@ def province_change_rank(*, application: Application, actor, rank: int, now: dat
         raise WorkflowError("推荐排名应为从 1 开始的整数。")
     with transaction.atomic():
         locked = _lock(application)
-        window = _window_open(locked, now=now)
+        window = _window_open(locked, actor=actor, now=now)
         ProvincialWindow.objects.select_for_update().filter(pk=window.pk).first()
         _expect(locked, Status.RECOMMENDED)
         review = ProvincialReview.objects.select_for_update().get(application=locked)
@@ -161,8 +169,14 @@ def province_change_rank(*, application: Application, actor, rank: int, now: dat
         review.rank = rank
         review.save(update_fields=["rank"])
         TimelineEntry.objects.create(
-            application=locked, actor=actor, action="province_rank", comment=f"推荐排名由第 {old} 位调整为第 {rank} 位", visible_to_school=False
-        )
+            application=locked, actor=actor, action="province_rank", visible_to_school=False,
+            internal_comment=f"推荐排名由第 {old} 位调整为第 {rank} 位",
+        )  # fmt: skip
+        if holder is not None:  # the other application moved too; its record says so
+            TimelineEntry.objects.create(
+                application_id=holder.application_id, actor=actor, action="province_rank", visible_to_school=False,
+                internal_comment=f"推荐排名由第 {rank} 位调整为第 {old} 位（与{locked.school.name}互换）",
+            )  # fmt: skip
     return locked
 
 
@@ -177,6 +191,7 @@ def province_mark_paper_received(*, application: Application, actor, received_on
         window = window_for(locked.batch, locked.school.province)
         if window is None or locked.status == Status.DRAFT or locked.submitted_at is None:
             raise WorkflowError("该申请尚未提交至本省，不能登记纸质版。")
+        _require_reviewer_of(actor, window)
         review = _review_for(locked, window)
         review.paper_received_on, review.paper_marked_by = received_on, actor
         review.save(update_fields=["paper_received_on", "paper_marked_by"])
@@ -214,6 +229,7 @@ def province_forward(*, window: ProvincialWindow, actor, now: datetime | None = 
     now = now or timezone.now()
     with transaction.atomic():
         locked_window = ProvincialWindow.objects.select_for_update().select_related("batch", "association__province").get(pk=window.pk)
+        _require_reviewer_of(actor, locked_window)
         problems = forwarding_problems(locked_window, now=now)
         if problems:
             raise WorkflowError(" ".join(problems))
@@ -224,7 +240,7 @@ def province_forward(*, window: ProvincialWindow, actor, now: datetime | None = 
             )
         )  # fmt: skip
         rows = recommendation_rows(locked_window)
-        forwarding = Forwarding(window=locked_window, forwarded_by=actor, application_count=len(applications))
+        forwarding = Forwarding(window=locked_window, forwarded_by=actor, forwarded_at=now, application_count=len(applications))
         stamp = timezone.localtime(now).strftime("%Y%m%d%H%M")
         forwarding.summary_pdf.save(f"推荐汇总表-{stamp}.pdf", ContentFile(summary_pdf(locked_window, rows, forwarded_at=now)), save=False)
         forwarding.summary_xlsx.save(f"推荐汇总表-{stamp}.xlsx", ContentFile(summary_xlsx(locked_window, rows)), save=False)

@@ -403,5 +403,4 @@ class Command(BaseCommand):
         Batch.objects.filter(pk=batch.pk).update(is_open=False)
         # The records of 2022 carry 2022's dates.
         TimelineEntry.objects.filter(application__batch=batch).update(at=acted)
-        Forwarding.objects.filter(window=window).update(forwarded_at=forwarded)
         return batch
