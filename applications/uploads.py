@@ -1,6 +1,7 @@
 """Checks an uploaded scan by its content, never by its name or the browser's content type."""
 import hashlib
 import io
+import re
 
 from django.core.exceptions import ValidationError
 from PIL import Image, UnidentifiedImageError
@@ -58,6 +59,12 @@ def inspect_scan(uploaded_file, *, max_bytes: int) -> tuple[str, str]:
     return kind, hashlib.sha256(data).hexdigest()
 
 
+# A scan is pictures of paper: nothing in it may run, launch or carry other files.
+ACTIVE_PDF_KEYS = frozenset({"/JS", "/JavaScript", "/Launch", "/EmbeddedFiles", "/EmbeddedFile", "/RichMedia", "/XFA", "/SubmitForm", "/ImportData"})
+# Markup that makes an image a polyglot a browser might run as a page.
+MARKUP = re.compile(rb"<\s*(?:script|html|svg|iframe|body|object|embed)\b|javascript:", re.IGNORECASE)
+
+
 def _check_pdf(data: bytes) -> None:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
@@ -65,10 +72,43 @@ def _check_pdf(data: bytes) -> None:
             raise ValidationError("PDF 文件已加密，请上传未加密的扫描件。", code="encrypted")
         if len(reader.pages) == 0:
             raise ValidationError("PDF 文件没有页面。", code="no_pages")
+        # pypdf repairs a file cut short by rebuilding its cross-reference table, so an
+        # interrupted upload can still open: a complete PDF ends with %%EOF.
+        if b"%%EOF" not in data[-2048:]:
+            raise ValidationError("PDF 文件不完整（可能上传中断），请重新上传。", code="truncated_pdf")
+        if _has_active_content(reader):
+            raise ValidationError("PDF 文件含有脚本、附件或表单动作，请直接上传扫描仪生成的 PDF 或图片。", code="active_pdf")
     except ValidationError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as error:
         raise ValidationError("PDF 文件已损坏或无法打开，请重新扫描后上传。", code="bad_pdf") from error
+
+
+def _has_active_content(reader: PdfReader, *, limit: int = 200_000) -> bool:
+    """Walk the document's object graph from its catalog (pages, annotations, actions, names,
+    forms) looking for anything that runs or embeds. Names are compared after pypdf decoded
+    their #xx escapes, and compressed object streams are read too."""
+    seen: set[int] = set()
+    stack = [reader.trailer.get("/Root")]
+    visited = 0
+    while stack:
+        node = stack.pop()
+        if hasattr(node, "idnum"):
+            if node.idnum in seen:
+                continue
+            seen.add(node.idnum)
+            node = node.get_object()
+        visited += 1
+        if visited > limit:
+            return True  # a graph this large is not a scan; refuse rather than spend the server
+        if isinstance(node, dict):
+            if ACTIVE_PDF_KEYS & set(node.keys()) or node.get("/S") in ("/JavaScript", "/Launch", "/SubmitForm", "/ImportData"):
+                return True
+            # Page contents are drawing operators, never actions; /Parent only leads back up.
+            stack.extend(value for key, value in node.items() if key not in ("/Parent", "/Contents"))
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
 
 
 def _check_image(data: bytes, kind: str) -> None:
@@ -82,6 +122,8 @@ def _check_image(data: bytes, kind: str) -> None:
         # verify() checks a PNG's chunks to the end but reads nothing of a JPEG's image data, and
         # decoding cannot tell either: WeasyPrint (imported for the PDFs) switches on Pillow's
         # LOAD_TRUNCATED_IMAGES for the whole process, so Pillow pads a cut-off JPEG silently.
+        if MARKUP.search(data):
+            raise ValidationError("图片中夹带了网页代码，请重新扫描或另存为 JPEG/PNG 后上传。", code="polyglot")
         if kind == "jpeg" and not _jpeg_reaches_its_end(data):
             raise ValidationError("图片文件已损坏或无法打开，请重新扫描后上传。", code="bad_image")
     except ValidationError:

@@ -83,8 +83,10 @@ def test_two_forwards_from_stale_copies_forward_once(batch, zhejiang_window, zhe
 
 
 # --- really at once: two threads, two database connections ---------------------------------------------
-# The threads need committed data (transactional tests); serialized_rollback puts back the rows the
-# migrations seed (provinces, project categories), which the flush after each such test removes.
+# The threads need committed data (transactional tests); the reference_data fixture puts back the
+# rows the migrations seed (provinces, project categories), which the flush after each such test
+# removes. (serialized_rollback cannot: the staff group it restores points at permissions that the
+# flush recreated under new ids.)
 
 
 def run_at_once(*calls):
@@ -130,7 +132,8 @@ def outcome(result) -> str:
     return "told"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data")
 def test_two_forwards_at_the_same_moment_forward_once(batch, zhejiang_window, zhejiang_reviewer, second_reviewer, staff_user):
     applications = []
     for rank, name in enumerate(["杭州甲职业学院", "宁波乙职业学院"], start=1):
@@ -152,7 +155,8 @@ def test_two_forwards_at_the_same_moment_forward_once(batch, zhejiang_window, zh
     assert OutgoingMail.objects.filter(template="school_forwarded").count() == 2
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data")
 def test_two_reviewers_deciding_at_the_same_moment_one_wins(batch, zhejiang_window, zhejiang_reviewer, second_reviewer):
     application, _ = submitted_application(batch, "杭州甲职业学院")
 
@@ -168,7 +172,8 @@ def test_two_reviewers_deciding_at_the_same_moment_one_wins(batch, zhejiang_wind
     assert ProvincialReview.objects.filter(application=application).count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data")
 def test_two_recommendations_racing_for_the_last_place_of_the_quota(batch, zhejiang_window, zhejiang_reviewer, second_reviewer):
     zhejiang_window.quota = 1
     zhejiang_window.save()
