@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from applications.models import Application, Batch, ProjectCategory, ProvincialWindow, SignedScan, TeamMember, TimelineEntry
 
@@ -10,7 +11,7 @@ class ProvincialWindowInline(admin.TabularInline):
 
 
 @admin.register(Batch)
-class BatchAdmin(admin.ModelAdmin):
+class BatchAdmin(SimpleHistoryAdmin):
     list_display = ["short_name", "document_number", "year", "national_deadline", "is_open", "allow_direct"]
     list_filter = ["is_open", "year"]
     search_fields = ["title", "short_name", "document_number"]
@@ -18,7 +19,7 @@ class BatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProvincialWindow)
-class ProvincialWindowAdmin(admin.ModelAdmin):
+class ProvincialWindowAdmin(SimpleHistoryAdmin):
     list_display = ["association", "batch", "forwarding_number", "school_deadline", "quota", "contact_name"]
     list_filter = ["batch", "association__province"]
     search_fields = ["association__name", "forwarding_number", "contact_name"]
@@ -59,7 +60,7 @@ class TimelineEntryInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(SimpleHistoryAdmin):
     list_display = ["number", "school", "province", "school_type", "status", "route", "lead_name", "submitted_at"]
     list_filter = ["batch", "status", "route", "school__province", "school__school_type", "projects"]
     search_fields = ["number", "school__name", "lead_name", "liaison_name", "plan_name"]
@@ -98,7 +99,7 @@ class SignedScanAdmin(admin.ModelAdmin):
 
 
 @admin.register(TeamMember)
-class TeamMemberAdmin(admin.ModelAdmin):
+class TeamMemberAdmin(SimpleHistoryAdmin):
     list_display = ["name", "title", "department", "mobile", "duty", "application"]
     list_filter = ["application__batch", "application__school__province"]
     search_fields = ["name", "mobile", "application__number", "application__school__name"]

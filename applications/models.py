@@ -10,6 +10,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from portal.models import Association, School
 
@@ -37,6 +38,8 @@ class Batch(models.Model):
     contact_email = models.EmailField("电子邮箱")
     summary = models.TextField("通知摘要", blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "申报批次"
         verbose_name_plural = "申报批次"
@@ -59,6 +62,8 @@ class ProvincialWindow(models.Model):
     contact_email = models.EmailField("电子邮箱", blank=True)
     paper_address = models.CharField("纸质版寄送地址", max_length=200, blank=True)
     quota = models.PositiveIntegerField("推荐名额", null=True, blank=True, help_text="留空表示不限")
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "省级推荐渠道"
@@ -175,6 +180,8 @@ class Application(models.Model):
         "补正截止时间", null=True, blank=True, help_text="项目组退回补正时设定；补正后直接提交项目组。"
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "实验校资格申请表"
         verbose_name_plural = "实验校资格申请表"
@@ -217,6 +224,8 @@ class TeamMember(models.Model):
     department = models.CharField("部门", max_length=100, blank=True)
     mobile = models.CharField("手机", max_length=20, blank=True)
     duty = models.CharField("分工", max_length=200, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "项目小组成员"

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from portal.models import Association, OutgoingMail, Province, School, User
 
@@ -19,7 +20,7 @@ class AssociationAdmin(admin.ModelAdmin):
 
 
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin):
+class SchoolAdmin(SimpleHistoryAdmin):
     list_display = ["name", "province", "school_type", "contact_email", "contact_mobile", "created_at"]
     list_filter = ["province", "school_type"]
     search_fields = ["name", "credit_code", "contact_email", "contact_mobile"]
@@ -27,7 +28,7 @@ class SchoolAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     list_display = ["username", "get_full_name", "email", "role", "school", "association", "is_active"]
     list_filter = ["role", "is_active", "is_staff", "association"]
     search_fields = ["username", "email", "last_name", "first_name", "school__name"]

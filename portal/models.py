@@ -2,6 +2,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from portal.validators import validate_credit_code, validate_mobile, validate_postcode
 
@@ -60,6 +61,8 @@ class School(models.Model):
     contact_mobile = models.CharField("联系手机", max_length=11, validators=[validate_mobile])
     created_at = models.DateTimeField("注册时间", auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "申报单位"
         verbose_name_plural = "申报单位"
@@ -94,6 +97,8 @@ class User(AbstractUser):
         Association, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name="省级协会"
     )
     mobile = models.CharField("手机", max_length=11, blank=True, validators=[validate_mobile])
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta(AbstractUser.Meta):
         verbose_name = "用户"

@@ -15,3 +15,8 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # of someone's db.sqlite3 (and fails loudly: no tables).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["NAME"] = str(BASE_DIR / "var" / "tests-no-real-database.sqlite3")
+
+# Throttling needs the request in every authenticate() call, which the test client's login()
+# does not pass; the throttling tests turn it on for themselves.
+AXES_ENABLED = False
+OTP_REQUIRED_FOR_ADMINS = False

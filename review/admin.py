@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from simple_history.admin import SimpleHistoryAdmin
 
 from applications.admin import ApplicationAdmin
 from applications.models import Application, Status
@@ -14,7 +15,7 @@ from review.models import (
 
 
 @admin.register(ProvincialReview)
-class ProvincialReviewAdmin(admin.ModelAdmin):
+class ProvincialReviewAdmin(SimpleHistoryAdmin):
     list_display = ["application", "window", "rank", "decided_by", "decided_at", "paper_received_on"]
     list_filter = ["window__batch", "window__association"]
     search_fields = ["application__number", "application__school__name", "opinion", "decline_reason"]
@@ -92,7 +93,7 @@ class CriterionScoreInline(admin.TabularInline):
 
 
 @admin.register(ExpertReview)
-class ExpertReviewAdmin(admin.ModelAdmin):
+class ExpertReviewAdmin(SimpleHistoryAdmin):
     list_display = ["assignment", "state", "total", "recommendation", "submitted_at", "reopened_until"]
     list_filter = ["state", "recommendation", "assignment__application__batch"]
     search_fields = ["assignment__application__number", "assignment__application__school__name", "assignment__expert__username"]
@@ -105,7 +106,7 @@ class ExpertReviewAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(SimpleHistoryAdmin):
     list_display = ["application", "expert", "source", "is_active", "assigned_at", "end_reason"]
     list_filter = ["is_active", "source", "application__batch", "application__school__province"]
     search_fields = ["application__number", "application__school__name", "expert__username", "expert__last_name"]
@@ -118,7 +119,7 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(FormalCheck)
-class FormalCheckAdmin(admin.ModelAdmin):
+class FormalCheckAdmin(SimpleHistoryAdmin):
     list_display = ["application", "outcome", "decided_by", "decided_at"]
     list_filter = ["outcome", "application__batch"]
     search_fields = ["application__number", "application__school__name"]

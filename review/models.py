@@ -4,6 +4,7 @@ one-time forwarding of the recommended set with its 推荐汇总表."""
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from applications.models import Application, Batch, ProjectCategory, ProvincialWindow
 from portal.models import Province
@@ -27,6 +28,8 @@ class ProvincialReview(models.Model):
     paper_marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="登记人"
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "省级推荐记录"
@@ -116,6 +119,8 @@ class Criterion(models.Model):
     max_points = models.DecimalField("满分", max_digits=5, decimal_places=1)
     weight = models.DecimalField("权重", max_digits=4, decimal_places=2, default=1)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "评分项"
         verbose_name_plural = "评分项"
@@ -183,6 +188,8 @@ class Assignment(models.Model):
     ended_at = models.DateTimeField("撤销时间", null=True, blank=True)
     end_reason = models.CharField("撤销理由", max_length=300, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "评审分配"
         verbose_name_plural = "评审分配"
@@ -219,6 +226,8 @@ class ExpertReview(models.Model):
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     reopened_until = models.DateTimeField("重新开放至", null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "专家评分"
         verbose_name_plural = "专家评分"
@@ -231,6 +240,8 @@ class CriterionScore(models.Model):
     review = models.ForeignKey(ExpertReview, on_delete=models.CASCADE, related_name="scores", verbose_name="专家评分")
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, verbose_name="评分项")
     points = models.DecimalField("得分", max_digits=5, decimal_places=1)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "单项得分"
@@ -259,6 +270,8 @@ class FormalCheck(models.Model):
     reason = models.TextField("说明", blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="审查人")
     decided_at = models.DateTimeField("审查时间", null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "形式审查"

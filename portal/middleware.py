@@ -1,0 +1,33 @@
+"""Two-factor sign-in: once a user has a confirmed authenticator, nothing but the verification
+page opens until the code is entered; administrators without one are sent to set it up when the
+setting requires it."""
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django_otp import user_has_device
+
+from portal.models import Role
+
+# Pages that must open before the second factor: the verification and set-up pages themselves,
+# logging out, and the assets those pages use.
+OPEN_PREFIXES = ("/accounts/otp/", "/accounts/logout/", "/static/", "/favicon.ico")
+
+
+def must_have_second_factor(user) -> bool:
+    return settings.OTP_REQUIRED_FOR_ADMINS and (user.is_superuser or user.role == Role.ADMIN)
+
+
+class OTPRequiredMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path.startswith(OPEN_PREFIXES):
+            if not user.is_verified():
+                if user_has_device(user, confirmed=True):
+                    return redirect(f"{reverse('otp_verify')}?{urlencode({'next': request.get_full_path()})}")
+                if must_have_second_factor(user):
+                    return redirect("otp_setup")
+        return self.get_response(request)
