@@ -13,10 +13,11 @@ def project_choices(application) -> list[tuple[ProjectCategory, bool]]:
     return [(category, category.pk in chosen) for category in ProjectCategory.objects.order_by("position")]
 
 
-def application_pdf(application) -> bytes:
+def application_pdf(application, *, show_group_opinion: bool = True) -> bytes:
     """The form as PDF. Every page carries the application number and version code; a 草稿
     watermark stays until every rule of the form is met (the content is then final, ready to be
-    signed and sealed)."""
+    signed and sealed). The 项目组意见 is printed unless `show_group_opinion` is false (the school's
+    own copy before the list is published: the opinion would tell the outcome)."""
     team = [row for row in application.team.all() if not row.is_blank()]
     check = check_application(application, team_rows=team)
     context = {
@@ -27,6 +28,7 @@ def application_pdf(application) -> bytes:
         "pledge_text": PLEDGE_TEXT,
         "is_draft": not check.complete,
         "plan_zi": check.plan_zi,
+        "show_group_opinion": show_group_opinion,
         "generated_at": timezone.localtime(),
     }
     return render_pdf("applications/pdf/application.html", context, stylesheets=("css/print.css",))

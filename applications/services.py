@@ -6,7 +6,7 @@ from django.utils import timezone
 from applications.models import EDITABLE_STATUSES, Application, Route, SignedScan, TimelineEntry
 from applications.selectors import window_for
 from applications.uploads import inspect_scan
-from applications.workflow import WorkflowError
+from applications.workflow import WorkflowError, status_label_for_school
 
 
 def default_route(batch, school) -> str:
@@ -53,7 +53,7 @@ def application_save_draft(*, application: Application, form, team_formset, acto
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if not locked.is_editable:
-            raise WorkflowError(f"申请表当前状态为“{locked.get_status_display()}”，不能修改。")
+            raise WorkflowError(f"申请表当前状态为“{status_label_for_school(locked)}”，不能修改。")
         application = form.save(commit=False)
         accepted = form.cleaned_data.get("pledge_accept")
         if accepted and application.pledge_signatory.strip():
@@ -89,7 +89,7 @@ def scan_upload(*, application: Application, uploaded_file, actor) -> SignedScan
     nothing is stored then.
     """
     if not application.is_editable:
-        raise WorkflowError(f"申请表当前状态为“{application.get_status_display()}”，不能更换扫描件。")
+        raise WorkflowError(f"申请表当前状态为“{status_label_for_school(application)}”，不能更换扫描件。")
     kind, digest = inspect_scan(uploaded_file, max_bytes=settings.SCAN_MAX_BYTES)
     original = (uploaded_file.name or "scan").replace("\\", "/").rsplit("/", 1)[-1][:150]
     suffix = {"pdf": ".pdf", "jpeg": ".jpg", "png": ".png"}[kind]

@@ -15,12 +15,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from applications.documents import application_pdf, project_choices
 from applications.forms import PLEDGE_TEXT, ApplicationForm, ScanUploadForm, attach_rule_messages, team_formset
-from applications.models import ProvincialWindow
+from applications.models import ProvincialWindow, Status
 from applications.permissions import get_own_application, get_visible_application, require_school
 from applications.rules import PLAN_MIN_ZI, SECTIONS, check_application
 from applications.selectors import applications_visible_to, current_batch, open_batches, window_for
 from applications.services import application_get_or_create, application_save_draft, scan_upload, school_update_profile
-from applications.workflow import WorkflowError, current_scan, deadline_for, scan_is_current, submit, submit_problems
+from applications.workflow import (
+    WorkflowError, current_scan, deadline_for, outcome_published, scan_is_current, status_for_school,
+    status_label_for_school, submit, submit_problems,
+)  # fmt: skip
 from portal.forms import SchoolProfileForm
 from portal.models import Role
 
@@ -44,6 +47,9 @@ def dashboard(request):
         batches = list(open_batches())
         rows = [(batch, applications.get(batch.pk), window_for(batch, user.school.province)) for batch in batches]
         closed = [a for a in applications.values() if a.batch_id not in {b.pk for b in batches}]
+        for application in applications.values():  # no outcome before the list is published
+            application.shown_status = status_for_school(application)
+            application.shown_status_label = Status(application.shown_status).label
         return render(request, "applications/school_dashboard.html", {"rows": rows, "closed": closed})
     if user.role == Role.ADMIN or user.is_superuser:
         return redirect("admin:index")
@@ -82,12 +88,16 @@ def _route_choosable(application) -> bool:
     return application.batch.allow_direct and window_for(application.batch, application.school.province) is not None
 
 
-def _page_context(application, *, check=None):
-    """What the edit and detail pages share: section states, deadline, scan and its freshness."""
+def _page_context(application, *, check=None, for_school=True):
+    """What the edit and detail pages share: section states, deadline, scan and its freshness,
+    and the status as this reader may see it (a school sees no outcome before publication)."""
     check = check or check_application(application)
     scan = current_scan(application)
+    shown_status = status_for_school(application) if for_school else application.status
     return {
         "application": application,
+        "shown_status": shown_status,
+        "shown_status_label": Status(shown_status).label,
         "check": check,
         "sections": [(key, title, check.sections[key]) for key, title, _fields in SECTIONS],
         "deadline": deadline_for(application),
@@ -103,7 +113,7 @@ def _page_context(application, *, check=None):
 def application_edit(request, pk):
     application = get_own_application(request.user, pk, with_parts=True)
     if not application.is_editable:
-        messages.info(request, f"申请表当前状态为“{application.get_status_display()}”，不能再修改。")
+        messages.info(request, f"申请表当前状态为“{status_label_for_school(application)}”，不能再修改。")
         return redirect(application)
     add_rows = 1 if "add_team_row" in request.POST or request.GET.get("add_row") else 0
     route_choosable = _route_choosable(application)
@@ -159,9 +169,13 @@ def application_edit(request, pk):
 @login_required
 def application_detail(request, pk):
     application = get_visible_application(request.user, pk, with_parts=True)
-    context = _page_context(application)
+    # Only the project group sees an outcome before the list is published.
+    context = _page_context(application, for_school=request.user.role not in (Role.STAFF, Role.ADMIN))
     timeline = list(application.timeline.all())
-    if request.user.role == Role.SCHOOL:
+    # Schools and experts read the steps meant for the school: the internal rows name experts and
+    # carry reviewers' opinions, which an expert scoring the application must not see.
+    public_timeline = request.user.role in (Role.SCHOOL, Role.EXPERT)
+    if public_timeline:
         timeline = [entry for entry in timeline if entry.visible_to_school]
     team = [row for row in application.team.all() if not row.is_blank()]
     context.update(
@@ -170,7 +184,7 @@ def application_detail(request, pk):
             "team": team,
             "projects": project_choices(application),
             "is_owner": request.user.role == Role.SCHOOL,
-            "show_internal": request.user.role != Role.SCHOOL,
+            "show_internal": not public_timeline,
         }
     )
     return render(request, "applications/detail.html", context)
@@ -179,7 +193,7 @@ def application_detail(request, pk):
 @login_required
 def application_pdf_view(request, pk):
     application = get_visible_application(request.user, pk, with_parts=True)
-    pdf = application_pdf(application)
+    pdf = application_pdf(application, show_group_opinion=request.user.role != Role.SCHOOL or outcome_published(application))
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"实验校资格申请表-{application.number}-{application.version_code}.pdf"
     response["Content-Disposition"] = content_disposition_header(bool(request.GET.get("download")), filename)

@@ -247,6 +247,10 @@ def expert_declare_conflict(*, assignment: Assignment, expert, reason: str) -> A
         replacement = None
         for pair in plan.new:
             replacement = Assignment.objects.create(application_id=pair.application_id, expert_id=pair.expert_id, source=Assignment.Source.AUTO, reason="替换回避专家")
+        if replacement is None:
+            # No eligible expert left to replace them: as when staff end an assignment, the
+            # application is scored once every remaining expert has submitted.
+            _mark_scored_if_complete(locked.application, expert)
         return replacement
 
 
@@ -347,9 +351,11 @@ def review_reopen(*, review: ExpertReview, actor, reason: str, until: datetime) 
         raise WorkflowError("重新开放的截止时间应晚于现在。")
     with transaction.atomic():
         locked = ExpertReview.objects.select_for_update().select_related("assignment__application", "assignment__expert").get(pk=review.pk)
+        application = _lock(locked.assignment.application)
+        # Once decided, the scores stand behind the decision (and the expert could not save anyway).
+        _expect(application, Status.IN_EXPERT_REVIEW, Status.SCORED)
         locked.state, locked.reopened_until, locked.total = ExpertReview.State.DRAFT, until, None
         locked.save(update_fields=["state", "reopened_until", "total", "updated_at"])
-        application = _lock(locked.assignment.application)
         TimelineEntry.objects.create(
             application=application, actor=actor, action="review_reopen", visible_to_school=False,
             internal_comment=f"重新开放 {locked.assignment.expert.get_full_name() or locked.assignment.expert.username} 的评分至 {timezone.localtime(until):%Y-%m-%d %H:%M}：{reason}",
@@ -397,7 +403,8 @@ def decide_many(*, applications, actor, selected: bool, opinion: str) -> int:
     return count
 
 
-def publication_problems(batch: Batch) -> list[str]:
+def publication_problems(batch: Batch, *, now: datetime | None = None) -> list[str]:
+    now = now or timezone.now()
     problems = []
     if batch.published_at is not None:
         problems.append(f"名单已于 {timezone.localtime(batch.published_at):%Y-%m-%d %H:%M} 公布。")
@@ -405,6 +412,11 @@ def publication_problems(batch: Batch) -> list[str]:
     pending = Application.objects.filter(batch=batch, status__in=[Status.AT_NATIONAL, Status.IN_EXPERT_REVIEW, Status.SCORED]).count()
     if pending:
         problems.append(f"还有 {pending} 份申请未作出决定（形式审查、评审或决定尚未完成）。")
+    # Returned for 补正 and still within its deadline: the school may submit again, and once the
+    # list is published nobody could decide it any more.
+    correcting = Application.objects.filter(batch=batch, status=Status.RETURNED, correction_deadline__gt=now).count()
+    if correcting:
+        problems.append(f"还有 {correcting} 份申请退回补正，补正截止前学校仍可再次提交。")
     if not Application.objects.filter(batch=batch, status=Status.SELECTED).exists():
         problems.append("还没有入选的申请。")
     return problems
@@ -418,7 +430,7 @@ def publish(*, batch: Batch, actor, now: datetime | None = None) -> int:
     now = now or timezone.now()
     with transaction.atomic():
         locked = Batch.objects.select_for_update().get(pk=batch.pk)
-        problems = publication_problems(locked)
+        problems = publication_problems(locked, now=now)
         if problems:
             raise WorkflowError(" ".join(problems))
         locked.published_at = now

@@ -11,7 +11,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from applications.documents import project_choices
 from applications.models import ProvincialWindow
-from applications.workflow import WorkflowError, current_scan, deadline_for, scan_is_current
+from applications.models import Status
+from applications.workflow import WorkflowError, current_scan, deadline_for, scan_is_current, status_for_school
 from applications.rules import check_application
 from review import services
 from review.documents import recommendation_rows, summary_pdf, summary_xlsx
@@ -80,8 +81,11 @@ def _application_context(request, application, **forms):
     window = ProvincialWindow.objects.select_related("association").filter(
         batch=application.batch, association_id=request.user.association_id
     ).first()
+    shown_status = status_for_school(application)  # provinces, like schools, see no outcome before publication
     return {
         "application": application,
+        "shown_status": shown_status,
+        "shown_status_label": Status(shown_status).label,
         "check": check,
         "deadline": deadline_for(application),
         "scan": scan,
