@@ -28,6 +28,8 @@ class ApplicationForm(forms.ModelForm):
     pledge_accept = forms.BooleanField(
         label="本单位已阅读并同意以上承诺，由负责人签字确认", required=False
     )
+    # The revision the page was opened at: a save from an older copy is refused, not overwritten.
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     class Meta:
         model = Application
@@ -90,6 +92,7 @@ class ApplicationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["projects"].queryset = ProjectCategory.objects.order_by("position")
         self.fields["pledge_accept"].initial = bool(self.instance.pledge_accepted_at)
+        self.fields["revision"].initial = self.instance.revision
         self.fields["route"].required = False
         if not route_choosable:
             # The school has one route only (no provincial window, or the batch allows no direct

@@ -44,16 +44,30 @@ def refresh_version_code(application: Application) -> str:
     return application.version_code
 
 
-def application_save_draft(*, application: Application, form, team_formset, actor) -> Application:
+class DraftConflict(WorkflowError):
+    """The draft was saved by someone else (another tab, a colleague) since this copy was opened."""
+
+    def __init__(self, current_revision: int, saved_at):
+        self.current_revision, self.saved_at = current_revision, saved_at
+        super().__init__(
+            f"这份申请表在您打开之后已被修改并保存（{timezone.localtime(saved_at):%H:%M:%S}），为免覆盖，本次没有保存。"
+        )
+
+
+def application_save_draft(*, application: Application, form, team_formset, actor, expected_revision: int | None = None) -> Application:
     """Store everything typed in the form and the team table, whatever its completeness.
 
     Blank team rows are dropped, the rest renumbered in order; the pledge's time is recorded when
     it is accepted and cleared when it is withdrawn; the version code is recomputed.
+    With `expected_revision` (the revision the editor opened), a draft saved by someone else in
+    between raises DraftConflict instead of being overwritten.
     """
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if not locked.is_editable:
             raise WorkflowError(f"申请表当前状态为“{status_label_for_school(locked)}”，不能修改。")
+        if expected_revision is not None and expected_revision != locked.revision:
+            raise DraftConflict(locked.revision, locked.updated_at)
         application = form.save(commit=False)
         accepted = form.cleaned_data.get("pledge_accept")
         if accepted and application.pledge_signatory.strip():

@@ -19,7 +19,7 @@ from applications.models import ProvincialWindow, Status
 from applications.permissions import get_own_application, get_visible_application, require_school
 from applications.rules import PLAN_MIN_ZI, SECTIONS, check_application
 from applications.selectors import applications_visible_to, current_batch, open_batches, window_for
-from applications.services import application_get_or_create, application_save_draft, scan_upload, school_update_profile
+from applications.services import DraftConflict, application_get_or_create, application_save_draft, scan_upload, school_update_profile
 from applications.workflow import (
     WorkflowError, current_scan, deadline_for, outcome_published, scan_is_current, status_for_school,
     status_label_for_school, submit, submit_problems,
@@ -117,15 +117,30 @@ def application_edit(request, pk):
         return redirect(application)
     add_rows = 1 if "add_team_row" in request.POST or request.GET.get("add_row") else 0
     route_choosable = _route_choosable(application)
+    conflict = None
     if request.method == "POST":
         form = ApplicationForm(request.POST, instance=application, route_choosable=route_choosable)
         formset = team_formset(application=application, data=request.POST)
         if form.is_valid() and formset.is_valid():
             try:
-                application_save_draft(application=application, form=form, team_formset=formset, actor=request.user)
+                application_save_draft(
+                    application=application, form=form, team_formset=formset, actor=request.user,
+                    expected_revision=form.cleaned_data.get("revision"),
+                )  # fmt: skip
+            except DraftConflict as error:
+                conflict = error
             except WorkflowError as error:
                 messages.error(request, str(error))
                 return redirect(application)
+        if conflict is not None:
+            # Keep everything this person typed on screen; the next save (after comparing with
+            # the saved version) is made against the current revision and goes through.
+            data = request.POST.copy()
+            data["revision"] = conflict.current_revision
+            application = get_own_application(request.user, pk, with_parts=True)
+            form = ApplicationForm(data, instance=application, route_choosable=route_choosable)
+            formset = team_formset(application=application, data=data)
+        elif form.is_valid() and formset.is_valid():
             saved_at = timezone.localtime().strftime("%H:%M:%S")
             messages.success(request, f"草稿已保存（{saved_at}）。")
             target = reverse("applications:edit", args=[application.pk])
@@ -133,7 +148,8 @@ def application_edit(request, pk):
                 return redirect(f"{target}?add_row=1#section-team")
             anchor = request.POST.get("section", "")
             return redirect(f"{target}#section-{anchor}" if anchor.isidentifier() else target)
-        messages.error(request, "未保存：有几项内容无法保存（见标红处），其余内容仍在页面上，请修改后再保存。")
+        else:
+            messages.error(request, "未保存：有几项内容无法保存（见标红处），其余内容仍在页面上，请修改后再保存。")
     else:
         form = ApplicationForm(instance=application, route_choosable=route_choosable)
         formset = team_formset(application=application, add_rows=add_rows)
@@ -161,6 +177,7 @@ def application_edit(request, pk):
             "show_missing": show_missing,
             "route_choosable": route_choosable,
             "upload_form": ScanUploadForm(),
+            "conflict": conflict,
         }
     )
     return render(request, "applications/edit.html", context)
