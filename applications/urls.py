@@ -1,6 +1,6 @@
 from django.urls import path
 
-from applications import views
+from applications import autosave, views
 
 app_name = "applications"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("batches/<int:batch_id>/start/", views.application_start, name="start"),
     path("applications/<int:pk>/", views.application_detail, name="detail"),
     path("applications/<int:pk>/edit/", views.application_edit, name="edit"),
+    path("applications/<int:pk>/autosave/", autosave.application_autosave, name="autosave"),
     path("applications/<int:pk>/pdf/", views.application_pdf_view, name="pdf"),
     path("applications/<int:pk>/scan/", views.scan_upload_view, name="scan_upload"),
     path("applications/<int:pk>/scan/<int:scan_id>/", views.scan_download, name="scan_download"),

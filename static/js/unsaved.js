@@ -9,6 +9,8 @@
     form.addEventListener("input", function () { dirty = true; });
     form.addEventListener("change", function () { dirty = true; });
     form.addEventListener("submit", function () { dirty = false; });
+    // An autosave stored everything typed so far.
+    form.addEventListener("autosaved", function () { dirty = false; });
     window.addEventListener("beforeunload", function (event) {
       if (dirty) {
         event.preventDefault();

@@ -1,0 +1,49 @@
+"""Autosave of the application form while the school types: the same checks and the same save
+as the page's own "保存草稿" button, answered in JSON for static/js/autosave.js."""
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from applications.forms import ApplicationForm, team_formset
+from applications.permissions import get_own_application
+from applications.rules import check_application
+from applications.selectors import window_for
+from applications.services import DraftConflict, application_save_draft
+from applications.workflow import WorkflowError
+
+
+@login_required
+@require_POST
+def application_autosave(request, pk):
+    application = get_own_application(request.user, pk, with_parts=True)
+    route_choosable = application.batch.allow_direct and window_for(application.batch, application.school.province) is not None
+    form = ApplicationForm(request.POST, instance=application, route_choosable=route_choosable)
+    formset = team_formset(application=application, data=request.POST)
+    if not (form.is_valid() and formset.is_valid()):
+        # Nothing is stored; the page keeps the text and the next full save shows the messages.
+        errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+        return JsonResponse({"saved": False, "errors": errors, "message": "有内容无法保存，请点“保存草稿”查看标红处。"}, status=400)
+    try:
+        saved = application_save_draft(
+            application=application, form=form, team_formset=formset, actor=request.user,
+            expected_revision=form.cleaned_data.get("revision"),
+        )  # fmt: skip
+    except DraftConflict as conflict:
+        return JsonResponse({"saved": False, "conflict": True, "message": str(conflict)}, status=409)
+    except WorkflowError as error:
+        return JsonResponse({"saved": False, "message": str(error)}, status=409)
+    check = check_application(saved)
+    return JsonResponse(
+        {
+            "saved": True,
+            "saved_at": timezone.localtime().strftime("%H:%M"),
+            "revision": saved.revision,
+            "version_code": saved.version_code,
+            # The team rows as stored, by form position (None where a row was blank or deleted),
+            # so the page can keep its hidden ids in step.
+            "team_ids": [subform.instance.pk for subform in formset.forms],
+            "sections": {key: state.label for key, state in check.sections.items()},
+            "plan_zi": check.plan_zi,
+        }
+    )
