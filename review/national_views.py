@@ -20,7 +20,7 @@ from applications.workflow import WorkflowError, current_scan, deadline_for, sca
 from portal.models import Role
 from applications.rules import check_application
 from portal.emails import queue_mail
-from review import national
+from review import dashboards, national
 from review.documents import RANKING_COLUMNS, ranking_cells, ranking_pdf, score_sheet_pdf, selected_list_pdf, table_csv, table_xlsx
 from review.exports import export_create
 from review.forms import (
@@ -54,7 +54,8 @@ def national_home(request):
         request,
         "review/national_home.html",
         {"batch": batch, "batches": Batch.objects.all(), "status_rows": status_rows,
-         "at_national": counts.get(Status.AT_NATIONAL, 0), "publication_problems": national.publication_problems(batch)},
+         "at_national": counts.get(Status.AT_NATIONAL, 0), "publication_problems": national.publication_problems(batch),
+         "charts": [dashboards.national_funnel(batch), dashboards.province_stage_chart(batch), dashboards.category_chart(batch)]},
     )  # fmt: skip
 
 

@@ -14,7 +14,7 @@ from applications.models import ProvincialWindow
 from applications.models import Status
 from applications.workflow import WorkflowError, current_scan, deadline_for, scan_is_current, status_for_school
 from applications.rules import check_application
-from review import services
+from review import dashboards, services
 from review.documents import recommendation_rows, summary_pdf, summary_xlsx
 from review.forms import PROVINCIAL_STATUSES, DeclineForm, PaperForm, QueueFilterForm, RankForm, RecommendForm, ReturnForm
 from review.models import Forwarding
@@ -71,6 +71,9 @@ def province_queue(request, window_id):
             "query": query.urlencode(),
             "other_windows": ProvincialWindow.objects.filter(association_id=window.association_id).exclude(pk=window.pk).select_related("batch"),
             "now": timezone.now(),
+            "funnel": dashboards.province_funnel(window),
+            "school_time_left": dashboards.time_left(window.school_deadline),
+            "national_time_left": dashboards.time_left(window.batch.national_deadline),
         },
     )
 
