@@ -6,17 +6,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from applications.forms import ApplicationForm, team_formset
-from applications.permissions import get_own_application
 from applications.rules import check_application
 from applications.selectors import window_for
 from applications.services import DraftConflict, application_save_draft
 from applications.workflow import WorkflowError
+from portal import policy
 
 
 @login_required
 @require_POST
 def application_autosave(request, pk):
-    application = get_own_application(request.user, pk, with_parts=True)
+    application = policy.get_own_application(request.user, pk, with_parts=True)
     route_choosable = application.batch.allow_direct and window_for(application.batch, application.school.province) is not None
     form = ApplicationForm(request.POST, instance=application, route_choosable=route_choosable)
     formset = team_formset(application=application, data=request.POST)

@@ -4,7 +4,7 @@ from django.utils import timezone
 from applications.forms import PLEDGE_TEXT
 from applications.models import ProjectCategory
 from applications.rules import check_application
-from portal.pdf import render_pdf
+from portal.pdf import html_to_pdf, render_html
 
 
 def project_choices(application) -> list[tuple[ProjectCategory, bool]]:
@@ -13,11 +13,19 @@ def project_choices(application) -> list[tuple[ProjectCategory, bool]]:
     return [(category, category.pk in chosen) for category in ProjectCategory.objects.order_by("position")]
 
 
+APPLICATION_PDF_STYLESHEETS = ("css/print.css",)
+
+
 def application_pdf(application, *, show_group_opinion: bool = True) -> bytes:
     """The form as PDF. Every page carries the application number and version code; a 草稿
     watermark stays until every rule of the form is met (the content is then final, ready to be
     signed and sealed). The 项目组意见 is printed unless `show_group_opinion` is false (the school's
     own copy before the list is published: the opinion would tell the outcome)."""
+    return html_to_pdf(application_pdf_html(application, show_group_opinion=show_group_opinion), APPLICATION_PDF_STYLESHEETS)
+
+
+def application_pdf_html(application, *, show_group_opinion: bool = True) -> str:
+    """The HTML application_pdf lays out (what needs the database; the layout does not)."""
     team = [row for row in application.team.all() if not row.is_blank()]
     check = check_application(application, team_rows=team)
     context = {
@@ -31,4 +39,4 @@ def application_pdf(application, *, show_group_opinion: bool = True) -> bytes:
         "show_group_opinion": show_group_opinion,
         "generated_at": timezone.localtime(),
     }
-    return render_pdf("applications/pdf/application.html", context, stylesheets=("css/print.css",))
+    return render_html("applications/pdf/application.html", context)

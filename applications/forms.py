@@ -16,6 +16,15 @@ PLEDGE_TEXT = (
 )
 
 
+# Django's own Chinese message for a NUL character, "不允许是用空字符串。", reads as "no empty text".
+NUL_MESSAGE = "内容中含有空字符（NUL），无法保存，请删除后重新输入。"
+
+
+def _explain_nul_characters(form) -> None:
+    for field in form.fields.values():
+        field.error_messages["null_characters_not_allowed"] = NUL_MESSAGE
+
+
 def _text(rows=4, **attrs):
     return forms.Textarea(attrs={"rows": rows, **attrs})
 
@@ -90,6 +99,7 @@ class ApplicationForm(forms.ModelForm):
 
     def __init__(self, *args, route_choosable: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        _explain_nul_characters(self)
         self.fields["projects"].queryset = ProjectCategory.objects.order_by("position")
         self.fields["pledge_accept"].initial = bool(self.instance.pledge_accepted_at)
         self.fields["revision"].initial = self.instance.revision
@@ -110,6 +120,10 @@ class TeamMemberForm(forms.ModelForm):
         fields = ["name", "title", "department", "mobile", "duty"]
         labels = {"name": "姓名", "title": "职务/职称", "department": "部门", "mobile": "手机", "duty": "分工"}
         widgets = {"mobile": _mobile_input()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _explain_nul_characters(self)
 
 
 def team_formset(*, application, data=None, add_rows: int = 0):

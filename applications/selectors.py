@@ -5,6 +5,14 @@ from applications.models import NATIONAL_STATUSES, Application, Batch, Provincia
 from portal.models import Role
 
 
+# The application's long texts: lists and tables never show them, and at 10,000 applications of
+# 2,000–6,000 字 they are most of the bytes a list would read (defer them there).
+LONG_TEXT_FIELDS = (
+    "plan_content", "plan_steps", "plan_goals", "plan_features", "lead_title_note", "unit_opinion", "supervisor_opinion",
+    "group_opinion",
+)  # fmt: skip
+
+
 def open_batches() -> QuerySet[Batch]:
     return Batch.objects.filter(is_open=True).order_by("national_deadline")
 

@@ -15,6 +15,7 @@ SIGNATURES = (
 )
 # Refuse images so large that decoding them would exhaust memory (a "decompression bomb").
 MAX_IMAGE_PIXELS = 80_000_000
+TOO_MANY_PIXELS = "图片尺寸过大，请降低扫描分辨率（建议 200–300 dpi）后上传。"
 
 
 def sniff_kind(head: bytes) -> str | None:
@@ -115,7 +116,7 @@ def _check_image(data: bytes, kind: str) -> None:
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.width * image.height > MAX_IMAGE_PIXELS:
-                raise ValidationError("图片尺寸过大，请降低扫描分辨率（建议 200–300 dpi）后上传。", code="too_many_pixels")
+                raise ValidationError(TOO_MANY_PIXELS, code="too_many_pixels")
             if image.format.lower() != kind:
                 raise ValidationError("图片格式与内容不符，请重新导出为 JPEG 或 PNG。", code="bad_image")
             image.verify()
@@ -128,7 +129,11 @@ def _check_image(data: bytes, kind: str) -> None:
             raise ValidationError("图片文件已损坏或无法打开，请重新扫描后上传。", code="bad_image")
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+    except Image.DecompressionBombError as error:
+        # Pillow refuses to open an image over twice its own pixel limit before our check sees
+        # it: the same "too large" the check gives, not "damaged".
+        raise ValidationError(TOO_MANY_PIXELS, code="too_many_pixels") from error
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise ValidationError("图片文件已损坏或无法打开，请重新扫描后上传。", code="bad_image") from error
 
 

@@ -1,13 +1,13 @@
 """The school's pages (and the read-only application pages every permitted role shares).
 
-Views stay thin: access on the first line (applications.permissions), then a service or workflow
-call, then a page.
+Views stay thin: access on the first line (portal.policy), then a service or workflow call, then
+a page.
 """
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -16,19 +16,21 @@ from django.views.decorators.http import require_http_methods, require_POST
 from applications.documents import application_pdf, project_choices
 from applications.forms import PLEDGE_TEXT, ApplicationForm, ScanUploadForm, attach_rule_messages, team_formset
 from applications.models import ProvincialWindow, Status
-from applications.permissions import get_own_application, get_visible_application, require_school
 from applications.rules import PLAN_MIN_ZI, SECTIONS, check_application
 from applications.selectors import applications_visible_to, current_batch, open_batches, window_for
 from applications.services import DraftConflict, application_get_or_create, application_save_draft, scan_upload, school_update_profile
 from applications.workflow import (
-    WorkflowError, current_scan, deadline_for, outcome_published, scan_is_current, status_for_school,
+    WorkflowError, current_scan, deadline_for, scan_is_current, status_for_school,
     status_label_for_school, submit, submit_problems,
 )  # fmt: skip
+from portal import policy
 from portal.forms import SchoolProfileForm
+from portal.protected import protected_file_response
 from portal.models import Role
 
 
 def home(request):
+    policy.public(request.user)
     batch = current_batch()
     windows = (
         ProvincialWindow.objects.filter(batch=batch).select_related("association__province").order_by("association__province")
@@ -41,6 +43,7 @@ def home(request):
 @login_required
 def dashboard(request):
     """Where each role lands after logging in."""
+    policy.require_signed_in(request.user)
     user = request.user
     if user.role == Role.SCHOOL:
         applications = {a.batch_id: a for a in user.school.applications.select_related("batch")}
@@ -66,7 +69,7 @@ def dashboard(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def school_profile(request):
-    require_school(request.user)
+    policy.require_school(request.user)
     form = SchoolProfileForm(request.POST or None, instance=request.user.school)
     if request.method == "POST" and form.is_valid():
         school_update_profile(form=form)
@@ -78,8 +81,7 @@ def school_profile(request):
 @login_required
 @require_POST
 def application_start(request, batch_id):
-    require_school(request.user)
-    batch = get_object_or_404(open_batches(), pk=batch_id)
+    batch = policy.get_startable_batch(request.user, batch_id)
     application = application_get_or_create(batch=batch, school=request.user.school, actor=request.user)
     return redirect("applications:edit", application.pk)
 
@@ -111,7 +113,7 @@ def _page_context(application, *, check=None, for_school=True):
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_edit(request, pk):
-    application = get_own_application(request.user, pk, with_parts=True)
+    application = policy.get_own_application(request.user, pk, with_parts=True)
     if not application.is_editable:
         messages.info(request, f"申请表当前状态为“{status_label_for_school(application)}”，不能再修改。")
         return redirect(application)
@@ -137,7 +139,7 @@ def application_edit(request, pk):
             # the saved version) is made against the current revision and goes through.
             data = request.POST.copy()
             data["revision"] = conflict.current_revision
-            application = get_own_application(request.user, pk, with_parts=True)
+            application = policy.get_own_application(request.user, pk, with_parts=True)
             form = ApplicationForm(data, instance=application, route_choosable=route_choosable)
             formset = team_formset(application=application, data=data)
         elif form.is_valid() and formset.is_valid():
@@ -185,13 +187,12 @@ def application_edit(request, pk):
 
 @login_required
 def application_detail(request, pk):
-    application = get_visible_application(request.user, pk, with_parts=True)
+    application = policy.get_visible_application(request.user, pk, with_parts=True)
     # Only the project group sees an outcome before the list is published.
-    context = _page_context(application, for_school=request.user.role not in (Role.STAFF, Role.ADMIN))
+    context = _page_context(application, for_school=not policy.sees_unpublished_outcome(request.user))
     timeline = list(application.timeline.all())
-    # Schools and experts read the steps meant for the school: the internal rows name experts and
-    # carry reviewers' opinions, which an expert scoring the application must not see.
-    public_timeline = request.user.role in (Role.SCHOOL, Role.EXPERT)
+    # Schools and experts read the steps meant for the school (policy.sees_internal_timeline).
+    public_timeline = not policy.sees_internal_timeline(request.user)
     if public_timeline:
         timeline = [entry for entry in timeline if entry.visible_to_school]
     team = [row for row in application.team.all() if not row.is_blank()]
@@ -209,8 +210,8 @@ def application_detail(request, pk):
 
 @login_required
 def application_pdf_view(request, pk):
-    application = get_visible_application(request.user, pk, with_parts=True)
-    pdf = application_pdf(application, show_group_opinion=request.user.role != Role.SCHOOL or outcome_published(application))
+    application = policy.get_visible_application(request.user, pk, with_parts=True)
+    pdf = application_pdf(application, show_group_opinion=policy.sees_group_opinion(request.user, application))
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"实验校资格申请表-{application.number}-{application.version_code}.pdf"
     response["Content-Disposition"] = content_disposition_header(bool(request.GET.get("download")), filename)
@@ -220,7 +221,7 @@ def application_pdf_view(request, pk):
 @login_required
 @require_POST
 def scan_upload_view(request, pk):
-    application = get_own_application(request.user, pk)
+    application = policy.get_own_application(request.user, pk)
     form = ScanUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -233,7 +234,7 @@ def scan_upload_view(request, pk):
         else:
             messages.success(request, f"扫描件已上传，对应版本 {scan.version_code}。")
             return redirect(reverse("applications:edit", args=[application.pk]) + "#section-scan")
-    application = get_own_application(request.user, pk, with_parts=True)
+    application = policy.get_own_application(request.user, pk, with_parts=True)
     context = _page_context(application)
     context["upload_form"] = form
     return render(request, "applications/scan_upload.html", context, status=400)
@@ -241,23 +242,17 @@ def scan_upload_view(request, pk):
 
 @login_required
 def scan_download(request, pk, scan_id):
-    application = get_visible_application(request.user, pk)
-    scan = application.scans.filter(pk=scan_id).first()
-    if scan is None:
-        raise Http404
-    response = FileResponse(scan.file.open("rb"), content_type=scan.content_type)
+    application, scan = policy.get_visible_scan(request.user, pk, scan_id)
     suffix = {"pdf": ".pdf", "jpeg": ".jpg", "png": ".png"}[scan.kind]
-    response["Content-Disposition"] = content_disposition_header(
-        False, f"盖章扫描件-{application.number}-{scan.version_code}{suffix}"
+    return protected_file_response(
+        scan.file, content_type=scan.content_type, filename=f"盖章扫描件-{application.number}-{scan.version_code}{suffix}", attachment=False
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_submit(request, pk):
-    application = get_own_application(request.user, pk, with_parts=True)
+    application = policy.get_own_application(request.user, pk, with_parts=True)
     if request.method == "POST":
         try:
             submit(application=application, actor=request.user)

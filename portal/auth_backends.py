@@ -20,3 +20,20 @@ class UsernameOrEmailBackend(AllowAllUsersModelBackend):
             if user is not None:
                 username = user.get_username()
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def login_name_for_throttling(request, credentials=None) -> str:
+    """The account a login attempt is for, as django-axes counts failures (AXES_USERNAME_CALLABLE).
+
+    UsernameOrEmailBackend lets the username and the e-mail address in any case reach the same
+    account; counting them by what was typed would give an attacker a fresh set of attempts per
+    spelling. A name that reaches no account is counted as typed, in lower case."""
+    typed = (credentials or {}).get("username")
+    if typed is None and request is not None:
+        typed = getattr(request, "POST", {}).get("username")
+    typed = (typed or "").strip()
+    users = get_user_model().objects
+    user = users.filter(email__iexact=typed).order_by("pk").first() if "@" in typed else None
+    if user is None:
+        user = users.filter(**{get_user_model().USERNAME_FIELD: typed}).first()
+    return user.get_username() if user is not None else typed.lower()

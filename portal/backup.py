@@ -46,27 +46,38 @@ def backup_to(path: Path) -> dict:
     return manifest
 
 
+def _file_members(archive: tarfile.TarFile) -> list[tuple[tarfile.TarInfo, str]]:
+    """The backup's uploaded files as (member, path inside the storage). Any path that would land
+    outside the upload folder refuses the whole backup."""
+    members = []
+    for member in archive.getmembers():
+        if not member.isfile() or not member.name.startswith("files/"):
+            continue
+        relative = member.name[len("files/") :]
+        if relative.startswith("/") or ".." in Path(relative).parts:
+            raise ValueError(f"备份中有不安全的路径：{member.name}")
+        members.append((member, relative))
+    return members
+
+
 def restore_from(path: Path) -> dict:
     """Replace the database's content and the uploaded files with the backup's.
 
-    The database must be migrated to the same schema (run migrate first). Everything happens in
-    one transaction for the data; files are written after the data loaded."""
+    The database must be migrated to the same schema (run migrate first). The backup is checked
+    first (format, file paths), so a refused backup changes nothing. Everything happens in one
+    transaction for the data; files are written after the data loaded."""
     with tarfile.open(path, "r:gz") as archive:
         manifest = json.load(archive.extractfile("manifest.json"))
         if manifest.get("format") != FORMAT_VERSION:
             raise ValueError(f"不支持的备份格式：{manifest.get('format')}")
+        files = _file_members(archive)
         with tempfile.TemporaryDirectory() as scratch:
             fixture = Path(scratch) / "data.json"
             fixture.write_bytes(archive.extractfile("data.json").read())
             with transaction.atomic():
                 management.call_command("flush", "--noinput", verbosity=0)
                 management.call_command("loaddata", str(fixture), verbosity=0)
-        for member in archive.getmembers():
-            if not member.isfile() or not member.name.startswith("files/"):
-                continue
-            relative = member.name[len("files/") :]
-            if relative.startswith("/") or ".." in Path(relative).parts:
-                raise ValueError(f"备份中有不安全的路径：{member.name}")
+        for member, relative in files:
             if default_storage.exists(relative):
                 default_storage.delete(relative)
             default_storage.save(relative, archive.extractfile(member))

@@ -7,17 +7,13 @@ import qrcode.image.svg
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal.models import Role
-
-# Roles that handle other people's data: they may protect their accounts with a second factor.
-OTP_ROLES = (Role.PROVINCE, Role.STAFF, Role.EXPERT, Role.ADMIN)
+from portal import policy
 
 
 class TokenForm(forms.Form):
@@ -39,9 +35,8 @@ def qr_data_uri(text: str) -> str:
 @require_http_methods(["GET", "POST"])
 def otp_setup(request):
     """Turn the second factor on (scan, then confirm with a code) or off (with a code)."""
+    policy.require_second_factor_user(request.user)
     user = request.user
-    if user.role not in OTP_ROLES and not user.is_superuser:
-        raise PermissionDenied("两步验证仅供省级协会、项目组、评审专家和管理员使用。")
     confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     pending = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     form = TokenForm(request.POST or None)
@@ -75,6 +70,7 @@ def otp_setup(request):
 @require_http_methods(["GET", "POST"])
 def otp_verify(request):
     """The second step of signing in."""
+    policy.require_signed_in(request.user)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         next_url = ""

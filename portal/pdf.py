@@ -4,6 +4,7 @@ Fonts come from the system (Debian's fonts-noto-cjk: Noto Serif CJK SC and Noto 
 found through fontconfig; WeasyPrint embeds the subset each document uses.
 """
 import functools
+import re
 import subprocess
 
 from django.conf import settings
@@ -13,6 +14,8 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 _font_config = FontConfiguration()
+# C0 controls but tab, line feed and carriage return; DEL; C1 controls.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def static_path(relative: str) -> str:
@@ -23,11 +26,35 @@ def static_path(relative: str) -> str:
     return found
 
 
+def render_html(template_name: str, context: dict) -> str:
+    """The document's HTML: the template rendered (the part that reads the database)."""
+    # Control characters typed or pasted into a field (Word's manual line break is \x0b) have no
+    # glyph: each would print as an empty box, and they spoil the PDF's text layer. They go.
+    return CONTROL_CHARACTERS.sub("", render_to_string(template_name, context))
+
+
+@functools.cache
+def _parsed_stylesheets(names: tuple[str, ...]) -> list[CSS]:
+    return [CSS(filename=static_path(name), font_config=_font_config) for name in names]
+
+
+def stylesheets_for(names: tuple[str, ...]) -> list[CSS]:
+    """The print stylesheets, parsed once per process (they do not change while it runs); read
+    afresh every time in development, where they are being edited."""
+    if settings.DEBUG:
+        return [CSS(filename=static_path(name), font_config=_font_config) for name in names]
+    return _parsed_stylesheets(tuple(names))
+
+
+def html_to_pdf(html: str, stylesheets: tuple[str, ...] = ("css/print.css",)) -> bytes:
+    """PDF bytes from HTML made by render_html. Reads no database, so the ZIP job can run it in
+    helper processes (review.exports)."""
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(stylesheets=stylesheets_for(stylesheets), font_config=_font_config)
+
+
 def render_pdf(template_name: str, context: dict, *, stylesheets: tuple[str, ...] = ("css/print.css",)) -> bytes:
     """Render `template_name` with `context` to PDF bytes, with the print stylesheets given."""
-    html = render_to_string(template_name, context)
-    css = [CSS(filename=static_path(name), font_config=_font_config) for name in stylesheets]
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(stylesheets=css, font_config=_font_config)
+    return html_to_pdf(render_html(template_name, context), tuple(stylesheets))
 
 
 # The fonts the print stylesheet names, in its fallback order.

@@ -3,6 +3,7 @@
 Every value that differs between a laptop, CI and production comes from the environment through
 django-environ; `.env.example` lists them. A bad value fails loudly at start rather than later.
 """
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -45,7 +46,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response, redirects and errors included, carries the request's id (portal/request_id.py).
+    "portal.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files served by the portal itself (hashed names in production; see STORAGES below).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -109,6 +114,9 @@ AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# Failures count per account, not per spelling: the username and the e-mail in any case reach
+# the same account (portal/auth_backends.py), so they share one count.
+AXES_USERNAME_CALLABLE = "portal.auth_backends.login_name_for_throttling"
 AXES_VERBOSE = False
 # Behind the production proxy the client address comes from X-Forwarded-For.
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env.bool("BEHIND_PROXY", default=False) else ["REMOTE_ADDR"]
@@ -152,6 +160,67 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# --- Production: static files, shared uploads, protected downloads, health check -------------------
+# (deploy/README.md, docs/scaling.md.) WhiteNoise serves the static files from the portal itself: in
+# production under the hashed, compressed names `manage.py collectstatic` writes (browsers cache them
+# for ever); in development from the source directories. The tests keep the plain storage.
+if not DEBUG:
+    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+    from whitenoise.compress import Compressor
+
+    # Bootstrap's source maps (6 MB, read only by developer tools) are served uncompressed: brotli on
+    # them was three quarters of collectstatic's time.
+    WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
+
+# Uploaded files stay on the local disk (PRIVATE_MEDIA_ROOT) unless a bucket is named: then they go to
+# S3-compatible object storage (AWS S3, MinIO, Ceph, OSS, COS...) that every app server shares. The
+# objects are private and never linked to: downloads go through the permission-checked views.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+PROTECTED_FILES_URL_SECONDS = env.int("PROTECTED_FILES_URL_SECONDS", default=60)
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "location": env.str("AWS_LOCATION", default=""),  # a key prefix inside the bucket
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            # Without keys boto3 finds credentials itself (an instance role, ~/.aws/credentials).
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,  # "path" for MinIO
+            "signature_version": "s3v4",
+            # Empty for buckets whose ACLs are disabled (AWS's default "bucket owner enforced").
+            "default_acl": env.str("AWS_DEFAULT_ACL", default="private") or None,
+            "querystring_auth": True,
+            "querystring_expire": PROTECTED_FILES_URL_SECONDS,
+            "file_overwrite": False,
+            # An object read by the app is copied to a temporary file, in memory only up to this size.
+            "max_memory_size": 2 * 1024 * 1024,
+        },
+    }
+
+# How protected downloads leave the server (portal/protected.py): "django" streams them from the
+# app; "nginx" hands them to nginx with X-Accel-Redirect to PROTECTED_FILES_INTERNAL_PREFIX, an
+# `internal` location mapped to PRIVATE_MEDIA_ROOT (deploy/nginx/portal.conf); "apache" sends
+# X-Sendfile (mod_xsendfile); "s3-redirect" redirects to a presigned object-storage URL that is valid
+# PROTECTED_FILES_URL_SECONDS.
+PROTECTED_FILES_SERVER = env.str("PROTECTED_FILES_SERVER", default="django")
+PROTECTED_FILES_INTERNAL_PREFIX = env.str("PROTECTED_FILES_INTERNAL_PREFIX", default="/_protected/")
+if PROTECTED_FILES_SERVER not in ("django", "nginx", "apache", "s3-redirect"):
+    raise ImproperlyConfigured("PROTECTED_FILES_SERVER 只能是 django、nginx、apache 或 s3-redirect。")
+if PROTECTED_FILES_SERVER in ("nginx", "apache") and AWS_STORAGE_BUCKET_NAME:
+    raise ImproperlyConfigured("文件存放在对象存储时，PROTECTED_FILES_SERVER 只能是 django 或 s3-redirect。")
+if PROTECTED_FILES_SERVER == "s3-redirect" and not AWS_STORAGE_BUCKET_NAME:
+    raise ImproperlyConfigured("PROTECTED_FILES_SERVER=s3-redirect 需要设置 AWS_STORAGE_BUCKET_NAME。")
+
+# /healthz (portal/health.py) answers over plain HTTP too: load balancers poll app servers directly.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# A job waiting longer than this marks the queue stale (the worker is down or overwhelmed).
+HEALTHZ_QUEUE_STALE_SECONDS = env.int("HEALTHZ_QUEUE_STALE_SECONDS", default=15 * 60)
+# --- end of production block ------------------------------------------------------------------------
+
 SCAN_MAX_BYTES = env.int("SCAN_MAX_BYTES", default=20 * 1024 * 1024)
 # Let Django stream large uploads to disk instead of holding them in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -173,6 +242,9 @@ MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=8)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # send_deadline_reminders writes this many days before each deadline (overridable with --days).
 REMINDER_DAYS_BEFORE = env.int("REMINDER_DAYS_BEFORE", default=3)
+# Processes the ZIP job (review.exports) lays PDFs out in, forked from the job worker: one per
+# core it may use; each takes about 150 MB while it works. 1: all in the worker itself.
+PDF_EXPORT_PROCESSES = env.int("PDF_EXPORT_PROCESSES", default=min(2, os.cpu_count() or 1))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -228,3 +300,17 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
+
+# --- Structured logs (portal/request_id.py) ----------------------------------------------------------
+# Every line carries the request's id (X-Request-ID, "-" outside a request). LOG_FORMAT=json writes one
+# JSON object per line for a log collector (the default in production); "plain" is for a terminal.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT 只能是 plain 或 json。")
+LOGGING["filters"] = {"request_id": {"()": "portal.request_id.RequestIdFilter"}}
+LOGGING["formatters"] = {
+    "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    "json": {"()": "portal.request_id.JsonFormatter"},
+}
+LOGGING["handlers"]["console"].update({"filters": ["request_id"], "formatter": LOG_FORMAT})
+# --- end of structured logs -------------------------------------------------------------------------

@@ -20,3 +20,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # does not pass; the throttling tests turn it on for themselves.
 AXES_ENABLED = False
 OTP_REQUIRED_FOR_ADMINS = False
+
+# Static files: the plain storage, found in the source directories, so the tests need no
+# `collectstatic` (production uses WhiteNoise's hashed, compressed files).
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+
+# The test client speaks plain HTTP. Without DEBUG (a fresh checkout has no .env, and bin/test sets
+# none) production would redirect every request to HTTPS; tests/portal/test_security_headers.py
+# checks production's value in a process of its own.
+SECURE_SSL_REDIRECT = False

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from applications import views as applications_views
-from portal import otp_views, views
+from portal import health, otp_views, views
 from review import views as review_views
 
 admin.site.site_header = "职业院校服务全民终身学习项目 · 管理后台"
@@ -26,6 +26,7 @@ account_patterns = [
 ]
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include(account_patterns)),
     path("", applications_views.home, name="home"),

@@ -7,6 +7,7 @@ from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_http_methods
 
+from portal import policy
 from portal.forms import LoginForm, SchoolRegistrationForm
 from portal.services import school_register, user_confirm_email
 
@@ -15,6 +16,7 @@ User = get_user_model()
 
 @require_http_methods(["GET", "POST"])
 def register(request):
+    policy.public(request.user)
     if request.user.is_authenticated:
         return redirect("dashboard")
     form = SchoolRegistrationForm(request.POST or None)
@@ -25,6 +27,7 @@ def register(request):
 
 
 def activate(request, uidb64, token):
+    policy.public(request.user)
     try:
         user = User.objects.get(pk=force_str(urlsafe_base64_decode(uidb64)))
     except (TypeError, ValueError, OverflowError, User.DoesNotExist):

@@ -8,9 +8,11 @@ from datetime import datetime
 from django.db.models import Prefetch
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
 
 from applications.models import Application, ProjectCategory, ProvincialWindow, Route, Status
+from applications.selectors import LONG_TEXT_FIELDS
 from portal.pdf import render_pdf
 
 SUMMARY_COLUMNS = ("推荐排名", "学校名称", "学校类型", "具体实施项目", "负责人", "职务", "负责人手机", "项目对接人", "对接人手机", "申请编号")
@@ -101,7 +103,12 @@ def table_xlsx(*, title: str, subtitle: str, header, rows, widths=(), sheet_name
         cell.font = Font(bold=True)
         cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
     for row in rows:
-        sheet.append(list(row))
+        # Schools type these values: a control character (Word pastes \x0b) cannot be stored in a
+        # worksheet and is left out; text starting with "=" stays text, never a live formula.
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value for value in row])
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":
+                cell.data_type = "s"
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[sheet.cell(row=3, column=index).column_letter].width = width
     sheet.freeze_panes = "A4"
@@ -115,7 +122,9 @@ def table_csv(header, rows) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows(rows)
+    # A spreadsheet program opening the file would run a cell starting with = + - @ as a formula:
+    # such text gets a leading apostrophe, which marks it as text.
+    writer.writerows([f"'{value}" if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")) else value for value in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -157,16 +166,23 @@ def score_sheet_pdf(review, criteria, scores: dict[int, object]) -> bytes:
     )  # fmt: skip
 
 
-def selected_groups(batch) -> list[tuple[str, list[tuple[str, list[Application]]]]]:
-    """The selected schools grouped by province (in code order), then by school type."""
+def selected_groups(batch, *, names_only: bool = False) -> list[tuple[str, list[tuple[str, list[Application]]]]]:
+    """The selected schools grouped by province (in code order), then by school type. The list
+    for 备案 shows numbers, leads and projects; the public page only the names (`names_only`:
+    nothing else is read, for 320 schools on a page anyone may open)."""
     from portal.models import SchoolType
 
     applications = (
         Application.objects.filter(batch=batch, status=Status.SELECTED)
         .select_related("school__province")
-        .prefetch_related(Prefetch("projects", queryset=ProjectCategory.objects.order_by("position")))
         .order_by("school__province_id", "school__school_type", "school__name")
     )
+    if names_only:
+        applications = applications.only("school__name", "school__school_type", "school__province__name")
+    else:
+        applications = applications.defer(*LONG_TEXT_FIELDS).prefetch_related(
+            Prefetch("projects", queryset=ProjectCategory.objects.order_by("position"))
+        )
     groups: dict[str, dict[str, list[Application]]] = {}
     for application in applications:
         by_type = groups.setdefault(application.school.province.name, {})

@@ -12,10 +12,10 @@ from applications.rules import check_application
 from applications.selectors import application_with_parts
 from applications.models import Application
 from applications.workflow import WorkflowError
+from portal import policy
 from review import national
 from review.forms import ConflictForm, score_form_class
 from review.models import ExpertReview
-from review.permissions import get_expert_assignment, require_expert
 from review.selectors import expert_queue
 
 
@@ -26,7 +26,7 @@ def _progress(assignments) -> tuple[int, int]:
 
 @login_required
 def expert_home(request):
-    require_expert(request.user)
+    policy.require_expert(request.user)
     everything = list(expert_queue(request.user))
     assignments = [a for a in everything if a.application.batch.is_open]
     past = [a for a in everything if not a.application.batch.is_open]
@@ -51,7 +51,7 @@ def _next_assignment(expert, current):
 @login_required
 @require_http_methods(["GET", "POST"])
 def score(request, assignment_id):
-    assignment = get_expert_assignment(request.user, assignment_id)
+    assignment = policy.get_expert_assignment(request.user, assignment_id)
     application = application_with_parts(Application.objects.select_related("batch", "school__province")).get(pk=assignment.application_id)
     criteria = national.criteria_of(application.batch)
     ScoreForm = score_form_class(criteria)
@@ -106,7 +106,7 @@ def score(request, assignment_id):
 @login_required
 @require_POST
 def declare_conflict(request, assignment_id):
-    assignment = get_expert_assignment(request.user, assignment_id)
+    assignment = policy.get_expert_assignment(request.user, assignment_id)
     form = ConflictForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请简要说明回避理由。")

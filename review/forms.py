@@ -7,7 +7,19 @@ from portal.models import Province, Role, SchoolType
 from review.models import ExpertReview, FormalCheck
 
 
-class ReturnForm(forms.Form):
+class OwnIdsForm(forms.Form):
+    """A form that shares its page with others: its fields get ids of their own (`field_ids`), so a
+    label never points at another form's field of the same name. Field names stay as they are."""
+
+    field_ids = "id_%s"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", self.field_ids)
+        super().__init__(*args, **kwargs)
+
+
+class ReturnForm(OwnIdsForm):
+    field_ids = "id_return_%s"
     reason = forms.CharField(label="退回理由（学校可见）", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
@@ -16,7 +28,8 @@ class RecommendForm(forms.Form):
     rank = forms.IntegerField(label="推荐排名", min_value=1, max_value=9999, help_text="在本省已推荐的学校中的排名，1 为最优先。")
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(OwnIdsForm):
+    field_ids = "id_decline_%s"
     reason = forms.CharField(label="不予推荐理由（学校可见）", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
@@ -61,7 +74,8 @@ class QueueFilterForm(forms.Form):
 
 # ---- National review ----------------------------------------------------------------------
 
-class FormalCheckForm(forms.Form):
+class FormalCheckForm(OwnIdsForm):
+    field_ids = "id_formal_%s"
     seals_present = forms.BooleanField(label="扫描件有单位公章和上级主管部门公章", required=False)
     seals_legible = forms.BooleanField(label="公章、签字清晰可辨", required=False)
     consistent = forms.BooleanField(label="扫描件与在线填写内容一致", required=False)
@@ -74,7 +88,8 @@ class FormalCheckForm(forms.Form):
     )  # fmt: skip
 
 
-class AssignExpertForm(forms.Form):
+class AssignExpertForm(OwnIdsForm):
+    field_ids = "id_assign_%s"
     expert = forms.ModelChoiceField(label="专家", queryset=get_user_model().objects.none(), widget=forms.Select(attrs={"class": "form-select"}))
     reason = forms.CharField(label="调整理由", max_length=300)
 

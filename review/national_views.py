@@ -1,12 +1,12 @@
 """The project group's pages: formal check, assignment, progress, the ranked table, decisions,
-publication, documents and PDF bundles. Staff only (review.permissions on the first line)."""
+publication, documents and PDF bundles. Staff only (portal.policy on the first line)."""
 from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,11 +15,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from applications.documents import project_choices
 from applications.models import NATIONAL_STATUSES, Application, Batch, Status
-from applications.selectors import applications_visible_to, current_batch
+from applications.selectors import LONG_TEXT_FIELDS, applications_visible_to, current_batch
 from applications.workflow import WorkflowError, current_scan, deadline_for, scan_is_current
-from portal.models import Role
 from applications.rules import check_application
+from portal import policy
 from portal.emails import queue_mail
+from portal.protected import protected_file_response
 from review import dashboards, national
 from review.documents import RANKING_COLUMNS, ranking_cells, ranking_pdf, score_sheet_pdf, selected_list_pdf, table_csv, table_xlsx
 from review.exports import export_create
@@ -27,8 +28,7 @@ from review.forms import (
     AssignExpertForm, BulkDecisionForm, DecisionForm, EndAssignmentForm, ExportForm, FormalCheckForm, RankFilterForm, ReopenForm,
 )  # fmt: skip
 from review.models import Assignment, CriterionScore, ExpertReview, ExportJob
-from review.permissions import get_staff_application, require_project_staff
-from review.selectors import RankFilters, ranked_table
+from review.selectors import RankFilters, ranked_page, ranked_table
 
 User = get_user_model()
 
@@ -46,7 +46,7 @@ def _batch(request) -> Batch:
 
 @login_required
 def national_home(request):
-    require_project_staff(request.user)
+    policy.require_project_staff(request.user)
     batch = _batch(request)
     counts = dict(Application.objects.filter(batch=batch).values("status").annotate(n=Count("pk")).values_list("status", "n"))
     status_rows = [(value, label, counts.get(value, 0)) for value, label in Status.choices]
@@ -62,7 +62,7 @@ def national_home(request):
 @login_required
 def national_list(request):
     """Every application that reached the project group, filterable by status."""
-    require_project_staff(request.user)
+    policy.require_project_staff(request.user)
     batch = _batch(request)
     status = request.GET.get("status", "")
     qs = applications_visible_to(request.user).filter(batch=batch, status__in=NATIONAL_STATUSES + (Status.RETURNED,))
@@ -73,7 +73,7 @@ def national_list(request):
         qs = qs.filter(Q(school__name__icontains=q) | Q(number__icontains=q) | Q(lead_name__icontains=q))
     from django.core.paginator import Paginator
 
-    page = Paginator(qs.order_by("school__province_id", "number"), 50).get_page(request.GET.get("page"))
+    page = Paginator(qs.defer(*LONG_TEXT_FIELDS).order_by("school__province_id", "number"), 50).get_page(request.GET.get("page"))
     return render(request, "review/national_list.html", {"batch": batch, "page": page, "status": status, "q": q,
                                                          "statuses": [(s, Status(s).label) for s in NATIONAL_STATUSES]})  # fmt: skip
 
@@ -109,19 +109,19 @@ def _detail_context(request, application, **forms):
 
 @login_required
 def national_application(request, pk):
-    application = get_staff_application(request.user, pk, with_parts=True)
+    application = policy.get_staff_application(request.user, pk, with_parts=True)
     return render(request, "review/national_application.html", _detail_context(request, application))
 
 
 def _rerender(request, pk, status=400, **forms):
-    application = get_staff_application(request.user, pk, with_parts=True)
+    application = policy.get_staff_application(request.user, pk, with_parts=True)
     return render(request, "review/national_application.html", _detail_context(request, application, **forms), status=status)
 
 
 @login_required
 @require_POST
 def formal_check(request, pk):
-    application = get_staff_application(request.user, pk)
+    application = policy.get_staff_application(request.user, pk)
     form = FormalCheckForm(request.POST)
     if form.is_valid():
         try:
@@ -137,7 +137,7 @@ def formal_check(request, pk):
 @login_required
 @require_POST
 def assign_expert(request, pk):
-    application = get_staff_application(request.user, pk)
+    application = policy.get_staff_application(request.user, pk)
     form = AssignExpertForm(request.POST)
     if form.is_valid():
         try:
@@ -153,9 +153,7 @@ def assign_expert(request, pk):
 @login_required
 @require_POST
 def end_assignment(request, assignment_id):
-    require_project_staff(request.user)
-    assignment = get_object_or_404(Assignment, pk=assignment_id)
-    get_staff_application(request.user, assignment.application_id)
+    assignment = policy.get_staff_assignment(request.user, assignment_id)
     form = EndAssignmentForm(request.POST)
     if not form.is_valid():
         messages.error(request, "撤销分配须填写理由。")
@@ -172,9 +170,7 @@ def end_assignment(request, assignment_id):
 @login_required
 @require_POST
 def reopen_review(request, review_id):
-    require_project_staff(request.user)
-    review = get_object_or_404(ExpertReview.objects.select_related("assignment"), pk=review_id)
-    get_staff_application(request.user, review.assignment.application_id)
+    review = policy.get_staff_review(request.user, review_id)
     form = ReopenForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写理由和开放截止时间。")
@@ -191,7 +187,7 @@ def reopen_review(request, review_id):
 @login_required
 @require_POST
 def decide(request, pk):
-    application = get_staff_application(request.user, pk)
+    application = policy.get_staff_application(request.user, pk)
     form = DecisionForm(request.POST)
     if form.is_valid():
         try:
@@ -208,7 +204,7 @@ def decide(request, pk):
 @require_http_methods(["GET", "POST"])
 def assignment(request):
     """Automatic assignment: a preview of what it would do, then applying it."""
-    require_project_staff(request.user)
+    policy.require_project_staff(request.user)
     batch = _batch(request)
     if request.method == "POST":
         plan = national.assignment_apply(batch=batch, actor=request.user)
@@ -227,11 +223,14 @@ def assignment(request):
     )  # fmt: skip
 
 
+PROGRESS_ROWS = 100
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def progress(request):
     """Reviews done and missing, per expert and per application; remind the late experts."""
-    require_project_staff(request.user)
+    policy.require_project_staff(request.user)
     batch = _batch(request)
     active = Assignment.objects.filter(application__batch=batch, is_active=True)
     per_expert = (
@@ -246,16 +245,20 @@ def progress(request):
                        context={"batch": batch, "missing": row["total"] - row["done"], "total": row["total"]})  # fmt: skip
         messages.success(request, f"已提醒 {len(late)} 位尚未完成评分的专家。")
         return redirect(f"{reverse('review:progress')}?batch={batch.pk}")
+    in_review = Application.objects.filter(batch=batch, status__in=[Status.IN_EXPERT_REVIEW, Status.SCORED])
+    # The least advanced first, a page's worth: at national scale thousands are in review, and
+    # only the number, the school and the two counts are shown (nothing else is read).
     per_application = (
-        Application.objects.filter(batch=batch, status__in=[Status.IN_EXPERT_REVIEW, Status.SCORED])
-        .annotate(
+        in_review.annotate(
             assigned=Count("assignments", filter=Q(assignments__is_active=True)),
             done=Count("assignments", filter=Q(assignments__is_active=True, assignments__review__state=ExpertReview.State.SUBMITTED)),
         )
         .select_related("school")
-        .order_by("done", "number")[:500]
+        .only("number", "school__name")
+        .order_by("done", "number")[:PROGRESS_ROWS]
     )
-    return render(request, "review/progress.html", {"batch": batch, "per_expert": per_expert, "per_application": per_application})
+    return render(request, "review/progress.html", {"batch": batch, "per_expert": per_expert, "per_application": per_application,
+                                                    "in_review": in_review.count(), "shown": PROGRESS_ROWS})  # fmt: skip
 
 
 def _rank_filters(request):
@@ -273,10 +276,17 @@ def _rank_filters(request):
 
 @login_required
 def ranking(request, fmt="html"):
-    """The ranked table, and CSV, XLSX and PDF of exactly what it shows."""
-    require_project_staff(request.user)
+    """The ranked table, a page at a time, and CSV, XLSX and PDF of the whole filtered table."""
+    policy.require_project_staff(request.user)
     batch = _batch(request)
     form, filters, label = _rank_filters(request)
+    if fmt == "html":
+        page = ranked_page(batch, filters, request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(request, "review/ranking.html", {"batch": batch, "form": form, "page": page, "rows": page.object_list,
+                                                       "query": query.urlencode(), "bulk_form": BulkDecisionForm(),
+                                                       "published": batch.published_at is not None})  # fmt: skip
     rows = ranked_table(batch, filters)
     if fmt == "csv":
         response = HttpResponse(table_csv(RANKING_COLUMNS, ranking_cells(rows)), content_type="text/csv; charset=utf-8")
@@ -286,10 +296,6 @@ def ranking(request, fmt="html"):
         response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     elif fmt == "pdf":
         response = HttpResponse(ranking_pdf(batch, rows, filters_label=label), content_type="application/pdf")
-    elif fmt == "html":
-        query = request.GET.urlencode()
-        return render(request, "review/ranking.html", {"batch": batch, "form": form, "rows": rows, "query": query,
-                                                       "bulk_form": BulkDecisionForm(), "published": batch.published_at is not None})  # fmt: skip
     else:
         raise Http404
     response["Content-Disposition"] = content_disposition_header(fmt != "pdf", f"{batch.short_name}-评审排名表.{fmt}")
@@ -300,7 +306,7 @@ def ranking(request, fmt="html"):
 @require_POST
 def bulk_decide(request):
     """Decide the ticked applications at once: a confirmation page first, then the decision."""
-    require_project_staff(request.user)
+    policy.require_project_staff(request.user)
     batch = _batch(request)
     ids = [int(i) for i in request.POST.getlist("application") if i.isdigit()]
     applications = list(applications_visible_to(request.user).filter(batch=batch, pk__in=ids).select_related("school"))
@@ -325,7 +331,7 @@ def bulk_decide(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def publish(request):
-    require_project_staff(request.user)
+    policy.require_project_staff(request.user)
     batch = _batch(request)
     if request.method == "POST":
         try:
@@ -341,7 +347,7 @@ def publish(request):
 
 @login_required
 def selected_list(request, kind):
-    require_project_staff(request.user)
+    policy.require_project_staff(request.user)
     batch = _batch(request)
     if kind not in ("filing", "public"):
         raise Http404
@@ -353,12 +359,7 @@ def selected_list(request, kind):
 @login_required
 def score_sheet(request, review_id):
     """A score sheet: staff see every one; an expert only their own."""
-    review = get_object_or_404(ExpertReview.objects.select_related("assignment__application__batch", "assignment__application__school", "assignment__expert"), pk=review_id)
-    if request.user.pk != review.assignment.expert_id:
-        # Anyone but its expert and the project group: as if it did not exist.
-        if request.user.role not in (Role.STAFF, Role.ADMIN):
-            raise Http404
-        get_staff_application(request.user, review.assignment.application_id)
+    review = policy.get_score_sheet_review(request.user, review_id)
     criteria = national.criteria_of(review.assignment.application.batch)
     scores = {s.criterion_id: s.points for s in review.scores.all()}
     response = HttpResponse(score_sheet_pdf(review, criteria, scores), content_type="application/pdf")
@@ -369,7 +370,7 @@ def score_sheet(request, review_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def exports(request):
-    require_project_staff(request.user)
+    policy.require_project_staff(request.user)
     batch = _batch(request)
     form = ExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -379,19 +380,15 @@ def exports(request):
     return render(request, "review/exports.html", {"batch": batch, "form": form, "jobs": jobs})
 
 
-def _staff_job(request, job_id) -> ExportJob:
-    require_project_staff(request.user)
-    return get_object_or_404(ExportJob, pk=job_id)
-
-
 @login_required
 def export_detail(request, job_id):
-    return render(request, "review/export_detail.html", {"job": _staff_job(request, job_id)})
+    job = policy.get_staff_export_job(request.user, job_id)
+    return render(request, "review/export_detail.html", {"job": job})
 
 
 @login_required
 def export_status(request, job_id):
-    job = _staff_job(request, job_id)
+    job = policy.get_staff_export_job(request.user, job_id)
     return JsonResponse({"state": job.state, "label": job.get_state_display(), "done": job.done, "total": job.total,
                          "percent": job.percent, "download": reverse("review:export_download", args=[job.pk]) if job.state == job.State.DONE else None,
                          "error": job.error})  # fmt: skip
@@ -399,11 +396,9 @@ def export_status(request, job_id):
 
 @login_required
 def export_download(request, job_id):
-    job = _staff_job(request, job_id)
+    job = policy.get_staff_export_job(request.user, job_id)
     if job.state != ExportJob.State.DONE or not job.file:
         raise Http404
-    response = FileResponse(job.file.open("rb"), content_type="application/zip")
-    response["Content-Disposition"] = content_disposition_header(True, job.file.name.rsplit("/", 1)[-1])
-    return response
+    return protected_file_response(job.file, content_type="application/zip", filename=job.file.name.rsplit("/", 1)[-1], attachment=True)
 
 

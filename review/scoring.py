@@ -37,9 +37,20 @@ def aggregate(totals: list[Decimal], *, max_total: Decimal) -> Aggregate:
     if not totals:
         return Aggregate(0, None, None, False, False)
     ordered = sorted(Decimal(t) for t in totals)
-    trimmed = len(ordered) >= TRIM_FROM
-    kept = ordered[1:-1] if trimmed else ordered
-    mean = (sum(kept, Decimal(0)) / len(kept)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    spread = ordered[-1] - ordered[0]
-    disagree = len(ordered) >= 2 and spread > DISAGREEMENT_SHARE * max_total
-    return Aggregate(len(ordered), mean, spread, disagree, trimmed)
+    return aggregate_stats(len(ordered), sum(ordered, Decimal(0)), ordered[0], ordered[-1], max_total=max_total)
+
+
+def aggregate_stats(count: int, total: Decimal | None, lowest: Decimal | None, highest: Decimal | None, *,
+                    max_total: Decimal) -> Aggregate:
+    """The same score from the count, sum, lowest and highest of the weighted totals (what one
+    GROUP BY gives for every application at once): dropping the highest and the lowest is
+    subtracting them, and Decimal sums are exact, so both give the same mean to the cent."""
+    if not count:
+        return Aggregate(0, None, None, False, False)
+    total, lowest, highest = Decimal(total), Decimal(lowest), Decimal(highest)
+    trimmed = count >= TRIM_FROM
+    kept_sum, kept_count = (total - lowest - highest, count - 2) if trimmed else (total, count)
+    mean = (kept_sum / kept_count).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    spread = highest - lowest
+    disagree = count >= 2 and spread > DISAGREEMENT_SHARE * max_total
+    return Aggregate(count, mean, spread, disagree, trimmed)

@@ -3,11 +3,14 @@ however many applications there are."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, F, FloatField, IntegerField, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Floor, Round
 
 from applications.models import Application, ProjectCategory, ProvincialWindow, Route, SignedScan, Status
 from applications.rules import is_vice_principal
-from review.scoring import Aggregate, aggregate, maximum_total
+from applications.selectors import LONG_TEXT_FIELDS
+from review.scoring import TRIM_FROM, Aggregate, aggregate_stats, maximum_total
 
 QUEUE_SORTS = {
     "submitted": ("submitted_at", "pk"),
@@ -40,6 +43,7 @@ def provincial_queue(window: ProvincialWindow, filters: QueueFilters) -> QuerySe
     qs = (
         window_applications(window)
         .select_related("school", "provincial_review")
+        .defer(*LONG_TEXT_FIELDS)
         .annotate(latest_scan_version=Subquery(latest_scan))
         .prefetch_related(Prefetch("projects", queryset=ProjectCategory.objects.order_by("position")))
     )
@@ -95,6 +99,20 @@ class RankedRow:
     submitted: int
     rank: int | None = None
 
+    # What the table prints, made here: the template language's lookups and filters cost a
+    # tenth of a millisecond each, many times per row.
+    @property
+    def mean_text(self) -> str:
+        return "" if self.score.mean is None else f"{self.score.mean:.2f}"
+
+    @property
+    def spread_text(self) -> str:
+        return "" if self.score.spread is None else f"{self.score.spread:.2f}"
+
+    @property
+    def project_text(self) -> str:
+        return "；".join(p.name for p in self.application.projects.all())
+
 
 def batch_max_total(batch) -> Decimal:
     from review.models import Criterion
@@ -103,43 +121,95 @@ def batch_max_total(batch) -> Decimal:
     return maximum_total({c.pk: c.max_points for c in criteria}, {c.pk: c.weight for c in criteria})
 
 
-def ranked_table(batch, filters: RankFilters) -> list[RankedRow]:
-    """Applications in or past expert review with their aggregated scores, best first; a fixed
-    number of queries however many applications (applications, projects, review totals,
-    assignment counts, the rubric)."""
-    from review.models import Assignment, ExpertReview
+RANKING_PAGE_SIZE = 50
 
-    qs = (
-        Application.objects.filter(batch=batch, status__in=RANKED_STATUSES)
-        .select_related("school__province")
-        .prefetch_related(Prefetch("projects", queryset=ProjectCategory.objects.order_by("position")))
-    )
+
+def _ranked_applications(batch, filters: RankFilters) -> QuerySet[Application]:
+    """The applications the ranked table holds under `filters`."""
+    qs = Application.objects.filter(batch=batch, status__in=RANKED_STATUSES)
     if filters.province:
         qs = qs.filter(school__province_id=filters.province)
     if filters.school_type:
         qs = qs.filter(school__school_type=filters.school_type)
     if filters.category:
-        qs = qs.filter(projects__code=filters.category)
+        qs = qs.filter(pk__in=Application.projects.through.objects.filter(projectcategory__code=filters.category).values("application_id"))
     if filters.status:
         qs = qs.filter(status=filters.status)
-    applications = list(qs.distinct())
-    totals: dict[int, list[Decimal]] = {}
-    for application_id, total in ExpertReview.objects.filter(
-        assignment__application__batch=batch, assignment__is_active=True, state=ExpertReview.State.SUBMITTED
-    ).values_list("assignment__application_id", "total"):
-        totals.setdefault(application_id, []).append(total)
-    assigned = dict(
-        Assignment.objects.filter(application__batch=batch, is_active=True).values("application_id").annotate(n=Count("pk")).values_list("application_id", "n")
+    return qs
+
+
+def _ranked_queryset(batch, filters: RankFilters) -> QuerySet[Application]:
+    """The ranked table as one query, best first, for any slice of it.
+
+    Each application carries its active assignments' count and, over the submitted reviews, their
+    number, the sum, lowest and highest weighted total in cents (integers, exact on every
+    database), and the mean in cents rounded half up, computed in integers as review.scoring does
+    it (highest and lowest dropped from TRIM_FROM reviews on): floor((2·sum + n) / (2·n)). The
+    database sorts by that mean (unscored last), then the school's name, so a page needs only its
+    own rows; the page's figures are then made by review.scoring.aggregate_stats from the same
+    sums, to the cent what `aggregate` gives from the totals."""
+    from review.models import ExpertReview
+
+    qs = _ranked_applications(batch, filters)
+    active = Q(assignments__is_active=True)
+    done = active & Q(assignments__review__state=ExpertReview.State.SUBMITTED, assignments__review__total__isnull=False)
+    cents = Round(F("assignments__review__total") * 100, output_field=FloatField())
+    qs = qs.values("pk").annotate(
+        rank_assigned=Count("assignments", filter=active),
+        rank_n=Count("assignments__review__total", filter=done),
+        rank_sum=Sum(cents, filter=done, output_field=FloatField()),
+        rank_low=Min(cents, filter=done, output_field=FloatField()),
+        rank_high=Max(cents, filter=done, output_field=FloatField()),
     )
-    max_total = batch_max_total(batch)
-    rows = [
-        RankedRow(a, aggregate(totals.get(a.pk, []), max_total=max_total), assigned.get(a.pk, 0), len(totals.get(a.pk, [])))
-        for a in applications
-    ]
-    rows.sort(key=lambda r: (r.score.mean is None, -(r.score.mean or 0), r.application.school.name))
-    for position, row in enumerate(rows, start=1):
-        row.rank = position if row.score.mean is not None else None
+    trimmed = Q(rank_n__gte=TRIM_FROM)
+    kept_sum = Case(When(trimmed, then=F("rank_sum") - F("rank_low") - F("rank_high")), default=F("rank_sum"), output_field=FloatField())
+    kept_n = Case(When(trimmed, then=F("rank_n") - 2), default=F("rank_n"), output_field=IntegerField())
+    mean_cents = Case(
+        When(rank_n=0, then=Value(None)),
+        default=Floor((kept_sum * 2 + kept_n) / (kept_n * 2), output_field=FloatField()),
+        output_field=FloatField(),
+    )
+    # Narrow rows (the id and the figures) are grouped and sorted; the applications themselves are
+    # read afterwards for the rows wanted only.
+    return qs.annotate(rank_mean_cents=mean_cents).order_by(F("rank_mean_cents").desc(nulls_last=True), "school__name", "pk")
+
+
+def _cents(value) -> Decimal:
+    return Decimal(int(round(value))).scaleb(-2)
+
+
+def _rows(stats, max_total: Decimal, first_rank: int = 1) -> list[RankedRow]:
+    """The ranked rows for `stats` (rows of _ranked_queryset, in order) with their applications:
+    school, province and projects, without the plan's long texts (two queries)."""
+    stats = list(stats)
+    applications = (
+        Application.objects.filter(pk__in=[s["pk"] for s in stats]).select_related("school__province").defer(*LONG_TEXT_FIELDS)
+        .prefetch_related(Prefetch("projects", queryset=ProjectCategory.objects.order_by("position"))).in_bulk()
+    )  # fmt: skip
+    rows = []
+    for position, s in enumerate(stats, start=first_rank):
+        if s["rank_n"]:
+            score = aggregate_stats(s["rank_n"], _cents(s["rank_sum"]), _cents(s["rank_low"]), _cents(s["rank_high"]), max_total=max_total)
+        else:
+            score = aggregate_stats(0, None, None, None, max_total=max_total)
+        rows.append(RankedRow(applications[s["pk"]], score, s["rank_assigned"], s["rank_n"], position if score.mean is not None else None))
     return rows
+
+
+def ranked_table(batch, filters: RankFilters) -> list[RankedRow]:
+    """Applications in or past expert review with their aggregated scores, best first (all of
+    them: the exports); a fixed number of queries however many applications."""
+    return _rows(_ranked_queryset(batch, filters), batch_max_total(batch))
+
+
+def ranked_page(batch, filters: RankFilters, page_number, *, per_page: int = RANKING_PAGE_SIZE):
+    """One page of the ranked table: ranks count over the whole filtered table, and only the
+    page's rows are read (the count from the plain filtered applications)."""
+    paginator = Paginator(_ranked_queryset(batch, filters), per_page)
+    paginator.count = _ranked_applications(batch, filters).count()
+    page = paginator.get_page(page_number)
+    page.object_list = _rows(page.object_list, batch_max_total(batch), first_rank=page.start_index())
+    return page
 
 
 def expert_queue(expert):
@@ -149,5 +219,6 @@ def expert_queue(expert):
     return (
         Assignment.objects.filter(expert=expert, is_active=True)
         .select_related("application__school__province", "application__batch", "review")
+        .defer(*(f"application__{name}" for name in LONG_TEXT_FIELDS))
         .order_by("application__batch", "application__number")
     )

@@ -1,24 +1,25 @@
 """The provincial association's pages: the queue, one application with its actions, forwarding
-and the 推荐汇总表. Access is checked on the first line (review.permissions)."""
+and the 推荐汇总表. Access is checked on the first line (portal.policy)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications.documents import project_choices
-from applications.models import ProvincialWindow
+from applications.models import Batch, ProvincialWindow
 from applications.models import Status
 from applications.workflow import WorkflowError, current_scan, deadline_for, scan_is_current, status_for_school
 from applications.rules import check_application
+from portal import policy
+from portal.protected import protected_file_response
 from review import dashboards, services
-from review.documents import recommendation_rows, summary_pdf, summary_xlsx
+from review.documents import recommendation_rows, selected_groups, summary_pdf, summary_xlsx
 from review.forms import PROVINCIAL_STATUSES, DeclineForm, PaperForm, QueueFilterForm, RankForm, RecommendForm, ReturnForm
 from review.models import Forwarding
-from review.permissions import get_reviewer_application, get_reviewer_window, require_provincial_reviewer
 from review.selectors import QueueFilters, provincial_queue, queue_flags, status_counts
 
 PAGE_SIZE = 50
@@ -27,7 +28,7 @@ PAGE_SIZE = 50
 @login_required
 def province_home(request):
     """The reviewer's current window: the open batch's, else the latest."""
-    require_provincial_reviewer(request.user)
+    policy.require_provincial_reviewer(request.user)
     window = (
         ProvincialWindow.objects.filter(association_id=request.user.association_id)
         .order_by("-batch__is_open", "-batch__national_deadline")
@@ -40,7 +41,7 @@ def province_home(request):
 
 @login_required
 def province_queue(request, window_id):
-    window = get_reviewer_window(request.user, window_id)
+    window = policy.get_reviewer_window(request.user, window_id)
     form = QueueFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     filters = QueueFilters(
@@ -110,7 +111,7 @@ def _application_context(request, application, **forms):
 
 @login_required
 def province_application(request, pk):
-    application = get_reviewer_application(request.user, pk, with_parts=True)
+    application = policy.get_reviewer_application(request.user, pk, with_parts=True)
     return render(request, "review/province_application.html", _application_context(request, application))
 
 
@@ -127,7 +128,7 @@ ACTIONS = {
 @login_required
 @require_POST
 def province_action(request, pk, action):
-    application = get_reviewer_application(request.user, pk)
+    application = policy.get_reviewer_application(request.user, pk)
     if action not in ACTIONS:
         raise Http404
     form_class, form_name, perform, done = ACTIONS[action]
@@ -140,7 +141,7 @@ def province_action(request, pk, action):
         else:
             messages.success(request, done)
             return redirect("review:province_application", application.pk)
-    application = get_reviewer_application(request.user, pk, with_parts=True)
+    application = policy.get_reviewer_application(request.user, pk, with_parts=True)
     context = _application_context(request, application, **{form_name: form})
     return render(request, "review/province_application.html", context, status=400)
 
@@ -148,7 +149,7 @@ def province_action(request, pk, action):
 @login_required
 @require_http_methods(["GET", "POST"])
 def province_forward(request, window_id):
-    window = get_reviewer_window(request.user, window_id)
+    window = policy.get_reviewer_window(request.user, window_id)
     if request.method == "POST":
         try:
             forwarding = services.province_forward(window=window, actor=request.user)
@@ -168,7 +169,7 @@ def province_forward(request, window_id):
 @login_required
 def province_summary(request, window_id, fmt):
     """The 推荐汇总表: the copy kept at forwarding once forwarded, else a preview of today's."""
-    window = get_reviewer_window(request.user, window_id)
+    window = policy.get_reviewer_window(request.user, window_id)
     if fmt not in ("pdf", "xlsx"):
         raise Http404
     forwarding = Forwarding.objects.filter(window=window).first()
@@ -176,7 +177,7 @@ def province_summary(request, window_id, fmt):
     content_type = "application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     if forwarding is not None:
         stored = forwarding.summary_pdf if fmt == "pdf" else forwarding.summary_xlsx
-        response = FileResponse(stored.open("rb"), content_type=content_type)
+        return protected_file_response(stored, content_type=content_type, filename=name, attachment=fmt == "xlsx")
     else:
         rows = recommendation_rows(window)
         data = summary_pdf(window, rows) if fmt == "pdf" else summary_xlsx(window, rows)
@@ -189,12 +190,9 @@ def province_summary(request, window_id, fmt):
 
 def public_list(request, batch_id=None):
     """The published list of 实验校, by province and school type (public, no login)."""
-    from applications.models import Batch
-    from review.documents import selected_groups
-
+    batch = policy.get_published_batch(request.user, batch_id)
     published = Batch.objects.filter(published_at__isnull=False).order_by("-published_at")
-    batch = get_object_or_404(published, pk=batch_id) if batch_id else published.first()
-    groups = selected_groups(batch) if batch else []
+    groups = selected_groups(batch, names_only=True) if batch else []
     return render(
         request,
         "review/public_list.html",

@@ -11,6 +11,8 @@ from PIL import Image
 from applications.models import Batch, ProjectCategory, ProvincialWindow, TeamMember
 from applications.services import application_get_or_create, refresh_version_code
 from portal.models import Association, Province, Role, School, SchoolType, User
+# The browser tests' run folder, named at the end of the run (hooks; see tests/browser/artifacts.py).
+from tests.browser.artifacts import pytest_configure, pytest_terminal_summary  # noqa: F401
 
 PASSWORD = "correct-horse-battery-42"
 

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.artifacts import run_dir
+from tests.browser.audit import DESKTOP, Audit
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
@@ -17,7 +20,6 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
 ]  # fmt: skip
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +36,7 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai")
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai")
     page = context.new_page()
     page.set_default_timeout(15_000)
     console_errors = []
@@ -44,8 +46,16 @@ def page(browser):
     context.close()
 
 
+@pytest.fixture
+def audit(page, request):
+    """Checks each page the test shows (see tests/browser/audit.py); the test calls
+    `audit.check(step)` on each page and `audit.finish()` at its end."""
+    audit = Audit(page, run_dir() / request.node.name)
+    yield audit
+    audit.write_summary()
+
+
 def screenshot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
+    path = run_dir() / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path

@@ -16,6 +16,7 @@ from applications.models import Application, Batch, ProjectCategory, Route, Stat
 from portal.models import School, SchoolType
 from review.models import Assignment, ExpertReview
 from review.national import rubric_ensure_default
+from review.selectors import RANKING_PAGE_SIZE
 from tests.review.national_helpers import (
     BEIJING,
     FAIR,
@@ -214,12 +215,23 @@ def test_the_ranked_table_runs_as_many_queries_for_200_as_for_10(staff, batch, b
 
     bulk_scored(batch, bulk_experts, 190, start=10)
     with_200 = count_queries(staff, url, params)
-
-    assert len(ranking(staff, batch).context["rows"]) == 200
     assert with_200 == with_10
-    # The table is still ordered by mean.
-    means = [row.score.mean for row in ranking(staff, batch).context["rows"]]
+    if name == "ranking_export":
+        assert len(csv_numbers(staff.get(url, params).content)) == 200  # the export holds every row
+        return
+    # The page shows one page of the 200 (RANKING_PAGE_SIZE); every page runs as many queries,
+    # and page after page the table is ordered by mean, ranked 1…200 without a gap.
+    first = ranking(staff, batch)
+    assert first.context["page"].paginator.count == 200
+    assert len(first.context["rows"]) == RANKING_PAGE_SIZE
+    rows = []
+    for number in range(1, first.context["page"].paginator.num_pages + 1):
+        assert count_queries(staff, url, {**params, "page": number}) == with_10
+        rows += ranking(staff, batch, page=number).context["rows"]
+    assert len(rows) == 200
+    means = [row.score.mean for row in rows]
     assert means == sorted(means, reverse=True)
+    assert [row.rank for row in rows] == list(range(1, 201))
 
 
 def test_the_expert_queue_runs_as_many_queries_for_200_as_for_10(client, batch, bulk_experts):

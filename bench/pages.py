@@ -1,0 +1,158 @@
+"""Server time and database queries of the key pages, in-process (Django's test client against the
+database named by DATABASE_URL), beside a trivial view of the same portal.
+
+    python bench/pages.py --out pages.json [--requests 30] [--warmup 3]
+    python bench/pages.py --urls urls.json      # only write the pages' URLs and session cookies
+                                                 # (for the same measurement over HTTP: bench/http_pages.py)
+
+Each page: a few warm-up requests, one request under CaptureQueriesContext for the query count, then
+--requests timed requests (time.perf_counter around client.get: URL resolving, middleware, view,
+queries and template rendering, as a WSGI server would run them).
+"""
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import django_setup, scale_batch, summary_ms, write_json  # noqa: E402
+
+# Which pages count as list pages (held to the same query count at 100 and at 10,000 applications).
+LIST_PAGES = ("province_queue", "ranking", "expert_home", "public_list", "admin_changelist", "national_list", "progress")
+
+
+def targets():
+    """Each page's URL and the user who opens it, chosen the same way at any size: the biggest
+    provincial queue, the busiest expert, the school draft with the longest plan."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+    from django.db.models.functions import Length
+    from django.urls import reverse
+
+    from applications.models import EDITABLE_STATUSES, Application, ProvincialWindow, Status
+    from review.models import Assignment
+    from review.selectors import window_applications
+
+    User = get_user_model()
+    batch = scale_batch()
+    staff = User.objects.get(username="scale-staff")
+    windows = list(ProvincialWindow.objects.filter(batch=batch).select_related("association__province", "batch"))
+    window = max(windows, key=lambda w: (window_applications(w).count(), -w.pk))
+    reviewer = User.objects.get(username=f"scale-province-{window.association.province_id}")
+    busiest = (
+        Assignment.objects.filter(application__batch=batch, is_active=True).values("expert").annotate(n=Count("pk")).order_by("-n", "expert")[0]
+    )
+    expert = User.objects.get(pk=busiest["expert"])
+    draft = (
+        Application.objects.filter(batch=batch, status__in=EDITABLE_STATUSES, correction_deadline__isnull=True)
+        .annotate(size=Length("plan_content")).order_by("-size", "pk").first()
+    )  # fmt: skip
+    scored = Application.objects.filter(batch=batch, status=Status.SCORED).order_by("pk").first()
+
+    def school_user(application):
+        return User.objects.filter(school_id=application.school_id, username__startswith="scale-school-").first()
+
+    q = f"?batch={batch.pk}"
+    pages = {
+        "school_edit": (reverse("applications:edit", args=[draft.pk]), school_user(draft)),
+        "school_detail": (reverse("applications:detail", args=[scored.pk]), school_user(scored)),
+        "province_queue": (reverse("review:province_queue", args=[window.pk]), reviewer),
+        "ranking": (reverse("review:ranking") + q, staff),
+        "expert_home": (reverse("review:expert_home"), expert),
+        "public_list": (reverse("public_list_batch", args=[batch.pk]), None),
+        "admin_changelist": (reverse("admin:applications_application_changelist"), staff),
+        "national_list": (reverse("review:national_list") + q, staff),
+        "progress": (reverse("review:progress") + q, staff),
+    }
+    info = {
+        "batch": batch.pk,
+        "applications": Application.objects.filter(batch=batch).count(),
+        "province_queue_size": window_applications(window).count(),
+        "province": window.association.province.name,
+        "expert_assignments": busiest["n"],
+        "draft_plan_chars": len(draft.plan_content),
+        "ranked_rows": Application.objects.filter(batch=batch, status__in=("in_expert_review", "scored", "selected", "not_selected")).count(),
+    }
+    return pages, info
+
+
+def trivial_url() -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("healthz")
+    except NoReverseMatch:
+        return reverse("login")
+
+
+def measure(client, url, *, requests, warmup):
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warmup):
+        response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"{url}: HTTP {response.status_code}")
+    reset_queries()  # the log holds at most 9,000 queries (DEBUG)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    queries = len(captured.captured_queries)  # now: the next request empties the log
+    times, cpu = [], []
+    for _ in range(requests):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        response = client.get(url)
+        times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
+        if response.status_code != 200:
+            raise SystemExit(f"{url}: HTTP {response.status_code}")
+    # cpu: this process's CPU time (Django's own work, without the database server's): a figure
+    # that a busy machine disturbs less than the wall-clock time.
+    return {"url": url, "queries": queries, "bytes": len(response.content), **summary_ms(times), "cpu_p50": summary_ms(cpu)["p50"]}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out")
+    parser.add_argument("--urls")
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--only", help="comma-separated page names")
+    args = parser.parse_args()
+    django_setup()
+    from django.test import Client
+
+    pages, info = targets()
+    if args.only:
+        pages = {k: v for k, v in pages.items() if k in args.only.split(",")}
+    if args.urls:
+        from django.conf import settings
+
+        out = {"trivial": {"url": trivial_url(), "cookie": None}}
+        for name, (url, user) in pages.items():
+            client = Client(HTTP_HOST="127.0.0.1")
+            if user is not None:
+                client.force_login(user)
+            out[name] = {"url": url, "cookie": client.cookies[settings.SESSION_COOKIE_NAME].value if user is not None else None}
+        write_json(args.urls, out)
+        return
+    results = {"info": info, "pages": {}}
+    anonymous = Client(HTTP_HOST="127.0.0.1")
+    results["pages"]["trivial"] = measure(anonymous, trivial_url(), requests=args.requests, warmup=args.warmup)
+    for name, (url, user) in pages.items():
+        client = Client(HTTP_HOST="127.0.0.1")
+        if user is not None:
+            client.force_login(user)
+        results["pages"][name] = measure(client, url, requests=args.requests, warmup=args.warmup)
+        row = results["pages"][name]
+        print(f"    {name:17} {row['queries']:3d} queries  p50 {row['p50']:8.1f} ms  p95 {row['p95']:8.1f} ms  (CPU p50 {row['cpu_p50']:.1f} ms, {row['bytes'] // 1024} KB)", flush=True)
+    results["pages"]["trivial"] = measure(anonymous, trivial_url(), requests=args.requests, warmup=1) | {
+        "before": results["pages"]["trivial"]
+    }
+    row = results["pages"]["trivial"]
+    print(f"    {'trivial':17} {row['queries']:3d} queries  p50 {row['p50']:8.1f} ms  p95 {row['p95']:8.1f} ms", flush=True)
+    if args.out:
+        write_json(args.out, results)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,463 @@
+"""The national-scale benchmark: data, pages, PDFs, the ZIP job and the deadline rush, measured on
+this machine, with the figures printed and written to bench/results.json. Run it with bin/bench
+(which sets up the machine and a throwaway PostgreSQL server); see bench/README.md.
+
+    python bench/run.py --pg-url postgres://postgres@127.0.0.1:54350 [--quick] [--only pages,rush]
+
+Everything runs with the production settings (DEBUG off, the manifest static storage, database
+sessions) against databases made for the run under var/bench/ and on the PostgreSQL server given,
+each filled by `manage.py seed_scale`. Each measurement is a child process, so each database gets
+its own settings and each peak memory is that process's own (os.wait4).
+"""
+import argparse
+import http.client
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT, read_json, summary_ms, write_json  # noqa: E402
+
+PY = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+PHASES = ("seed", "pages", "http", "pdf", "zip", "rush")
+LIST_PAGES = ("province_queue", "ranking", "expert_home", "public_list", "admin_changelist", "national_list", "progress")
+PAGE_LABELS = {
+    "school_edit": "the school's application (edit page)",
+    "school_detail": "the school's application (read-only page)",
+    "province_queue": "provincial queue",
+    "ranking": "ranked national table",
+    "expert_home": "expert queue",
+    "public_list": "public list",
+    "admin_changelist": "admin change list (applications)",
+    "national_list": "national application list",
+    "progress": "review progress",
+}
+ENGINES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+BUDGET_PAGE_P95_MS = 150
+BUDGET_SEED_SECONDS = 180
+BUDGET_PDF_SECONDS = 1.0
+BUDGET_ZIP_SECONDS = 180
+BUDGET_ZIP_MB = 500
+BUDGET_RUSH_P95_MS = 500
+
+
+def tree_memory(pid: int) -> tuple[int, int]:
+    """(PSS, RSS) in kB of a process and all its descendants, summed. PSS shares each page among
+    the processes that map it (forked helpers share most of their parent's pages), so its sum is
+    the memory the tree really takes; RSS counts a shared page in every process."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    pss = rss = 0
+    stack = [pid]
+    while stack:
+        current = stack.pop()
+        stack += children.get(current, [])
+        try:
+            with open(f"/proc/{current}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+                    elif line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+        except OSError:
+            continue
+    return pss, rss
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.n = args.applications or (1000 if args.quick else 10_000)
+        self.small = 100
+        self.work = ROOT / "var" / "bench"
+        self.work.mkdir(parents=True, exist_ok=True)
+        self.results: list[dict] = []
+        self.notes: dict = {"applications": self.n, "quick": args.quick, "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+        self.env = self.base_env()
+        self.dbs = {"sqlite": {}, "postgresql": {}}
+        for size in (self.small, self.n):
+            self.dbs["sqlite"][size] = f"sqlite:///{self.work / f'bench-{size}.sqlite3'}"
+            if args.pg_url:
+                self.dbs["postgresql"][size] = f"{args.pg_url.rstrip('/')}/bench_{size}"
+        if not args.pg_url:
+            del self.dbs["postgresql"]
+
+    # ---- plumbing ---------------------------------------------------------------------------
+
+    def base_env(self) -> dict:
+        """The production settings, from the environment only (as bin/smoke sets them), with the
+        three TLS settings a plain-HTTP loopback needs turned off."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "AWS_", "SECURE_", "SESSION_COOKIE", "CSRF_COOKIE"))}
+        env.update({
+            "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "STATIC_ROOT": str(self.work / "static"), "PRIVATE_MEDIA_ROOT": str(self.work / "uploads"),
+            "EMAIL_URL": "consolemail://", "TASKS_BACKEND": "django_tasks_db.DatabaseBackend", "LOG_FORMAT": "json",
+            "LOG_LEVEL": "WARNING", "BEHIND_PROXY": "false", "PROTECTED_FILES_SERVER": "django",
+            "SECURE_SSL_REDIRECT": "false", "SESSION_COOKIE_SECURE": "false", "CSRF_COOKIE_SECURE": "false",
+            "SECURE_HSTS_SECONDS": "0", "PYTHONUNBUFFERED": "1",
+        })  # fmt: skip
+        return env
+
+    def run(self, cmd, *, db=None, log=None, check=True, extra_env=None):
+        """Run a child to the end; returns (seconds, peak RSS in MB of the child)."""
+        env = dict(self.env, **(extra_env or {}))
+        if db:
+            env["DATABASE_URL"] = db
+        out = open(log, "ab") if log else None
+        started = time.perf_counter()
+        process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out or None, stderr=subprocess.STDOUT if out else None)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - started
+        if out:
+            out.close()
+        if check and process.returncode != 0:
+            if log:
+                sys.stderr.write(Path(log).read_text(errors="replace")[-4000:])
+            raise SystemExit(f"failed ({process.returncode}): {' '.join(map(str, cmd))}")
+        return seconds, usage.ru_maxrss / 1024
+
+    def manage(self, *args, db=None, log=None):
+        return self.run([PY, "manage.py", *args], db=db, log=log)
+
+    def add(self, name, value, unit, budget=None, met=None, *, below=True):
+        """One figure of results.json. With a budget, met says whether the value keeps to it."""
+        row = {"name": name, "value": value, "unit": unit}
+        if budget is not None:
+            row["budget"] = budget
+            row["met"] = bool(met) if met is not None else (value < budget if below else value >= budget)
+        else:
+            row["met"] = True if met is None else bool(met)
+        self.results.append(row)
+        return row
+
+    def say(self, text):
+        print(f"\033[1m==> [{time.strftime('%H:%M:%S')}] {text}\033[0m", flush=True)
+
+    # ---- databases ---------------------------------------------------------------------------
+
+    def create_database(self, engine, size):
+        url = self.dbs[engine][size]
+        if engine == "sqlite":
+            path = Path(url.removeprefix("sqlite:///"))
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        else:
+            import psycopg
+
+            name = url.rsplit("/", 1)[1]
+            with psycopg.connect(f"{self.args.pg_url.rstrip('/')}/postgres", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{name}"')
+
+    def seed(self):
+        self.say(f"Databases: migrate and seed_scale ({self.small} and {self.n} applications, SQLite and PostgreSQL)")
+        for engine in self.dbs:
+            for size in (self.small, self.n):
+                db = self.dbs[engine][size]
+                log = self.work / f"seed-{engine}-{size}.log"
+                log.unlink(missing_ok=True)
+                self.create_database(engine, size)
+                self.manage("migrate", "--noinput", "-v0", db=db, log=log)
+                seconds, rss = self.manage("seed_scale", "--applications", str(size), "--published", "--password", "bench-pass-2023", db=db, log=log)
+                print(f"    {ENGINES[engine]}, {size} applications: seed_scale {seconds:.0f} s, peak RSS {rss:.0f} MB", flush=True)
+                if size == self.n:
+                    self.add(f"seed_scale {size} applications, {ENGINES[engine]}: time", round(seconds, 1), "s",
+                             BUDGET_SEED_SECONDS if engine == "sqlite" else None)  # fmt: skip
+                    self.add(f"seed_scale {size} applications, {ENGINES[engine]}: peak memory", round(rss), "MB")
+
+    # ---- pages in-process --------------------------------------------------------------------
+
+    def pages(self):
+        self.say("Server time and queries of the key pages, in-process (test client, 30 timed requests each)")
+        measured = {}
+        for engine in self.dbs:
+            for size in (self.small, self.n):
+                print(f"  {ENGINES[engine]}, {size} applications:", flush=True)
+                out = self.work / f"pages-{engine}-{size}.json"
+                self.run([PY, "bench/pages.py", "--out", str(out), "--requests", str(self.args.requests)], db=self.dbs[engine][size],
+                         log=None)  # fmt: skip
+                measured[engine, size] = read_json(out)
+        self.notes["pages"] = {f"{e}-{s}": m["info"] for (e, s), m in measured.items()}
+        for engine in self.dbs:
+            big, small = measured[engine, self.n]["pages"], measured[engine, self.small]["pages"]
+            trivial = big["trivial"]
+            self.add(f"trivial view ({trivial['url']}), {ENGINES[engine]}, {self.n} applications: server time p50", trivial["p50"], "ms")
+            for page, label in PAGE_LABELS.items():
+                row = big[page]
+                budget = BUDGET_PAGE_P95_MS if engine == "postgresql" else None
+                self.add(f"{label}, {ENGINES[engine]}, {self.n} applications: server time p50", row["p50"], "ms")
+                self.add(f"{label}, {ENGINES[engine]}, {self.n} applications: server time p95", row["p95"], "ms", budget)
+                self.add(f"{label}, {ENGINES[engine]}, {self.n} applications: server time p50 / trivial view p50",
+                         round(row["p50"] / max(trivial["p50"], 0.1), 1), "×")  # fmt: skip
+                self.add(f"{label}, {ENGINES[engine]}, {self.n} applications: database queries", row["queries"], "queries")
+                same = small[page]["queries"] == row["queries"]
+                if page in LIST_PAGES:
+                    self.add(f"{label}, {ENGINES[engine]}: queries at {self.small} vs {self.n} applications (difference)",
+                             row["queries"] - small[page]["queries"], "queries", 0, same)  # fmt: skip
+
+    # ---- gunicorn ---------------------------------------------------------------------------
+
+    def free_port(self) -> int:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+    def start_gunicorn(self, db, label):
+        port = self.free_port()
+        conf = ROOT / "deploy" / "gunicorn.conf.py"
+        log = self.work / f"gunicorn-{label}.log"
+        log.unlink(missing_ok=True)
+        env = dict(self.env, DATABASE_URL=db, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_ACCESSLOG=str(self.work / f"access-{label}.log"))
+        if conf.exists():
+            cmd = [GUNICORN, "-c", str(conf)]
+        else:  # before deploy/gunicorn.conf.py existed: the same choices as flags
+            cmd = [GUNICORN, "portal.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(2 * os.cpu_count() + 1)]
+        process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(log, "ab"), stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    self.notes.setdefault("gunicorn", {})[label] = {"command": " ".join(cmd), "workers": self.env.get("WEB_CONCURRENCY", "2 × cores + 1")}
+                    return process, f"http://127.0.0.1:{port}"
+            except OSError:
+                time.sleep(0.3)
+        process.terminate()
+        raise SystemExit(f"gunicorn did not answer /healthz; see {log}")
+
+    def stop(self, process):
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+    # ---- pages over HTTP -------------------------------------------------------------------
+
+    def http_pages(self):
+        if "postgresql" not in self.dbs:
+            return
+        self.say(f"The same pages over HTTP: gunicorn (deploy/gunicorn.conf.py) + PostgreSQL, {self.n} applications, one client")
+        db = self.dbs["postgresql"][self.n]
+        urls_file = self.work / "http-urls.json"
+        self.run([PY, "bench/pages.py", "--urls", str(urls_file)], db=db)
+        urls = read_json(urls_file)
+        server, base = self.start_gunicorn(db, "pages")
+        try:
+            port = int(base.rsplit(":", 1)[1])
+            timings = {}
+            for name, spec in [("trivial", urls["trivial"])] + [(k, v) for k, v in urls.items() if k != "trivial"]:
+                headers = {"Cookie": f"sessionid={spec['cookie']}"} if spec["cookie"] else {}
+                times = []
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                for i in range(3 + self.args.requests):
+                    started = time.perf_counter()
+                    conn.request("GET", spec["url"], headers=headers)
+                    response = conn.getresponse()
+                    response.read()
+                    if response.status != 200:
+                        raise SystemExit(f"{spec['url']}: HTTP {response.status} over HTTP")
+                    if i >= 3:
+                        times.append(time.perf_counter() - started)
+                    if response.will_close:
+                        conn.close()
+                        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                timings[name] = summary_ms(times)
+                print(f"    {name:17} p50 {timings[name]['p50']:8.1f} ms  p95 {timings[name]['p95']:8.1f} ms", flush=True)
+        finally:
+            self.stop(server)
+        trivial = timings["trivial"]
+        self.add(f"trivial view over HTTP (gunicorn + PostgreSQL, {self.n} applications): p50", trivial["p50"], "ms")
+        for page, label in PAGE_LABELS.items():
+            row = timings[page]
+            self.add(f"{label} over HTTP (gunicorn + PostgreSQL, {self.n} applications): p50", row["p50"], "ms")
+            self.add(f"{label} over HTTP (gunicorn + PostgreSQL, {self.n} applications): p95", row["p95"], "ms", BUDGET_PAGE_P95_MS)
+            self.add(f"{label} over HTTP (gunicorn + PostgreSQL, {self.n} applications): p50 / trivial view p50",
+                     round(row["p50"] / max(trivial["p50"], 0.1), 1), "×")  # fmt: skip
+
+    # ---- PDF and ZIP --------------------------------------------------------------------------
+
+    def main_db(self):
+        return self.dbs["postgresql"][self.n] if "postgresql" in self.dbs else self.dbs["sqlite"][self.n]
+
+    def main_engine(self):
+        return "PostgreSQL" if "postgresql" in self.dbs else "SQLite"
+
+    def pdf(self):
+        self.say("One application PDF: 20 renders after a cold one")
+        out = self.work / "pdf.json"
+        _seconds, rss = self.run([PY, "bench/pdf.py", "--count", "20", "--out", str(out)], db=self.main_db())
+        r = read_json(out)
+        print(f"    peak RSS of the rendering process {rss:.0f} MB", flush=True)
+        self.add("application PDF: median render time", round(r["median_ms"] / 1000, 3), "s", BUDGET_PDF_SECONDS)
+        self.add("application PDF: worst render time (of 20, longest plans included)", round(r["renders"]["max"] / 1000, 3), "s", BUDGET_PDF_SECONDS)
+        self.add("application PDF: first render in a fresh process (fonts loaded)", r["cold_seconds"], "s")
+        self.add("application PDF: peak memory of the rendering process (RSS)", round(rss), "MB")
+        self.add("application PDF: Python heap peak of one render (tracemalloc)", r["python_heap_peak_mb"], "MB")
+        self.add("application PDF: most pages", r["pages_max"], "pages")
+
+    def zip(self):
+        self.say("ZIP of 320 application PDFs through the background job (manage.py db_worker)")
+        db = self.main_db()
+        job_file, done_file = self.work / "zip-job.json", self.work / "zip-done.json"
+        self.run([PY, "bench/zipjob.py", "enqueue", "--count", "320", "--out", str(job_file)], db=db)
+        log = self.work / "db_worker.log"
+        log.unlink(missing_ok=True)
+        # As deploy/systemd/portal-worker.service runs it, plus --batch: exit once the queue is empty.
+        cmd = [PY, "manage.py", "db_worker", "--queue-name", "*", "--no-reload", "--batch", "--no-startup-delay"]
+        processes = int(self.env.get("PDF_EXPORT_PROCESSES") or min(2, os.cpu_count() or 1))
+        started = time.perf_counter()
+        out = open(log, "ab")
+        worker = subprocess.Popen(cmd, cwd=ROOT, env=dict(self.env, DATABASE_URL=db), stdout=out, stderr=subprocess.STDOUT)
+        peak_pss = peak_rss_sum = 0
+        while worker.poll() is None:
+            pss, rss = tree_memory(worker.pid)
+            peak_pss, peak_rss_sum = max(peak_pss, pss), max(peak_rss_sum, rss)
+            time.sleep(0.1)
+        seconds = time.perf_counter() - started
+        out.close()
+        if worker.returncode != 0:
+            raise SystemExit(f"db_worker failed; see {log}")
+        self.run([PY, "bench/zipjob.py", "check", "--job", str(job_file), "--out", str(done_file)], db=db)
+        done = read_json(done_file)
+        ok = done["state"] == "done" and done["done"] == done["total"] == read_json(job_file)["count"]
+        print(f"    {done['done']}/{done['total']} PDFs, state {done['state']}, {done['bytes'] / 2**20:.1f} MB ZIP; worker {seconds:.0f} s "
+              f"(job {done['queued_to_finished_seconds']:.0f} s) with {processes} PDF processes; peak memory {peak_pss / 1024:.0f} MB PSS "
+              f"({peak_rss_sum / 1024:.0f} MB RSS summed)", flush=True)  # fmt: skip
+        what = f"ZIP of 320 application PDFs ({self.main_engine()}, db_worker with {processes} PDF processes)"
+        self.add(f"{what}: job finished with every PDF", int(ok), "boolean", 1, ok)
+        self.add(f"{what}: worker wall time (start to exit)", round(seconds, 1), "s", BUDGET_ZIP_SECONDS)
+        self.add(f"{what}: peak memory, worker and its PDF processes together (PSS)", round(peak_pss / 1024), "MB", BUDGET_ZIP_MB)
+        self.add(f"{what}: peak memory, RSS summed over the processes (shared pages counted in each)", round(peak_rss_sum / 1024), "MB")
+        self.add(f"{what}: size", round(done["bytes"] / 2**20, 1), "MB")
+
+    # ---- deadline rush ----------------------------------------------------------------------
+
+    def rush_one(self, base, db, schools, label, concurrency, duration, think):
+        before = self.work / f"rush-{label}-before.json"
+        out, checked = self.work / f"rush-{label}.json", self.work / f"rush-{label}-verify.json"
+        self.run([PY, "bench/rush.py", "before", "--schools", str(schools), "--concurrency", str(concurrency), "--out", str(before)], db=db)
+        self.run([PY, "bench/rush.py", "run", "--url", base, "--schools", str(schools), "--concurrency", str(concurrency), "--duration", str(duration),
+                  "--think", think, "--label", label, "--before", str(before), "--out", str(out)])  # fmt: skip
+        self.run([PY, "bench/rush.py", "verify", "--run", str(out), "--out", str(checked)], db=db)
+        result, verified = read_json(out), read_json(checked)
+        result.pop("schools", None)
+        result.pop("before", None)
+        result["verify"] = verified
+        return result
+
+    def rush(self):
+        self.say("Deadline rush: simulated schools loading and saving their drafts over HTTP (gunicorn)")
+        duration, short = self.args.rush_seconds, max(10, self.args.rush_seconds // 3)
+        levels = [c for c in (10, 25, 50, 100, 200) if c <= self.args.rush_max]
+        self.notes["rush"] = {}
+        for engine in self.dbs:
+            db = self.dbs[engine][self.n]
+            schools = self.work / f"rush-schools-{engine}.json"
+            self.run([PY, "bench/rush.py", "prepare", "--count", str(max(levels + [50])), "--out", str(schools)], db=db)
+            available = len(read_json(schools))
+            server, base = self.start_gunicorn(db, f"rush-{engine}")
+            try:
+                runs = []
+                if engine == "postgresql":
+                    runs.append(("pg-50", 50, duration, "1,5", True))
+                    runs += [(f"pg-{c}", c, short, "1,5", False) for c in levels if c > 50]
+                    runs.append(("pg-50-no-think", 50, short, "0,0", False))
+                else:
+                    runs += [(f"sqlite-{c}", c, short if c != 50 else duration, "1,5", c == 50) for c in levels]
+                    runs.append(("sqlite-50-no-think", 50, short, "0,0", False))
+                for label, concurrency, seconds, think, budgeted in runs:
+                    if concurrency > available:
+                        print(f"    {label}: skipped, only {available} drafts in the data", flush=True)
+                        continue
+                    result = self.rush_one(base, db, schools, label, concurrency, seconds, think)
+                    self.notes["rush"][label] = result
+                    self.rush_results(engine, label, result, budgeted)
+            finally:
+                self.stop(server)
+
+    def rush_results(self, engine, label, r, budgeted):
+        think = "no think time" if r["think"] == [0, 0] else f"{r['think'][0]:g}–{r['think'][1]:g} s between saves"
+        what = f"deadline rush, {ENGINES[engine]}, {r['concurrency']} schools, {think}, {r['duration']:g} s"
+        lat = r["latency"] or {"p50": None, "p95": None, "p99": None}
+        budget = budgeted and engine == "postgresql"
+        self.add(f"{what}: throughput", r["throughput"], "requests/s")
+        self.add(f"{what}: saves", r["saves"], "saves")
+        self.add(f"{what}: latency p50", lat["p50"], "ms")
+        self.add(f"{what}: latency p95", lat["p95"], "ms", BUDGET_RUSH_P95_MS if budget else None)
+        self.add(f"{what}: latency p99", lat["p99"], "ms")
+        self.add(f"{what}: errors", r["errors"], "requests", 0 if budget else None, r["errors"] == 0 if budget else None)
+        lost = r["verify"]["lost"] + r["verify"]["revision_short"]
+        self.add(f"{what}: saves not found in the database afterwards", lost, "saves", 0 if budget else None, lost == 0 if budget else None)
+        if engine == "sqlite":
+            kept = r["errors"] == 0 and lost == 0 and lat["p95"] is not None and lat["p95"] < BUDGET_RUSH_P95_MS
+            self.add(f"{what}: keeps to the rush budget (no error, no lost save, p95 < {BUDGET_RUSH_P95_MS} ms)", int(kept), "boolean")
+
+    # ---- the run -----------------------------------------------------------------------------
+
+    def main(self):
+        phases = self.args.only.split(",") if self.args.only else list(PHASES)
+        started = time.perf_counter()
+        self.say(f"Benchmark with {self.n} applications ({'quick' if self.args.quick else 'full'}); work files in {self.work}")
+        self.notes["machine"] = {"cores": os.cpu_count(), "load_average_at_start": os.getloadavg()}
+        self.manage("collectstatic", "--noinput", "-v0")
+        for phase in phases:
+            {"seed": self.seed, "pages": self.pages, "http": self.http_pages, "pdf": self.pdf, "zip": self.zip, "rush": self.rush}[phase]()
+        self.notes["machine"]["load_average_at_end"] = os.getloadavg()
+        self.notes["minutes"] = round((time.perf_counter() - started) / 60, 1)
+        out = Path(self.args.out)
+        write_json(out, self.results)
+        write_json(self.work / "notes.json", self.notes)
+        self.report(out)
+
+    def report(self, out):
+        missed = [r for r in self.results if "budget" in r and not r["met"]]
+        budgeted = [r for r in self.results if "budget" in r]
+        print()
+        print(f"{'figure':<120} {'value':>10} {'unit':<11} budget")
+        for r in self.results:
+            mark = "" if "budget" not in r else ("met" if r["met"] else "MISSED")
+            budget = f"< {r['budget']}" if "budget" in r and r["unit"] not in ("boolean", "queries", "requests", "saves") else (f"= {r['budget']}" if "budget" in r else "")
+            print(f"{r['name']:<120} {r['value']!s:>10} {r['unit']:<11} {budget} {mark}")
+        print()
+        print(f"{len(budgeted) - len(missed)} of {len(budgeted)} budgets met; figures in {out}, details in {self.work / 'notes.json'} "
+              f"({self.notes['minutes']} minutes)")  # fmt: skip
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pg-url", help="a PostgreSQL server (postgres://user@host:port) on which the run may create databases")
+    parser.add_argument("--quick", action="store_true", help="1,000 applications instead of 10,000, shorter rush")
+    parser.add_argument("--applications", type=int, help="size of the big data set (default 10,000; 1,000 with --quick)")
+    parser.add_argument("--only", help=f"comma-separated phases of {','.join(PHASES)} (the databases of an earlier run are reused)")
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per page (default 30)")
+    parser.add_argument("--rush-seconds", type=int, default=60, help="length of the budgeted rush run (default 60; others a third)")
+    parser.add_argument("--rush-max", type=int, default=200, help="most simulated schools in the rush ramp (default 200)")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results.json"))
+    args = parser.parse_args()
+    if args.quick and args.rush_seconds == 60:
+        args.rush_seconds = 30
+    Bench(args).main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,264 @@
+"""Who may do what to which object: the portal's one policy module. Every view asks it on its
+first line.
+
+Two answers besides "yes":
+
+- **404** — the object is out of the user's reach (another school's application, another province's
+  window, an expert's assignment that is not theirs). The page does not even confirm that the
+  object exists, so ids cannot be probed.
+- **403** — the object is within reach but the action is not the user's (a province reading an
+  application may not edit it; a school may not open the project group's pages).
+
+Anonymous visitors never get this far on a login-only page: `login_required` sends them to log in
+first.
+
+Why this module, alone in `portal`, knows every object type: the rules of who may touch an
+application, a window, an assignment, a score sheet or an export job are one policy and belong in
+one place, where they can be read side by side and tested as one matrix
+(tests/test_access_matrix.py). Imports still flow one way, review → applications → portal, for every
+static import: this module imports nothing from `applications` or `review` at module level. It
+reaches their models through the app registry (`apps.get_model`) and their scoped reads
+(`applications.selectors`) with imports inside the functions, at call time, when every app is
+loaded. What the user may *see* stays defined once, in `applications.selectors.applications_visible_to`;
+this module builds its answers on it.
+"""
+from django.apps import apps
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from portal.models import Role
+
+# Roles that handle other people's data: they may protect their accounts with a second factor.
+OTP_ROLES = (Role.PROVINCE, Role.STAFF, Role.EXPERT, Role.ADMIN)
+
+
+def _model(app_label: str, name: str):
+    return apps.get_model(app_label, name)
+
+
+# ---- Role predicates ------------------------------------------------------------------------------
+
+
+def is_school(user) -> bool:
+    """Staff of an applicant school (with their school)."""
+    return user.is_authenticated and user.role == Role.SCHOOL and user.school_id is not None
+
+
+def is_provincial_reviewer(user) -> bool:
+    """Staff of a provincial association (with their association)."""
+    return user.is_authenticated and user.role == Role.PROVINCE and user.association_id is not None
+
+
+def is_project_staff(user) -> bool:
+    """The national project group; the CAEA admin may do all it does."""
+    return user.is_authenticated and user.role in (Role.STAFF, Role.ADMIN)
+
+
+def is_expert(user) -> bool:
+    return user.is_authenticated and user.role == Role.EXPERT
+
+
+def may_use_second_factor(user) -> bool:
+    """Whoever handles other people's data may turn on a one-time-password second factor."""
+    return user.is_authenticated and (user.role in OTP_ROLES or user.is_superuser)
+
+
+# What a reader of an application (already let in by get_visible_application) is shown.
+
+
+def sees_unpublished_outcome(user) -> bool:
+    """Only the project group sees selected / not selected before the list is published; every
+    other reader sees the status a school would."""
+    return user.role in (Role.STAFF, Role.ADMIN)
+
+
+def sees_internal_timeline(user) -> bool:
+    """Schools and experts read only the timeline rows meant for the school: the internal ones name
+    experts and carry reviewers' opinions, which an expert scoring the application must not see."""
+    return user.role not in (Role.SCHOOL, Role.EXPERT)
+
+
+def sees_group_opinion(user, application) -> bool:
+    """The 项目组意见 printed on the application's PDF: the school sees it once the outcome is
+    published."""
+    from applications.workflow import outcome_published
+
+    return user.role != Role.SCHOOL or outcome_published(application)
+
+
+# ---- Requirements of a page, without an object ------------------------------------------------------
+
+
+def public(user) -> None:
+    """A page anyone may open, signed in or not (home, registration, the published list)."""
+
+
+def require_signed_in(user) -> None:
+    """Any signed-in user (login_required has already sent anonymous visitors to log in)."""
+    if not user.is_authenticated:
+        raise PermissionDenied("请先登录。")
+
+
+def require_school(user) -> None:
+    if not is_school(user):
+        raise PermissionDenied("此页面仅供申报单位使用。")
+
+
+def require_provincial_reviewer(user) -> None:
+    if not is_provincial_reviewer(user):
+        raise PermissionDenied("此页面仅供省级协会使用。")
+
+
+def require_project_staff(user) -> None:
+    if not is_project_staff(user):
+        raise PermissionDenied("此页面仅供项目组使用。")
+
+
+def require_expert(user) -> None:
+    if not is_expert(user):
+        raise PermissionDenied("此页面仅供评审专家使用。")
+
+
+def require_second_factor_user(user) -> None:
+    if not may_use_second_factor(user):
+        raise PermissionDenied("两步验证仅供省级协会、项目组、评审专家和管理员使用。")
+
+
+# ---- Batches --------------------------------------------------------------------------------------
+
+
+def get_startable_batch(user, batch_id):
+    """A batch a school may open its application for: schools only (403), open batches only (404)."""
+    from applications.selectors import open_batches
+
+    require_school(user)
+    return get_object_or_404(open_batches(), pk=batch_id)
+
+
+def get_published_batch(user, batch_id=None):
+    """The batch whose list of 实验校 the public page shows: `batch_id` if that batch's list is
+    published (else 404), or the latest published; None when nothing is published yet."""
+    public(user)
+    published = _model("applications", "Batch").objects.filter(published_at__isnull=False).order_by("-published_at")
+    return get_object_or_404(published, pk=batch_id) if batch_id else published.first()
+
+
+# ---- Applications and their scans -------------------------------------------------------------------
+
+
+def get_visible_application(user, pk, *, with_parts: bool = False):
+    """An application the user may read (applications.selectors.applications_visible_to); any
+    other is a 404."""
+    from applications.selectors import application_with_parts, applications_visible_to
+
+    qs = applications_visible_to(user)
+    return get_object_or_404(application_with_parts(qs) if with_parts else qs, pk=pk)
+
+
+def get_own_application(user, pk, *, with_parts: bool = False):
+    """The school's own application, for writing. Another school's is a 404; someone who may
+    read it but is not the school (a reviewer, staff) gets a 403."""
+    from applications.selectors import application_with_parts, applications_editable_by
+
+    qs = applications_editable_by(user)
+    application = (application_with_parts(qs) if with_parts else qs).filter(pk=pk).first()
+    if application is None:
+        get_visible_application(user, pk)  # 404 when the user may not even see it
+        raise PermissionDenied("只有申报单位本身可以修改申请表。")
+    return application
+
+
+def get_visible_scan(user, pk, scan_id):
+    """A signed scan of an application the user may read: (application, scan). A scan of another
+    application, or of one out of reach, is a 404."""
+    application = get_visible_application(user, pk)
+    scan = application.scans.filter(pk=scan_id).first()
+    if scan is None:
+        raise Http404
+    return application, scan
+
+
+# ---- Provincial associations ------------------------------------------------------------------------
+
+
+def get_reviewer_window(user, window_id):
+    """The reviewer's own association's window; any other is a 404, anyone but a provincial
+    reviewer a 403."""
+    require_provincial_reviewer(user)
+    return get_object_or_404(
+        _model("applications", "ProvincialWindow").objects.select_related("batch", "association__province"),
+        pk=window_id, association_id=user.association_id,
+    )  # fmt: skip
+
+
+def get_reviewer_application(user, pk, *, with_parts: bool = False):
+    """An application the provincial reviewer handles. Outside their province: 404 (as for anyone
+    who may not see it); someone who may see it but is no provincial reviewer: 403."""
+    application = get_visible_application(user, pk, with_parts=with_parts)
+    require_provincial_reviewer(user)
+    return application
+
+
+# ---- The national project group -------------------------------------------------------------------
+
+
+def get_staff_application(user, pk, *, with_parts: bool = False):
+    """An application that reached the project group; others are a 404, non-staff a 403."""
+    application = get_visible_application(user, pk, with_parts=with_parts)
+    require_project_staff(user)
+    return application
+
+
+def get_staff_assignment(user, assignment_id):
+    """An expert assignment (active or ended) of an application that reached the project group;
+    anyone but staff: 403."""
+    require_project_staff(user)
+    assignment = get_object_or_404(_model("review", "Assignment"), pk=assignment_id)
+    get_staff_application(user, assignment.application_id)
+    return assignment
+
+
+def get_staff_review(user, review_id):
+    """An expert's review of an application that reached the project group (to reopen it);
+    anyone but staff: 403."""
+    require_project_staff(user)
+    review = get_object_or_404(_model("review", "ExpertReview").objects.select_related("assignment"), pk=review_id)
+    get_staff_application(user, review.assignment.application_id)
+    return review
+
+
+def get_staff_export_job(user, job_id):
+    """A ZIP export job: the project group's (every staff member sees every job); others 403."""
+    require_project_staff(user)
+    return get_object_or_404(_model("review", "ExportJob"), pk=job_id)
+
+
+# ---- Experts --------------------------------------------------------------------------------------
+
+
+def get_expert_assignment(user, pk):
+    """The expert's own active assignment; anyone else's (or an ended one) is a 404, anyone but
+    an expert a 403."""
+    require_expert(user)
+    return get_object_or_404(
+        _model("review", "Assignment").objects.select_related("application__batch", "application__school__province", "review"),
+        pk=pk, expert=user, is_active=True,
+    )  # fmt: skip
+
+
+def get_score_sheet_review(user, review_id):
+    """An expert's score sheet: its own expert's (even after the assignment ended) and the
+    project group's for an application that reached it. To anyone else it does not exist (404),
+    so that review ids cannot be probed."""
+    review = get_object_or_404(
+        _model("review", "ExpertReview").objects.select_related(
+            "assignment__application__batch", "assignment__application__school", "assignment__expert"
+        ),
+        pk=review_id,
+    )
+    if user.pk != review.assignment.expert_id:
+        if not is_project_staff(user):
+            raise Http404
+        get_staff_application(user, review.assignment.application_id)
+    return review

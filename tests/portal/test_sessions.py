@@ -1,0 +1,139 @@
+"""Sessions: changing the password ends the account's other sessions but keeps the one that
+changed it; cookies are out of reach of scripts; a session ends after SESSION_COOKIE_AGE without a
+request, and every request starts that period again (SESSION_SAVE_EVERY_REQUEST)."""
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "lifelong-learning-2024"
+
+
+def logged_in_client(username="school-a") -> Client:
+    client = Client()
+    response = client.post(reverse("login"), {"username": username, "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def stored_session(client) -> Session:
+    return Session.objects.get(session_key=client.cookies["sessionid"].value)
+
+
+def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one(user_a, user_b):
+    office, home = logged_in_client(), logged_in_client()
+    other_account = logged_in_client("school-b")
+    assert home.get(reverse("dashboard")).status_code == 200  # arrange: both sessions are live
+
+    response = office.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+    assert (response.status_code, response["Location"]) == (302, reverse("password_change_done"))
+    assert office.get(reverse("dashboard")).status_code == 200
+    assert office.session.get(SESSION_KEY) == str(user_a.pk)
+    # The other browser is sent to the login page, its session no longer names the user.
+    sent_away = home.get(reverse("dashboard"))
+    assert (sent_away.status_code, sent_away["Location"]) == (302, f"{reverse('login')}?next={reverse('dashboard')}")
+    assert home.session.get(SESSION_KEY) is None
+    # Another account's session is untouched.
+    assert other_account.get(reverse("dashboard")).status_code == 200
+
+
+def test_a_wrong_old_password_changes_nothing_and_ends_no_session(user_a):
+    office, home = logged_in_client(), logged_in_client()
+
+    response = office.post(
+        reverse("password_change"),
+        {"old_password": "not-the-old-one", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+    assert response.status_code == 200
+    assert "你的旧密码不正确。请重新输入。" in response.content.decode()
+    assert home.get(reverse("dashboard")).status_code == 200
+    user_a.refresh_from_db()
+    assert user_a.check_password(PASSWORD)
+
+
+def test_resetting_a_forgotten_password_ends_every_session(client, user_a):
+    # Someone who took over a session loses it when the owner resets the password by e-mail.
+    intruder = logged_in_client()
+    client.post(reverse("password_reset"), {"email": "school-a@example.cn"})
+    link = next(word for word in mail.outbox[0].body.split() if word.startswith("http://testserver/"))
+    set_password_url = client.get(link, follow=True).redirect_chain[-1][0]
+
+    client.post(set_password_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+
+    assert intruder.get(reverse("dashboard")).status_code == 302
+    assert intruder.session.get(SESSION_KEY) is None
+
+
+def test_the_session_and_csrf_cookies_are_out_of_reach_of_scripts(client, user_a):
+    page = client.get(reverse("login"))
+    response = client.post(reverse("login"), {"username": "school-a", "password": PASSWORD})
+
+    session_cookie = response.cookies["sessionid"]
+    assert session_cookie["httponly"] is True
+    assert session_cookie["samesite"] == "Lax"
+    assert page.cookies["csrftoken"]["httponly"] is True
+
+
+def test_logging_in_gives_a_new_session_key(client, user_a):
+    # A session key planted before login (session fixation) must not become the logged-in one.
+    session = client.session
+    session["planted"] = "1"
+    session.save()
+    planted = session.session_key
+
+    client.post(reverse("login"), {"username": "school-a", "password": PASSWORD})
+
+    assert client.cookies["sessionid"].value != planted
+    assert not Session.objects.filter(session_key=planted).exists()
+
+
+def test_the_session_lasts_session_cookie_age_from_the_last_request(client, settings, user_a):
+    before = timezone.now()
+    response = client.post(reverse("login"), {"username": "school-a", "password": PASSWORD})
+
+    assert int(response.cookies["sessionid"]["max-age"]) == settings.SESSION_COOKIE_AGE
+    assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
+    expires = stored_session(client).expire_date
+    assert before + timedelta(seconds=settings.SESSION_COOKIE_AGE) <= expires <= timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+
+
+def test_every_request_starts_the_period_again(client, settings, user_a):
+    client.post(reverse("login"), {"username": "school-a", "password": PASSWORD})
+    # As if the school had been idle until a minute before the session would end.
+    Session.objects.filter(pk=stored_session(client).pk).update(expire_date=timezone.now() + timedelta(minutes=1))
+
+    before = timezone.now()
+    response = client.get(reverse("dashboard"))
+
+    assert response.status_code == 200
+    assert int(response.cookies["sessionid"]["max-age"]) == settings.SESSION_COOKIE_AGE
+    assert stored_session(client).expire_date >= before + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+
+
+def test_an_idle_session_has_ended(client, settings, user_a):
+    client.post(reverse("login"), {"username": "school-a", "password": PASSWORD})
+    # SESSION_COOKIE_AGE without a request: the stored session's end has passed.
+    Session.objects.filter(pk=stored_session(client).pk).update(expire_date=timezone.now() - timedelta(seconds=1))
+
+    response = client.get(reverse("dashboard"))
+
+    assert (response.status_code, response["Location"]) == (302, f"{reverse('login')}?next={reverse('dashboard')}")
+
+
+def test_sessions_end_after_two_hours_unless_configured(settings):
+    # The default the settings document ("Sessions end after this long without a request").
+    assert (settings.SESSION_COOKIE_AGE, settings.SESSION_SAVE_EVERY_REQUEST, settings.SESSION_EXPIRE_AT_BROWSER_CLOSE) == (7200, True, False)

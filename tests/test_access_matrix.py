@@ -1,0 +1,539 @@
+"""The access matrix: every URL of the portal × every role × GET and POST, with the status each cell
+must answer (portal/policy.py decides; this file says what it must decide).
+
+The URLs are found by walking the URL configuration, so a view cannot be forgotten: a URL name
+with no row in EXPECTATIONS fails `test_every_url_has_expectations` (and a row whose URL is gone
+fails it too). Django admin's own pages are left to Django, apart from one check of its index per
+role.
+
+Cells:
+
+- "L" — 302 to the login page (an anonymous visitor on a page that needs a login);
+- a status code — 200, 302 (a redirect: another page for this role, or back with a message),
+  400 (an empty form sent back), 403 (in reach, not this role's action), 404 (out of reach, or no
+  such thing), 405 (wrong method).
+
+POSTs carry an empty body (and a CSRF-exempt test client): what a forged or careless request
+could do. Every cell must write nothing to the database but the session: every SQL statement the
+request sends is captured, so a request that changed a status, added a timeline row or queued a
+mail fails its cell. (Where an empty POST is a whole action — the automatic assignment, reminding
+late experts — the scene leaves it nothing to do: the one application in review is fully scored.) A 200 of a file (PDF, scan, XLSX, CSV, ZIP, JSON)
+must carry its content type. The PDFs' templates are rendered as usual but their page layout is
+skipped (LayoutSkipped): what they contain is the PDF tests' business, who gets them this file's.
+
+One scene serves the whole module (built once per worker, in a transaction rolled back at the end;
+each cell runs in its own savepoint): Zhejiang's and Jiangsu's windows of the open batch; school A's
+application submitted to Zhejiang with its scan; school B's submitted to Jiangsu, recommended,
+forwarded with the whole Jiangsu set (so Jiangsu's 推荐汇总表 is the stored copy, Zhejiang's a
+preview), through the formal check and scored by the one expert assigned to it; a ZIP export job;
+and a published 2022 batch for the public list.
+"""
+import ast
+import inspect
+import re
+import textwrap
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Callable
+
+import pytest
+from django.conf import settings
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from applications.models import Application, Batch, ProvincialWindow, SignedScan, Status
+from applications.services import application_get_or_create
+from portal.models import Association, Role
+from review.exports import export_create
+from review.models import Assignment, ExpertReview, ExportJob
+from review.national import rubric_ensure_default
+from review.services import province_forward, province_recommend
+from tests.conftest import make_school, make_user
+from tests.review.helpers import reload, submit_complete
+from tests.review.national_helpers import BEIJING, GOOD, SHANGHAI, SICHUAN, assign, formal_pass, make_expert, submit_review
+
+ROLES = ("anonymous", "school_a", "school_b", "reviewer_zj", "reviewer_js", "expert_assigned", "expert_other", "staff", "admin")
+METHODS = ("get", "post")
+SIGNED_IN = ROLES[1:]
+
+
+# ---- The scene ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Scene:
+    batch: Batch
+    published: Batch
+    window_zj: ProvincialWindow
+    window_js: ProvincialWindow
+    app_zj: Application  # school A's, submitted to Zhejiang (not forwarded)
+    app_js: Application  # school B's, forwarded by Jiangsu, in expert review, scored
+    scan_zj: SignedScan
+    scan_js: SignedScan
+    assignment: Assignment
+    review: ExpertReview
+    job: ExportJob
+    users: dict
+    sessions: dict  # role → session key, made once (each test's changes to it are rolled back)
+
+
+def build_scene() -> Scene:
+    from applications.reference import ensure_project_categories
+    from portal.reference import ensure_provinces
+
+    # A transactional test that ran earlier on this worker may have flushed what migrations seeded.
+    ensure_provinces()
+    ensure_project_categories()
+    now = timezone.now()
+    notice = dict(
+        title="关于申报“职业院校服务全民终身学习项目”第二批实验校的通知", contact_name="彭老师",
+        contact_phones="010-81299751 18611285756", contact_email="pengfang@enaea.edu.cn",
+    )  # fmt: skip
+    batch = Batch.objects.create(short_name="第二批实验校", document_number="中成协〔2023〕010号", year=2023,
+                                 issued_on=date(2023, 3, 14), national_deadline=now + timedelta(days=30), **notice)  # fmt: skip
+    published = Batch.objects.create(short_name="第一批实验校", document_number="中成协〔2022〕012号", year=2022, is_open=False,
+                                     issued_on=date(2022, 3, 1), national_deadline=now - timedelta(days=300),
+                                     published_at=now - timedelta(days=200), **notice)  # fmt: skip
+    zj = Association.objects.create(name="浙江省成人教育与职业教育协会", province_id="330000")
+    js = Association.objects.create(name="江苏省成人教育协会", province_id="320000")
+    window_zj = ProvincialWindow.objects.create(batch=batch, association=zj, forwarding_number="浙成职协〔2023〕6号",
+                                                school_deadline=batch.national_deadline - timedelta(days=8), contact_name="周依依")  # fmt: skip
+    window_js = ProvincialWindow.objects.create(batch=batch, association=js, school_deadline=batch.national_deadline - timedelta(days=6),
+                                                contact_name="孙老师")  # fmt: skip
+    staff = make_user("staff", Role.STAFF, is_staff=True)
+    users = {
+        "school_a": make_user("school-a", Role.SCHOOL, school=make_school("浙江示范职业技术学院", "330000")),
+        "school_b": make_user("school-b", Role.SCHOOL, school=make_school("江苏示范职业技术学院", "320000")),
+        "reviewer_zj": make_user("reviewer-zj", Role.PROVINCE, association=zj),
+        "reviewer_js": make_user("reviewer-js", Role.PROVINCE, association=js),
+        "expert_assigned": make_expert("expert-in", BEIJING, "北京终身教育研究院", last_name="钱"),
+        "expert_other": make_expert("expert-out", SHANGHAI, "上海开放大学", last_name="孙"),
+        "staff": staff,
+        "admin": make_user("admin", Role.ADMIN, is_staff=True, is_superuser=True),
+    }
+    # A direct school of a province without a window: staff's pages have another application to list.
+    make_school("四川示范职业技术学院", SICHUAN)
+
+    app_zj = submit_complete(application_get_or_create(batch=batch, school=users["school_a"].school, actor=users["school_a"]), users["school_a"])
+    app_js = submit_complete(application_get_or_create(batch=batch, school=users["school_b"].school, actor=users["school_b"]), users["school_b"])
+    province_recommend(application=app_js, actor=users["reviewer_js"], opinion="同意推荐。", rank=1)
+    province_forward(window=window_js, actor=users["reviewer_js"])
+    rubric_ensure_default(batch)
+    app_js = formal_pass(reload(app_js), staff)
+    assignment = assign(app_js, users["expert_assigned"], staff)
+    review = submit_review(assignment, GOOD)
+    # Fully scored: an empty POST to the automatic assignment finds nothing to do.
+    assert (reload(app_js).status, reload(app_zj).status) == (Status.SCORED, Status.SUBMITTED)  # arrange
+    job = export_create(batch=batch, actor=staff, scope="selected")  # runs at once (immediate task backend)
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.DONE and job.file, job.state  # arrange: a ZIP to download
+    sessions = {}
+    for role, user in users.items():
+        client = Client()
+        client.force_login(user)
+        sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return Scene(
+        batch=batch, published=published, window_zj=window_zj, window_js=window_js, app_zj=reload(app_zj), app_js=reload(app_js),
+        scan_zj=app_zj.scans.get(), scan_js=app_js.scans.get(), assignment=assignment, review=review, job=job, users=users,
+        sessions=sessions,
+    )  # fmt: skip
+
+
+class LayoutSkipped:
+    """Stands in for WeasyPrint's HTML in portal.pdf: the PDF's template is rendered with the view's
+    context as usual, the page layout (seconds per document) is skipped. What the PDFs contain is
+    tested in the PDF tests; here it is who gets one."""
+
+    def __init__(self, string, base_url=None):
+        assert string.strip(), "the PDF's template rendered nothing"
+
+    def write_pdf(self, **options) -> bytes:
+        return b"%PDF-1.7\n% layout skipped by tests/test_access_matrix.py\n%%EOF\n"
+
+
+@pytest.fixture(scope="module")
+def scene(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The scene, once per module and worker: built in a transaction that is rolled back at the end
+    (each test's own transaction is a savepoint inside it). Files go to a temporary directory."""
+    media = tmp_path_factory.mktemp("private-media")
+    storages = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                                                 "OPTIONS": {"location": str(media), "base_url": None}}}  # fmt: skip
+    with django_db_blocker.unblock(), override_settings(PRIVATE_MEDIA_ROOT=media, STORAGES=storages), \
+            pytest.MonkeyPatch.context() as patch:
+        patch.setattr("portal.pdf.HTML", LayoutSkipped)
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield build_scene()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+# Tables a request may write to without changing anything: the session (saved on every request).
+SESSION_TABLES = {"django_session"}
+WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([\w.]+)"?', re.IGNORECASE)
+
+
+@contextmanager
+def data_writes():
+    """The tables written to (INSERT, UPDATE, DELETE) inside the block, sessions apart: every
+    statement the request sent is seen, so no change can slip past, whatever the table."""
+    written = []
+    with CaptureQueriesContext(connection) as queries:
+        yield written
+    for query in queries.captured_queries:
+        match = WRITE.match(query["sql"])
+        if match and match.group(1) not in SESSION_TABLES:
+            written.append(match.group(1))
+
+
+# ---- The expectations -----------------------------------------------------------------------------
+
+
+def cells(default: str, **by_role: str) -> dict[str, tuple]:
+    """Expected (GET, POST) per role: `default` for every role not named. "200" means 200 for both
+    methods, "200/405" 200 for GET and 405 for POST; "L" is a redirect to log in."""
+    unknown = set(by_role) - set(ROLES)
+    assert not unknown, unknown
+
+    def pair(text):
+        get, _, post = text.partition("/")
+        return tuple(code if code == "L" else int(code) for code in (get, post or get))
+
+    return {role: pair(by_role.get(role, default)) for role in ROLES}
+
+
+PUBLIC = cells("200")
+PUBLIC_GET_ONLY = cells("200/405")
+# Pages of Django's auth views that need a login.
+SIGNED_IN_PAGE = cells("200", anonymous="L")
+SCHOOL_PAGE = cells("403", anonymous="L", school_a="200", school_b="200")
+
+
+def staff_page(get="200", post=None) -> dict:
+    """A project-group page without an object: `get` and `post` (default: the same) for staff and
+    the admin, 403 for every other signed-in role."""
+    return cells("403", anonymous="L", staff=f"{get}/{post or get}", admin=f"{get}/{post or get}")
+
+
+def post_only(**by_role) -> dict:
+    """A POST-only view: anonymous visitors go to log in first, everyone else is refused a GET."""
+    return cells("405/403", anonymous="L", **{role: f"405/{code}" for role, code in by_role.items()})
+
+
+# School A's application, submitted to Zhejiang and not forwarded: school A, Zhejiang and the admin
+# read it; nobody else learns it exists.
+READ_ZJ = cells("404", anonymous="L", school_a="200", reviewer_zj="200", admin="200")
+# School B's application, forwarded by Jiangsu, in expert review: school B, Jiangsu, the assigned
+# expert, staff and the admin read it.
+READ_JS = cells("404", anonymous="L", school_b="200", reviewer_js="200", expert_assigned="200", staff="200", admin="200")
+
+
+def write_own(readers: dict, owner: str, owner_cell: str) -> dict:
+    """A school's writing view: 403 to whoever may read the application, 404 to the rest, the
+    owner's own answer to the owner."""
+    return {role: (("L", "L") if role == "anonymous" else cells(owner_cell)[role] if role == owner else (403, 403) if readers[role] == (200, 200) else (404, 404))
+            for role in ROLES}  # fmt: skip
+
+
+def post_only_of(table: dict) -> dict:
+    """A POST-only version of a table: 405 to every signed-in GET, the table's POST answers."""
+    return {role: (("L", "L") if role == "anonymous" else (405, post)) for role, (_get, post) in table.items()}
+
+
+def only(role_cells: dict, readers: dict) -> dict:
+    """A role-restricted view on an object: 404 where the object is out of reach, else 403, except
+    the roles in `role_cells` (their own answers)."""
+    table = {}
+    for role in ROLES:
+        if role == "anonymous":
+            table[role] = ("L", "L")
+        elif role in role_cells:
+            table[role] = cells(role_cells[role])[role]
+        else:
+            table[role] = (403, 403) if readers[role] == (200, 200) else (404, 404)
+    return table
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str  # the URL name
+    label: str  # the variant (which object, which format)
+    kwargs: Callable[[Scene], dict]
+    expect: dict
+    content_type: str = ""  # of a 200: the file the view sends (a PDF, a scan, a table)
+
+
+def case(name, expect, kwargs=lambda s: {}, label="", content_type=""):
+    return Case(name, label, kwargs, expect, content_type)
+
+
+PDF, PNG, XLSX = "application/pdf", "image/png", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+ZJ = lambda s: {"pk": s.app_zj.pk}  # noqa: E731
+JS = lambda s: {"pk": s.app_js.pk}  # noqa: E731
+STAFF_JS = only({"staff": "200", "admin": "200"}, READ_JS)
+STAFF_ZJ = only({"admin": "200"}, READ_ZJ)  # staff never see a province's unforwarded application
+
+EXPECTATIONS = [
+    # --- accounts (Django's auth views and the portal's own) ---
+    case("healthz", PUBLIC_GET_ONLY),
+    case("register", cells("302", anonymous="200")),  # signed in: to the dashboard
+    case("activate", cells("400"), lambda s: {"uidb64": "MTIzNDU2Nzg", "token": "bad-token"}),
+    case("login", cells("302", anonymous="200")),  # signed in: to the dashboard
+    case("logout", cells("405/302")),
+    case("otp_setup", cells("200", anonymous="L", school_a="403", school_b="403")),
+    case("otp_verify", SIGNED_IN_PAGE),
+    case("password_change", SIGNED_IN_PAGE),
+    case("password_change_done", cells("200/405", anonymous="L")),
+    case("password_reset", PUBLIC),
+    case("password_reset_done", PUBLIC_GET_ONLY),
+    case("password_reset_confirm", PUBLIC, lambda s: {"uidb64": "MTIzNDU2Nzg", "token": "bad-token"}),
+    case("password_reset_complete", PUBLIC_GET_ONLY),
+    # --- public pages, dashboard ---
+    case("home", PUBLIC),
+    case("public_list", PUBLIC),
+    case("public_list_batch", PUBLIC, lambda s: {"batch_id": s.published.pk}, "published"),
+    case("public_list_batch", cells("404"), lambda s: {"batch_id": s.batch.pk}, "unpublished"),
+    # Schools see their dashboard; everyone else is sent to their own pages.
+    case("dashboard", cells("302", anonymous="L", school_a="200", school_b="200")),
+    # --- the school's pages ---
+    case("applications:profile", SCHOOL_PAGE),
+    # A school that already has its application for the batch is taken to it; nothing is created.
+    case("applications:start", post_only(school_a="302", school_b="302"), lambda s: {"batch_id": s.batch.pk}),
+    case("applications:start", post_only(school_a="404", school_b="404"), lambda s: {"batch_id": s.published.pk}, "closed"),
+    case("applications:detail", READ_ZJ, ZJ, "zj"),
+    case("applications:detail", READ_JS, JS, "js"),
+    case("applications:pdf", READ_ZJ, ZJ, "zj", PDF),
+    case("applications:pdf", READ_JS, JS, "js", PDF),
+    case("applications:scan_download", READ_ZJ, lambda s: {"pk": s.app_zj.pk, "scan_id": s.scan_zj.pk}, "zj", PNG),
+    case("applications:scan_download", READ_JS, lambda s: {"pk": s.app_js.pk, "scan_id": s.scan_js.pk}, "js", PNG),
+    # Another application's scan through this application's URL: no such scan.
+    case("applications:scan_download", cells("404", anonymous="L"), lambda s: {"pk": s.app_zj.pk, "scan_id": s.scan_js.pk}, "mismatch"),
+    # Submitted: the form is read-only, its owner is sent to the application's page.
+    case("applications:edit", write_own(READ_ZJ, "school_a", "302"), ZJ, "zj"),
+    case("applications:edit", write_own(READ_JS, "school_b", "302"), JS, "js"),
+    # Autosave and upload: an empty POST is refused with a message (JSON 400; the form page, 400).
+    case("applications:autosave", post_only_of(write_own(READ_ZJ, "school_a", "400")), ZJ, "zj"),
+    case("applications:autosave", post_only_of(write_own(READ_JS, "school_b", "400")), JS, "js"),
+    case("applications:scan_upload", post_only_of(write_own(READ_ZJ, "school_a", "400")), ZJ, "zj"),
+    case("applications:scan_upload", post_only_of(write_own(READ_JS, "school_b", "400")), JS, "js"),
+    # The submit page shows; submitting again is refused with a message (back to the page).
+    case("applications:submit", write_own(READ_ZJ, "school_a", "200/302"), ZJ, "zj"),
+    case("applications:submit", write_own(READ_JS, "school_b", "200/302"), JS, "js"),
+    # --- provincial associations ---
+    case("review:province_home", cells("403", anonymous="L", reviewer_zj="302", reviewer_js="302")),
+    case("review:province_queue", cells("403", anonymous="L", reviewer_zj="200", reviewer_js="404"), lambda s: {"window_id": s.window_zj.pk}, "zj"),
+    case("review:province_queue", cells("403", anonymous="L", reviewer_zj="404", reviewer_js="200"), lambda s: {"window_id": s.window_js.pk}, "js"),
+    # Forwarding: Zhejiang has an undecided application, Jiangsu forwarded already; both refused
+    # with a message, back to the queue.
+    case("review:province_forward", cells("403", anonymous="L", reviewer_zj="200/302", reviewer_js="404"), lambda s: {"window_id": s.window_zj.pk}, "zj"),
+    case("review:province_forward", cells("403", anonymous="L", reviewer_zj="404", reviewer_js="200/302"), lambda s: {"window_id": s.window_js.pk}, "js"),
+    # The 推荐汇总表: Zhejiang's a preview made now, Jiangsu's the copy kept at forwarding.
+    *[
+        case("review:province_summary", cells("403", anonymous="L", **{own: "200", other: "404"}),
+             lambda s, w=window, f=fmt: {"window_id": getattr(s, w).pk, "fmt": f}, f"{window}.{fmt}", PDF if fmt == "pdf" else XLSX)  # fmt: skip
+        for window, own, other in (("window_zj", "reviewer_zj", "reviewer_js"), ("window_js", "reviewer_js", "reviewer_zj"))
+        for fmt in ("pdf", "xlsx")
+    ],
+    case("review:province_summary", cells("403", anonymous="L", reviewer_zj="404", reviewer_js="404"),
+         lambda s: {"window_id": s.window_zj.pk, "fmt": "docx"}, "window_zj.docx"),  # fmt: skip
+    case("review:province_application", only({"reviewer_zj": "200"}, READ_ZJ), ZJ, "zj"),
+    case("review:province_application", only({"reviewer_js": "200"}, READ_JS), JS, "js"),
+    # The province's actions on its own application: an empty form comes back (400).
+    *[
+        case("review:province_action", post_only_of(only({"reviewer_zj": "400"}, READ_ZJ)),
+             lambda s, a=action: {"pk": s.app_zj.pk, "action": a}, f"zj.{action}")  # fmt: skip
+        for action in ("return", "recommend", "decline", "rank", "paper")
+    ],
+    case("review:province_action", post_only_of(only({"reviewer_zj": "404"}, READ_ZJ)), lambda s: {"pk": s.app_zj.pk, "action": "bogus"}, "zj.bogus"),
+    case("review:province_action", post_only_of(only({"reviewer_js": "400"}, READ_JS)), lambda s: {"pk": s.app_js.pk, "action": "recommend"}, "js.recommend"),
+    # --- the national project group ---
+    case("review:national_home", staff_page()),
+    case("review:national_list", staff_page()),
+    case("review:national_application", STAFF_JS, JS, "js"),
+    case("review:national_application", STAFF_ZJ, ZJ, "zj"),
+    case("review:formal_check", post_only_of(only({"staff": "400", "admin": "400"}, READ_JS)), JS, "js"),
+    case("review:formal_check", post_only_of(only({"admin": "400"}, READ_ZJ)), ZJ, "zj"),
+    case("review:assign_expert", post_only_of(only({"staff": "400", "admin": "400"}, READ_JS)), JS, "js"),
+    case("review:decide", post_only_of(only({"staff": "400", "admin": "400"}, READ_JS)), JS, "js"),
+    # Without a reason nothing is ended or reopened: back to the application with a message.
+    case("review:end_assignment", post_only(staff="302", admin="302"), lambda s: {"assignment_id": s.assignment.pk}),
+    case("review:reopen_review", post_only(staff="302", admin="302"), lambda s: {"review_id": s.review.pk}),
+    case("review:assignment", staff_page(post="302")),  # POST: runs the automatic assignment (nothing left to assign)
+    case("review:progress", staff_page(post="302")),  # POST: reminds the late experts (none here)
+    case("review:ranking", staff_page()),
+    *[case("review:ranking_export", staff_page(), lambda s, f=fmt: {"fmt": f}, fmt, kind)
+      for fmt, kind in (("csv", "text/csv; charset=utf-8"), ("xlsx", XLSX), ("pdf", PDF))],
+    case("review:ranking_export", staff_page(get="404"), lambda s: {"fmt": "docx"}, "docx"),
+    case("review:bulk_decide", post_only(staff="302", admin="302")),  # nothing ticked: back to the ranking
+    case("review:publish", staff_page(get="200", post="302")),  # undecided applications: refused, with a message
+    *[case("review:selected_list", staff_page(), lambda s, k=kind: {"kind": k}, kind, PDF) for kind in ("filing", "public")],
+    case("review:selected_list", staff_page(get="404"), lambda s: {"kind": "draft"}, "draft"),
+    case("review:exports", staff_page()),  # POST: the empty form comes back
+    case("review:export_detail", staff_page(), lambda s: {"job_id": s.job.pk}),
+    case("review:export_status", staff_page(), lambda s: {"job_id": s.job.pk}, content_type="application/json"),
+    case("review:export_download", staff_page(), lambda s: {"job_id": s.job.pk}, content_type="application/zip"),
+    # A score sheet is its expert's and the project group's; to anyone else it does not exist.
+    case("review:score_sheet", cells("404", anonymous="L", expert_assigned="200", staff="200", admin="200"), lambda s: {"review_id": s.review.pk},
+         content_type=PDF),
+    # --- experts ---
+    case("review:expert_home", cells("403", anonymous="L", expert_assigned="200", expert_other="200")),
+    # Scores submitted: the sheet shows, locked; an empty POST comes back (400).
+    case("review:expert_score", cells("403", anonymous="L", expert_assigned="200/400", expert_other="404"), lambda s: {"assignment_id": s.assignment.pk}),
+    # Without a reason nothing is declared: back to the scoring page with a message.
+    case("review:declare_conflict", post_only(expert_assigned="302", expert_other="404"), lambda s: {"assignment_id": s.assignment.pk}),
+]
+
+# Django admin: one check of its index per role (the rest of it is Django's own, with its own rules).
+ADMIN_INDEX = cells("302", staff="200", admin="200")
+
+
+def case_id(c: Case) -> str:
+    return f"{c.name}[{c.label}]" if c.label else c.name
+
+
+# ---- The URL configuration ------------------------------------------------------------------------
+
+
+def portal_patterns(resolver=None, namespace="", prefix=""):
+    """(name, route, pattern) of every URL pattern but Django admin's and static files'."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin" or route.startswith(("static", "media")):
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from portal_patterns(entry, inner, route)
+        elif isinstance(entry, URLPattern):
+            if route.startswith(("static", "media")):
+                continue
+            yield (f"{namespace}{entry.name}" if entry.name else None), route, entry
+
+
+def test_every_url_has_expectations():
+    """A new view without a row in EXPECTATIONS fails here, naming it."""
+    found = {}
+    unnamed = []
+    for name, route, _pattern in portal_patterns():
+        if name is None:
+            unnamed.append(route)
+        else:
+            found[name] = route
+    covered = {c.name for c in EXPECTATIONS}
+    missing = sorted(f"{name} (/{route})" for name, route in found.items() if name not in covered)
+    stale = sorted(covered - set(found))
+    assert not unnamed, f"URL patterns without a name cannot be checked by the access matrix: {unnamed}"
+    assert not missing, (
+        "These URLs have no row in tests/test_access_matrix.py EXPECTATIONS; add what every role must get "
+        f"on GET and POST: {missing}"
+    )
+    assert not stale, f"EXPECTATIONS lists URL names that no longer exist: {stale}"
+
+
+# Views that need no policy call: Django's own account views (their own rules, and the matrix
+# above), and the load balancer's health probe (no user, no object).
+NO_POLICY_CALL = {"portal.health.healthz"}
+
+
+def _first_statement(function) -> ast.stmt | None:
+    source = textwrap.dedent(inspect.getsource(function))
+    body = ast.parse(source).body[0].body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+        body = body[1:]  # the docstring
+    return body[0] if body else None
+
+
+def test_every_view_asks_the_policy_on_its_first_line():
+    """The portal's own views open with a call to portal.policy (after the docstring)."""
+    offenders = []
+    for name, route, pattern in portal_patterns():
+        view = inspect.unwrap(pattern.callback)
+        if hasattr(pattern.callback, "view_class"):
+            if pattern.callback.view_class.__module__.startswith("django."):
+                continue
+            view = pattern.callback.view_class
+            if all(klass.__module__.startswith("django.") for klass in view.__mro__[1:] if klass is not object) and not view.__dict__.get("dispatch"):
+                continue  # a subclass of Django's view that only configures it (LoginView's form)
+        qualified = f"{view.__module__}.{view.__qualname__}"
+        if qualified in NO_POLICY_CALL:
+            continue
+        first = _first_statement(view)
+        calls = [node for node in ast.walk(first) if isinstance(node, ast.Call)] if first is not None else []
+        if not any(isinstance(c.func, ast.Attribute) and isinstance(c.func.value, ast.Name) and c.func.value.id == "policy" for c in calls):
+            offenders.append(f"{name}: {qualified}")
+    assert not offenders, f"Views whose first line does not ask portal.policy: {offenders}"
+
+
+def test_the_policy_imports_no_app_above_portal_at_module_level():
+    """Imports flow review → applications → portal: portal.policy reaches the other apps' models and
+    selectors only at call time."""
+    from portal import policy
+
+    tree = ast.parse(inspect.getsource(policy))
+    modules = [alias.name for node in tree.body if isinstance(node, ast.Import) for alias in node.names]
+    modules += [node.module for node in tree.body if isinstance(node, ast.ImportFrom)]
+    assert not [m for m in modules if m.split(".")[0] in ("applications", "review")], modules
+
+
+# ---- The matrix -----------------------------------------------------------------------------------
+
+
+def as_role(client, scene, role):
+    """Signed in as `role` through the session made with the scene (as force_login would)."""
+    if role != "anonymous":
+        client.cookies[settings.SESSION_COOKIE_NAME] = scene.sessions[role]
+    return client
+
+
+def check_cell(client, scene, role, method, url, expected, *, content_type=""):
+    with data_writes() as written:
+        response = getattr(client, method)(url)
+    if expected == "L":
+        # To log in, and back to this page afterwards.
+        got = (response.status_code, response.get("Location"))
+        assert got == (302, f"{reverse('login')}?next={url}"), f"{method.upper()} {url} as {role}: {got}"
+    else:
+        assert response.status_code == expected, f"{method.upper()} {url} as {role}: {response.status_code}, expected {expected}"
+    if expected == 200 and content_type:
+        assert response["Content-Type"] == content_type, (url, response["Content-Type"])
+    assert not written, f"{method.upper()} {url} as {role} wrote to {sorted(set(written))}"
+    return response
+
+
+MATRIX = [
+    pytest.param(c, role, method, id=f"{case_id(c)}-{role}-{method}")
+    for c in EXPECTATIONS
+    for role in ROLES
+    for method in METHODS
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("c", "role", "method"), MATRIX)
+def test_access(client, scene, c, role, method):
+    url = reverse(c.name, kwargs=c.kwargs(scene))
+    expected = c.expect[role][METHODS.index(method)]
+    as_role(client, scene, role)
+    check_cell(client, scene, role, method, url, expected, content_type=c.content_type)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("role", ROLES)
+def test_django_admin_index(client, scene, role, method):
+    """Django admin's index: staff and the admin get in, everyone else is sent to admin's login."""
+    as_role(client, scene, role)
+    with data_writes() as written:
+        response = getattr(client, method)(reverse("admin:index"))
+    assert response.status_code == ADMIN_INDEX[role][METHODS.index(method)]
+    if response.status_code == 302:
+        assert response["Location"].startswith(reverse("admin:login")), response["Location"]
+    assert not written, written
