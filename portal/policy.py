@@ -80,11 +80,11 @@ def sees_internal_timeline(user) -> bool:
 
 
 def sees_group_opinion(user, application) -> bool:
-    """The 项目组意见 printed on the application's PDF: the school sees it once the outcome is
-    published."""
+    """The 项目组意见 printed on the application's PDF gives the outcome away: before publication
+    only the project group sees it; everyone who may read the application sees it afterwards."""
     from applications.workflow import outcome_published
 
-    return user.role != Role.SCHOOL or outcome_published(application)
+    return is_project_staff(user) or outcome_published(application)
 
 
 # ---- Requirements of a page, without an object ------------------------------------------------------

@@ -12,6 +12,16 @@
   var revision = form.querySelector("input[name=revision]");
   var DELAY = 3000, RETRIES = [2000, 5000, 10000, 20000, 30000];
   var timer = null, inFlight = false, dirty = false, attempt = 0, stopped = false;
+  // "保存草稿" clicked while an autosave is on its way: the form is sent once the autosave's answer
+  // (and its new revision) is back, else the school would be warned of a conflict with itself.
+  var pendingSubmit = null;
+
+  function submitPending() {
+    if (!pendingSubmit) { return; }
+    var submitter = pendingSubmit.submitter;
+    pendingSubmit = null;
+    form.requestSubmit(submitter || undefined);
+  }
 
   function show(text, kind) {
     if (!status) { return; }
@@ -61,6 +71,11 @@
       .then(function (result) {
         inFlight = false;
         attempt = 0;
+        if (pendingSubmit) {
+          if (result.data.saved) { revision.value = result.data.revision; keepTeamIds(result.data.team_ids || []); }
+          submitPending();
+          return;
+        }
         if (result.data.saved) {
           revision.value = result.data.revision;
           keepTeamIds(result.data.team_ids || []);
@@ -76,6 +91,7 @@
       })
       .catch(function () {
         inFlight = false;
+        if (pendingSubmit) { submitPending(); return; }
         dirty = true;
         if (attempt < RETRIES.length) {
           show("网络中断，正在重试…（您填写的内容仍在页面上）", "error");
@@ -89,6 +105,18 @@
       });
   }
 
+  form.addEventListener("submit", function (event) {
+    // The form itself saves everything now: no autosave after it.
+    window.clearTimeout(timer);
+    stopped = true;
+    if (inFlight) {
+      event.preventDefault();
+      pendingSubmit = { submitter: event.submitter };
+      show("正在保存…");
+    }
+  });
+  // Back to this page from the browser's history: it autosaves again.
+  window.addEventListener("pageshow", function (event) { if (event.persisted) { stopped = false; } });
   form.addEventListener("input", function () { dirty = true; schedule(DELAY); });
   form.addEventListener("change", function () { dirty = true; schedule(DELAY); });
 })();

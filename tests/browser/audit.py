@@ -5,7 +5,8 @@
   serious or critical;
 - at 390 px nothing wider than the screen (no sideways scrolling of the page);
 - the HTML the server sent, kept for the Nu HTML Checker (node_modules/vnu-jar, run once per test
-  over all its pages by `finish`): no error;
+  over all its pages by `finish`): no error; and the portal's Content-Security-Policy rule: no
+  inline script, no <style> element, no style= attribute;
 - no console error, no uncaught exception, no failed request and no response of status 400 or more
   except those a step expects.
 
@@ -95,35 +96,45 @@ class Audit:
             self._events.append((f"status {response.status}", f"{request.method} {response.url}"))
 
     # --- one step ------------------------------------------------------------------------------
-    def check(self, name: str, *, status: int = 200, phone: bool = True):
-        """Check the page on screen now as step `name`. `status`: what the page's own response
-        is expected to be (a form shown again with its errors is a 400)."""
+    def check(self, name: str, *, status: int = 200):
+        """Check the page on screen now as step `name`, at desktop and at phone width. `status`:
+        what the page's own response is expected to be (a form shown again with errors: 400)."""
         page = self.page
         started = time.perf_counter()
         page.wait_for_load_state("load")
         self.step += 1
         label = f"{self.step:02d}-{name}"
         self._take_events(label, expected_status=status)
-        page.screenshot(path=str(self.folder / f"{label}.png"), full_page=True)
         self._keep_html(label)
-        record = {"step": label, "url": page.url, "widths": []}
-        self._axe(label, "desktop", record)
-        if phone:
-            original = page.viewport_size
-            page.set_viewport_size(PHONE)
-            try:
-                overflow = page.evaluate("() => document.documentElement.scrollWidth")
-                if overflow > PHONE["width"] + 1:
-                    wide = page.evaluate(WIDEST_ELEMENTS, PHONE["width"])
-                    self.problems.append(f"[{label}] 390 px: the page is {overflow} px wide; too wide: {wide}")
-                self._axe(label, "phone", record)
-                page.screenshot(path=str(self.folder / f"{label}-phone.png"), full_page=True)
-            finally:
+        record = {"step": label, "url": page.url, "widths": [], "timing": {}}
+        original = page.viewport_size
+        try:
+            for width, size in (("desktop", DESKTOP), ("phone", PHONE)):
+                if page.viewport_size != size:
+                    page.set_viewport_size(size)
+                if width == "phone":
+                    self._overflow(label)
+                lap = time.perf_counter()
+                self._axe(label, width, record)
+                record["timing"][f"axe-{width}"] = round(time.perf_counter() - lap, 2)
+                lap = time.perf_counter()
+                suffix = "" if width == "desktop" else "-phone"
+                page.screenshot(path=str(self.folder / f"{label}{suffix}.png"), full_page=True)
+                record["timing"][f"screenshot-{width}"] = round(time.perf_counter() - lap, 2)
+        finally:
+            if page.viewport_size != original:
                 page.set_viewport_size(original)
         record["seconds"] = round(time.perf_counter() - started, 2)
         self.checked.append(record)
         # Events raised by the checks themselves (none expected) count for this step too.
         self._take_events(label, expected_status=status)
+
+    def _overflow(self, label):
+        """At phone width nothing may make the page scroll sideways."""
+        width = self.page.evaluate("() => document.documentElement.scrollWidth")
+        if width > PHONE["width"] + 1:
+            wide = self.page.evaluate(WIDEST_ELEMENTS, PHONE["width"])
+            self.problems.append(f"[{label}] 390 px: the page is {width} px wide; too wide: {wide}")
 
     def _take_events(self, label, *, expected_status):
         events, self._events = self._events, []
@@ -145,6 +156,7 @@ class Audit:
         path = self.folder / "html" / f"{label}.html"
         path.write_text(html, encoding="utf-8")
         self.html_files[str(path)] = label
+        self.problems.extend(f"[{label}] {problem}" for problem in csp_problems(html))
 
     def _axe(self, label, width, record):
         page = self.page
@@ -168,7 +180,8 @@ class Audit:
         href = locator.get_attribute("href")
         if href:
             self._downloads.add(urljoin(self.page.url, href))
-        with self.page.expect_download() as info:
+        # A PDF is rendered on request; on a busy two-core machine that can take a while.
+        with self.page.expect_download(timeout=120_000) as info:
             locator.click()
         download = info.value
         self._downloads.add(download.url)
@@ -187,6 +200,21 @@ class Audit:
         """`<folder>/audit.json`: the pages checked, at which widths, and what was found."""
         summary = {"pages": len(self.checked), "checks": self.checked, "problems": self.problems}
         (self.folder / "audit.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def csp_problems(html: str) -> list[str]:
+    """The portal's rule for its pages (the Content-Security-Policy allows no inline code): no
+    inline <script>, no <style> element, no style= attribute."""
+    problems = []
+    for match in re.finditer(r"<script\b([^>]*)>", html, re.IGNORECASE):
+        attributes = match.group(1)
+        if "src=" not in attributes and "application/json" not in attributes:
+            problems.append(f"CSP: inline script «{html[match.start():match.start() + 80]}»")
+    if re.search(r"<style[\s>]", html, re.IGNORECASE):
+        problems.append("CSP: a <style> element")
+    for match in re.finditer(r"<[a-z][^>]*\sstyle\s*=", html, re.IGNORECASE):
+        problems.append(f"CSP: a style attribute «{match.group(0)[:80]}»")
+    return problems
 
 
 # The elements that stick out beyond `width` (for the overflow message).

@@ -9,7 +9,7 @@ from django.utils import timezone
 from applications.models import Application, Route, Status
 from applications.services import scan_upload
 from tests.browser.steps import (
-    download_pdf, fill_application, log_in, save_draft, scan_files, submit_application, upload_scan,
+    be_patient, download_pdf, fill_application, log_in, save_draft, scan_files, submit_application, upload_scan,
 )  # fmt: skip
 from tests.conftest import png_bytes, upload
 
@@ -19,6 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pyte
 def test_a_school_without_a_window_submits_straight_to_the_project_group(
     page, audit, live_server, tmp_path, private_media, batch, zhejiang_window, user_direct
 ):
+    be_patient(page)
     _png, pdf = scan_files(tmp_path)
     log_in(page, live_server, user_direct.username)
     audit.check("direct-dashboard")

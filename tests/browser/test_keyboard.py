@@ -4,12 +4,15 @@ the rules refuse is marked invalid with its message next to it, tied to it for s
 import pytest
 
 from applications.models import Application
-from tests.browser.steps import assert_error_next_to, assert_focus_visible, focused, log_in, tab_to, wait_for_autosave
+from tests.browser.steps import (
+    assert_error_next_to, assert_focus_visible, be_patient, focused, log_in, tab_to,
+)  # fmt: skip
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
 
 
 def test_the_first_sections_by_keyboard_only(page, audit, live_server, batch, zhejiang_window, user_a, application_a):
+    be_patient(page)
     log_in(page, live_server, user_a.username)
     page.goto(f"{live_server.url}/applications/{application_a.pk}/edit/")
     keyboard = page.keyboard
@@ -40,7 +43,6 @@ def test_the_first_sections_by_keyboard_only(page, audit, live_server, batch, zh
     keyboard.press("Tab")
     button = assert_focus_visible(page)
     assert (button["tag"], button["name"]) == ("button", "保存草稿")
-    wait_for_autosave(page)
     with page.expect_navigation():
         keyboard.press("Enter")
     assert "草稿已保存" in page.locator(".messages").inner_text()
@@ -59,7 +61,6 @@ def test_the_first_sections_by_keyboard_only(page, audit, live_server, batch, zh
     tab_to(page, "id_liaison_mobile", limit=5)
     keyboard.press("Tab")
     assert focused(page)["name"] == "保存草稿"
-    wait_for_autosave(page)
     with page.expect_navigation():
         keyboard.press("Space")
     assert "草稿已保存" in page.locator(".messages").inner_text()
