@@ -92,6 +92,10 @@ def application_save_draft(*, application: Application, form, team_formset, acto
             row.position = position
             row.application = application
             row.save()
+        # The pages load the application with its team prefetched (selectors.application_with_parts);
+        # that copy is stale now, and the version code (and any check after the save) must see
+        # the rows just stored, or a change to the team alone would leave a printed scan "current".
+        getattr(application, "_prefetched_objects_cache", {}).pop("team", None)
         refresh_version_code(application)
     return application
 
