@@ -103,8 +103,7 @@ def field(model, name):
 
 
 def apportion(total: int, weights: list[int]) -> list[int]:
-    """Split `total` in proportion to `weights` (largest remainder), every share at least one
-    when total allows."""
+    """Split `total` in proportion to `weights` (largest remainder method)."""
     whole = sum(weights)
     raw = [total * w / whole for w in weights]
     shares = [int(r) for r in raw]
@@ -424,12 +423,16 @@ class ScaleGenerator:
         # Experts: a profile each, spread over the expert provinces by weight.
         expert_users = [users[u] for u in expert_names]
         profiles = {p.user_id: p for p in ExpertProfile.objects.filter(user__in=expert_users)}
-        codes = [c for c, w in data.EXPERT_PROVINCES for _ in range(w)]
+        # Experts' provinces in proportion to EXPERT_PROVINCES, taken round-robin so that even a
+        # handful of experts comes from several provinces.
+        shares = apportion(len(expert_users), [w for _c, w in data.EXPERT_PROVINCES])
+        queues = [[c] * k for (c, _w), k in zip(data.EXPERT_PROVINCES, shares)]
+        codes = [q[i] for i in range(max(shares)) for q in queues if i < len(q)]
         fresh = []
         for i, user in enumerate(expert_users):
             if user.pk in profiles:
                 continue
-            code = codes[i % len(codes)]
+            code = codes[i]
             fresh.append(ExpertProfile(
                 user=user, province_id=code, title=self.rnd.choice(data.EXPERT_TITLES),
                 institution=f"{self.provinces[code].name}{self.rnd.choice(data.EXPERT_INSTITUTIONS)}",
