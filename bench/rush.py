@@ -7,14 +7,18 @@
 
 The load comes from one thread per simulated school with its own keep-alive connection (Python's
 http.client; no extra dependency, little CPU per request, so the generator takes little from the
-server it measures on the same two cores). Each school, as a person at a browser would:
+server it measures on the same two cores). Each school behaves as a person at the form does on
+deadline day, with the page's own JavaScript (static/js/autosave.js):
 
     GET its edit page (the whole 实验校资格申请表 with its 2,000–6,000 字 plan)
     loop until the time is up:
-        think for a random 1–5 s (typing)
-        POST the whole form back with one field changed (单位意见 carries a unique marker) and the
-        page's CSRF token and revision          → expects 302 to the edit page
-        GET the edit page the redirect names    → expects 200 (the page after saving)
+        type for a while: a random --think seconds (3–10 by default: autosave fires 3 s after
+        the last keystroke, so a busy typist saves at every pause)
+        autosave: POST the whole form to the autosave endpoint as the browser's FormData, with
+        one field changed (单位意见 carries a unique marker), the CSRF token and the revision
+                                                → expects 200 {"saved": true, "revision": …}
+        every --full-every-th save instead the "保存草稿" button: POST the form to the edit page
+                                                → expects 302, then GET the page it names → 200
 
 Every request's latency and outcome is kept; anything but the expected status (or a timeout, or a
 refused connection) is an error. `verify` then reads each application from the database: its
@@ -23,6 +27,7 @@ and its revision must have grown by at least the number of acknowledged saves.
 """
 import argparse
 import http.client
+import json
 import random
 import re
 import sys
@@ -117,11 +122,20 @@ class FormReader(HTMLParser):
         self.fields: list[list] = []
         self.textarea = None
         self.select = None
+        self.autosave_url = None
+        self.template = 0
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        if tag == "template":  # inert markup (the team table's empty row) a browser never submits
+            self.template += 1
+            return
+        if self.template:
+            return
         if tag == "form":
             self.inside = a.get("id") == "application-form"
+            if self.inside:
+                self.autosave_url = a.get("data-autosave-url")
             return
         if not self.inside:
             return
@@ -144,10 +158,15 @@ class FormReader(HTMLParser):
             self.fields.append([self.select, a.get("value", "")])
 
     def handle_data(self, data):
-        if self.textarea is not None:
+        if self.textarea is not None and not self.template:
             self.textarea[1] += data
 
     def handle_endtag(self, tag):
+        if tag == "template":
+            self.template = max(0, self.template - 1)
+            return
+        if self.template:
+            return
         if tag == "textarea":
             if self.textarea is not None and self.textarea[1].startswith("\n"):
                 self.textarea[1] = self.textarea[1][1:]  # the newline after <textarea> is not content
@@ -158,14 +177,25 @@ class FormReader(HTMLParser):
             self.inside = False
 
 
+def multipart(fields) -> tuple[bytes, str]:
+    """multipart/form-data, as a browser encodes FormData."""
+    boundary = f"----portalbench{random.getrandbits(64):016x}"
+    parts = []
+    for name, value in fields:
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode() + value.encode() + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
 REVISION_RE = re.compile(rb'name="revision" value="(\d+)"')
 CSRF_RE = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 class School(threading.Thread):
-    def __init__(self, n, school, base, deadline, think, label, samples, lock):
+    def __init__(self, n, school, base, deadline, think, full_every, label, samples, lock):
         super().__init__(daemon=True)
         self.n, self.school, self.deadline, self.think, self.label = n, school, deadline, think, label
+        self.full_every = max(1, full_every)
         split = urlsplit(base)
         self.host, self.port, self.origin = split.hostname, split.port, f"{split.scheme}://{split.netloc}"
         self.cookies = {school["cookie_name"]: school["session"]}
@@ -174,11 +204,13 @@ class School(threading.Thread):
         self.rnd = random.Random(n)
         self.conn = None
 
-    def request(self, method, path, body=None):
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), "Accept": "text/html",
+    def request(self, method, path, body=None, ajax=False, content_type="application/x-www-form-urlencoded"):
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), "Accept": "application/json" if ajax else "text/html",
                    "Accept-Encoding": "identity", "User-Agent": "portal-bench-rush"}  # fmt: skip
+        if ajax:
+            headers["X-Requested-With"] = "fetch"
         if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Content-Type"] = content_type
             headers["Origin"] = self.origin
             headers["Referer"] = self.origin + path
         started = time.perf_counter()
@@ -225,31 +257,46 @@ class School(threading.Thread):
         reader = FormReader()
         reader.feed(page.decode("utf-8"))
         fields = [f for f in reader.fields if f[0] not in ("csrfmiddlewaretoken", "revision")]
+        token, revision = CSRF_RE.search(page), REVISION_RE.search(page)
+        if token is None or revision is None:
+            self.record("get", None, 200, "no form on the page", time.perf_counter(), 0)
+            return
+        token, revision = token.group(1).decode(), revision.group(1).decode()
         k = 0
         while True:
             pause = self.rnd.uniform(*self.think)
             if time.perf_counter() + pause >= self.deadline:
                 break
             time.sleep(pause)
-            token, revision = CSRF_RE.search(page), REVISION_RE.search(page)
-            if token is None or revision is None:
-                self.record("get", None, 200, "no form on page", time.perf_counter(), 0)
-                return
             k += 1
             marker = f"同意申报，学校将在人员、经费、场地等方面给予保障。（{self.label} 第{k}次保存）"
             body = [(name, marker if name == MARKER_FIELD else value) for name, value in fields]
-            body += [("csrfmiddlewaretoken", token.group(1).decode()), ("revision", revision.group(1).decode()), ("section", "")]
-            status, data, location, error, started, elapsed = self.request("POST", url, urlencode(body).encode())
-            if self.record("post", status, 302, error, started, elapsed):
-                self.acked.append(marker)
-                self.unacked = []
-            else:
-                self.unacked.append(marker)
-                page = data if status == 200 else page
+            body += [("csrfmiddlewaretoken", token), ("revision", revision)]
+            if reader.autosave_url and k % self.full_every:
+                # As the page's fetch(…, {body: new FormData(form)}) sends it: multipart.
+                payload, content_type = multipart(body)
+                status, data, _loc, error, started, elapsed = self.request("POST", reader.autosave_url, payload, ajax=True, content_type=content_type)
+                ok = self.record("autosave", status, 200, error, started, elapsed)
+                answer = json.loads(data) if ok else {}
+                if ok and answer.get("saved"):
+                    self.acked.append(marker)
+                    self.unacked = []
+                    revision = str(answer["revision"])
+                else:
+                    self.unacked.append(marker)
                 continue
-            status, data, _loc, error, started, elapsed = self.request("GET", location or url)
+            body.append(("section", ""))
+            status, data, location, error, started, elapsed = self.request("POST", url, urlencode(body).encode())
+            if not self.record("save", status, 302, error, started, elapsed):
+                self.unacked.append(marker)
+                continue
+            self.acked.append(marker)
+            self.unacked = []
+            status, page, _loc, error, started, elapsed = self.request("GET", location or url)
             if self.record("get", status, 200, error, started, elapsed):
-                page = data
+                found_token, found_revision = CSRF_RE.search(page), REVISION_RE.search(page)
+                if found_token and found_revision:
+                    token, revision = found_token.group(1).decode(), found_revision.group(1).decode()
 
 
 def run(args):
@@ -257,10 +304,15 @@ def run(args):
     if len(schools) < args.concurrency:
         raise SystemExit(f"only {len(schools)} schools prepared, {args.concurrency} asked")
     think = tuple(float(x) for x in args.think.split(","))
+    # Warm the server up (each worker process compiles its templates on first use) with page
+    # loads that are not counted and change nothing.
+    for n in range(args.warmup):
+        school = schools[n % len(schools)]
+        School(n, school, args.url, 0, think, 1, "warm-up", [], threading.Lock()).request("GET", school["url"])
     samples, lock = [], threading.Lock()
     started = time.perf_counter()
     deadline = started + args.duration
-    threads = [School(n, s, args.url, deadline, think, args.label, samples, lock) for n, s in enumerate(schools)]
+    threads = [School(n, s, args.url, deadline, think, args.full_every, args.label, samples, lock) for n, s in enumerate(schools)]
     for t in threads:
         t.start()
         time.sleep(min(0.02, 1.0 / len(threads)))  # a quick ramp, not one burst of connections
@@ -270,14 +322,15 @@ def run(args):
     ok = [s for s in samples if s[3]]
     errors = [s for s in samples if not s[3]]
     kinds = {}
-    for kind in ("get", "post"):
+    for kind in ("get", "autosave", "save"):
         times = [s[2] for s in samples if s[0] == kind]
         kinds[kind] = summary_ms(times) if times else None
     error_kinds = {}
     for s in errors:
         error_kinds[str(s[4])] = error_kinds.get(str(s[4]), 0) + 1
     result = {
-        "label": args.label, "concurrency": args.concurrency, "duration": args.duration, "think": think, "wall": round(wall, 1),
+        "label": args.label, "concurrency": args.concurrency, "duration": args.duration, "think": think, "full_every": args.full_every,
+        "wall": round(wall, 1),
         "requests": len(samples), "ok": len(ok), "errors": len(errors), "error_kinds": error_kinds,
         "throughput": round(len(ok) / wall, 2), "saves": sum(len(t.acked) for t in threads),
         "latency": summary_ms([s[2] for s in samples]) if samples else None, "by_kind": kinds,
@@ -305,9 +358,11 @@ def main():
     p.add_argument("--schools", required=True)
     p.add_argument("--concurrency", type=int, default=50)
     p.add_argument("--duration", type=float, default=60)
-    p.add_argument("--think", default="1,5", help="seconds between saves: min,max (uniform)")
+    p.add_argument("--think", default="3,10", help="seconds between saves: min,max (uniform)")
+    p.add_argument("--full-every", type=int, default=5, help="every Nth save is the 保存草稿 button (POST, redirect, page); the others autosave")
     p.add_argument("--label", default="rush")
     p.add_argument("--before", help="snapshot written by the before command")
+    p.add_argument("--warmup", type=int, default=0, help="uncounted page loads first")
     p.add_argument("--out", required=True)
     p = sub.add_parser("verify")
     p.add_argument("--run", required=True)
