@@ -228,10 +228,13 @@ def get_staff_review(user, review_id):
     return review
 
 
-def get_staff_export_job(user, job_id):
-    """A ZIP export job: the project group's (every staff member sees every job); others 403."""
+def get_staff_job(user, model_name: str, job_id):
+    """A background job of the project group (review.ExportJob, a ZIP of PDFs, or
+    review.AssignmentRun, an automatic assignment): every staff member sees every job; others 403."""
     require_project_staff(user)
-    return get_object_or_404(_model("review", "ExportJob"), pk=job_id)
+    if model_name not in ("ExportJob", "AssignmentRun"):
+        raise ValueError(model_name)
+    return get_object_or_404(_model("review", model_name), pk=job_id)
 
 
 # ---- Experts --------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from applications.workflow import WorkflowError
 from review import national
 from review.exports import export_create
 from review.models import (
-    Assignment, ConflictDeclaration, Criterion, CriterionScore, DeadlineReminder, ExpertProfile, ExpertReview, ExportJob,
+    Assignment, AssignmentRun, ConflictDeclaration, Criterion, CriterionScore, DeadlineReminder, ExpertProfile, ExpertReview, ExportJob,
     FormalCheck, Forwarding, ProvincialReview, Rubric,
 )  # fmt: skip
 
@@ -133,6 +133,19 @@ class ExportJobAdmin(admin.ModelAdmin):
     readonly_fields = ["requested_by", "batch", "label", "selection", "state", "total", "done", "file", "error", "created_at", "finished_at"]
 
 
+@admin.register(AssignmentRun)
+class AssignmentRunAdmin(admin.ModelAdmin):
+    """Runs of automatic assignment: a record of who ran it and what it did; written only by the job."""
+
+    list_display = ["batch", "state", "added", "ended", "requested_by", "created_at"]
+    list_filter = ["state", "batch"]
+    readonly_fields = ["requested_by", "batch", "application_ids", "state", "total", "done", "added", "ended", "shortfalls", "error",
+                       "created_at", "finished_at"]  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False
+
+
 class ReviewInline(admin.TabularInline):
     """Score history on the application: every assignment with its review, read-only."""
 
@@ -203,14 +216,15 @@ class ReviewApplicationAdmin(ApplicationAdmin):
             extra = []
             for batch in batches:
                 plan = national.assignment_plan(batch, applications=eligible.filter(batch=batch))
-                extra.append(f"{batch.short_name}：将新增 {len(plan.new)} 项分配" + ("；" + "".join(plan.shortfall_report()) if plan.shortfalls else ""))
+                extra.append(f"{batch.short_name}：将新增 {len(plan.new)} 项分配" + ("；" + "".join(national.shortfall_lines(plan)) if plan.shortfalls else ""))
             if not batches:
                 extra.append("所选申请中没有处于“专家评审中”的申请。")
             return self._confirm(request, queryset, action="assign_experts", title="确认：自动分配评审专家", extra=extra)
-        created = 0
-        for batch in batches:
-            created += len(national.assignment_apply(batch=batch, actor=request.user, applications=eligible.filter(batch=batch)).new)
-        self.message_user(request, f"已新增 {created} 项专家分配。")
+        # Written by the job worker; each run's page shows its progress.
+        runs = [national.assignment_run_start(batch=batch, actor=request.user, applications=eligible.filter(batch=batch)) for batch in batches]
+        if len(runs) == 1:
+            return redirect("review:assignment_run", runs[0].pk)
+        self.message_user(request, f"已开始 {len(runs)} 个批次的自动分配，进度见“专家分配”页。" if runs else "所选申请中没有处于“专家评审中”的申请。")
         return None
 
     @admin.action(description="打包导出所选申请的 PDF（需确认）")

@@ -285,35 +285,69 @@ def export_upload_path(instance, filename):
     return f"exports/{instance.pk or 'new'}/{filename}"
 
 
-class ExportJob(models.Model):
-    """A ZIP of many PDFs built by a background job; the page follows its progress."""
+class BackgroundJob(models.Model):
+    """A long operation run by the job worker (django-tasks): its row carries the state and the
+    progress, and a page follows it with a progress bar (static/js/job-progress.js)."""
 
     class State(models.TextChoices):
         QUEUED = "queued", "排队中"
-        RUNNING = "running", "生成中"
+        RUNNING = "running", "进行中"
         DONE = "done", "已完成"
         FAILED = "failed", "失败"
 
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="申请人")
     batch = models.ForeignKey(Batch, on_delete=models.CASCADE, verbose_name="申报批次")
-    label = models.CharField("范围", max_length=200)
-    selection = models.JSONField("筛选条件", default=dict)
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
     total = models.PositiveIntegerField("总数", default=0)
     done = models.PositiveIntegerField("已完成", default=0)
-    file = models.FileField("ZIP 文件", upload_to=export_upload_path, blank=True)
     error = models.TextField("错误", blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
     class Meta:
-        verbose_name = "PDF 打包导出"
-        verbose_name_plural = "PDF 打包导出"
+        abstract = True
         ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.label}（{self.get_state_display()}）"
 
     @property
     def percent(self) -> int:
         return int(self.done * 100 / self.total) if self.total else (100 if self.state == self.State.DONE else 0)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+
+class ExportJob(BackgroundJob):
+    """A ZIP of many PDFs built by a background job; the page follows its progress."""
+
+    label = models.CharField("范围", max_length=200)
+    selection = models.JSONField("筛选条件", default=dict)
+    file = models.FileField("ZIP 文件", upload_to=export_upload_path, blank=True)
+
+    class Meta(BackgroundJob.Meta):
+        verbose_name = "PDF 打包导出"
+        verbose_name_plural = "PDF 打包导出"
+
+    def __str__(self):
+        return f"{self.label}（{self.get_state_display()}）"
+
+
+class AssignmentRun(BackgroundJob):
+    """One run of automatic expert assignment, for a whole batch or for applications picked in
+    admin, written in steps by a background job so that its page shows the progress."""
+
+    application_ids = models.JSONField("所选申请", default=list, blank=True, help_text="为空时为本批次全部“专家评审中”的申请")
+    added = models.PositiveIntegerField("新增分配", default=0)
+    ended = models.PositiveIntegerField("撤销分配", default=0)
+    shortfalls = models.JSONField("专家不足", default=list, blank=True)
+
+    class Meta(BackgroundJob.Meta):
+        verbose_name = "自动分配评审专家"
+        verbose_name_plural = "自动分配评审专家"
+
+    def __str__(self):
+        return f"{self.batch} 自动分配（{self.get_state_display()}）"
+
+    @property
+    def scope_label(self) -> str:
+        return f"所选 {len(self.application_ids)} 份申请" if self.application_ids else "本批次全部待分配的申请"

@@ -2,6 +2,7 @@
 scoring, decisions and publication. Every status change goes through
 applications.workflow.transition (one timeline row); each step re-checks state under a row lock.
 """
+import logging
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -9,16 +10,18 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
 from applications.models import Application, Batch, Status, TimelineEntry
 from applications.notifications import notify_school
 from applications.rules import PLAN_MIN_ZI, TEAM_MIN_SIZE, check_application, is_vice_principal
 from applications.workflow import WorkflowError, current_scan, deadline_for, scan_is_current, transition
 from review.assignment import Candidate, Expert, Pair, Plan, is_eligible, plan_assignments
-from review.models import Assignment, ConflictDeclaration, Criterion, CriterionScore, ExpertProfile, ExpertReview, FormalCheck
+from review.models import Assignment, AssignmentRun, ConflictDeclaration, Criterion, CriterionScore, ExpertProfile, ExpertReview, FormalCheck
 from review.scoring import is_half_step, weighted_total
 
 User = get_user_model()
+logger = logging.getLogger(__name__)
 
 
 def _lock(application: Application) -> Application:
@@ -149,23 +152,106 @@ def assignment_plan(batch: Batch, *, applications=None) -> Plan:
     )
 
 
-def assignment_apply(*, batch: Batch, actor, applications=None) -> Plan:
-    """Run automatic assignment (for the whole batch, or only `applications`) and store it.
-    Existing assignments that no longer count (a conflict declared since, an expert withdrawn
-    from the pool) are ended and replaced."""
-    with transaction.atomic():
-        Batch.objects.select_for_update().filter(pk=batch.pk).first()  # one assignment run at a time
-        plan = assignment_plan(batch, applications=applications)
-        dropped = {(p.application_id, p.expert_id) for p in plan.dropped}
-        if dropped:
-            for assignment in Assignment.objects.filter(application__batch=batch, is_active=True).select_related("expert"):
-                if (assignment.application_id, assignment.expert_id) in dropped:
+ASSIGNMENT_STEP = 500  # rows written per transaction by automatic assignment
+
+
+def shortfall_lines(plan: Plan) -> list[str]:
+    """One sentence per application the plan leaves short of experts, naming it by its number and
+    school (the pure planner only knows ids)."""
+    named = {a.pk: f"{a.number} {a.school.name}" for a in Application.objects.filter(pk__in=plan.shortfalls).select_related("school")}
+    return [
+        line.replace(f"申请 {pk} ", f"{named.get(pk, f'申请 {pk}')} ", 1)
+        for pk, line in zip(sorted(plan.shortfalls), plan.shortfall_report())
+    ]
+
+
+def assignment_apply(*, batch: Batch, actor, applications=None, on_step=None) -> tuple[Plan, int]:
+    """Run automatic assignment (for the whole batch, or only `applications`) and store it;
+    returns the plan and how many assignments were added. Existing assignments that no longer
+    count (a conflict declared since, an expert withdrawn from the pool) are ended and replaced.
+
+    Rows are written ASSIGNMENT_STEP at a time, each step a transaction of its own (a savepoint
+    when the caller holds one) that locks the batch, so that a background run's progress shows
+    (`on_step(done, total)` after each step). A step re-checks what changed since the plan was
+    made: a pair assigned meanwhile, or an application that already has its experts (a second
+    run at the same time), is skipped, so no application ever gets more than the batch's number."""
+    plan = assignment_plan(batch, applications=applications)
+    total, done, added = len(plan.dropped) + len(plan.new), 0, 0
+    dropped = [(p.application_id, p.expert_id) for p in plan.dropped]
+    if on_step and total:
+        on_step(0, total)  # the plan is made: the page can show how much there is to write
+    for start in range(0, len(dropped), ASSIGNMENT_STEP):
+        step = dropped[start:start + ASSIGNMENT_STEP]
+        with transaction.atomic():
+            Batch.objects.select_for_update().filter(pk=batch.pk).first()
+            wanted = set(step)
+            stale = Assignment.objects.filter(application_id__in={a for a, _e in step}, is_active=True).select_related("expert", "application")
+            for assignment in stale:
+                if (assignment.application_id, assignment.expert_id) in wanted:
                     _end(assignment, actor, "专家回避或已退出本批评审")
-        Assignment.objects.bulk_create(
-            Assignment(application_id=p.application_id, expert_id=p.expert_id, assigned_by=actor, source=Assignment.Source.AUTO)
-            for p in plan.new
+        done += len(step)
+        if on_step:
+            on_step(done, total)
+    for start in range(0, len(plan.new), ASSIGNMENT_STEP):
+        step = plan.new[start:start + ASSIGNMENT_STEP]
+        with transaction.atomic():
+            Batch.objects.select_for_update().filter(pk=batch.pk).first()
+            active = Assignment.objects.filter(application_id__in={p.application_id for p in step}, is_active=True)
+            pairs = set(active.values_list("application_id", "expert_id"))
+            counts = {}
+            for application_id, _expert_id in pairs:
+                counts[application_id] = counts.get(application_id, 0) + 1
+            fresh = []
+            for p in step:
+                if (p.application_id, p.expert_id) in pairs or counts.get(p.application_id, 0) >= batch.experts_per_application:
+                    continue
+                counts[p.application_id] = counts.get(p.application_id, 0) + 1
+                fresh.append(Assignment(application_id=p.application_id, expert_id=p.expert_id, assigned_by=actor, source=Assignment.Source.AUTO))
+            Assignment.objects.bulk_create(fresh)
+            added += len(fresh)
+        done += len(step)
+        if on_step:
+            on_step(done, total)
+    return plan, added
+
+
+def assignment_run_start(*, batch: Batch, actor, applications=None) -> AssignmentRun:
+    """Record a run of automatic assignment and queue it for the job worker; its page follows
+    the progress. `applications` (picked in admin) limits it to those; otherwise the whole batch."""
+    ids = sorted(applications.values_list("pk", flat=True)) if applications is not None else []
+    run = AssignmentRun.objects.create(batch=batch, requested_by=actor, application_ids=ids)
+    run_assignment.enqueue(run.pk)
+    return run
+
+
+@task()
+def run_assignment(run_id: int) -> int:
+    """Background job: automatic assignment for one AssignmentRun, its progress on the run's row."""
+    run = AssignmentRun.objects.select_related("batch", "requested_by").get(pk=run_id)
+    if run.finished:
+        return run.added
+    AssignmentRun.objects.filter(pk=run.pk).update(state=AssignmentRun.State.RUNNING)
+    applications = None
+    if run.application_ids:
+        applications = Application.objects.filter(batch=run.batch, status=Status.IN_EXPERT_REVIEW, pk__in=run.application_ids)
+
+    def progress(done, total):
+        AssignmentRun.objects.filter(pk=run.pk).update(done=done, total=total)
+
+    try:
+        plan, added = assignment_apply(batch=run.batch, actor=run.requested_by, applications=applications, on_step=progress)
+    except Exception as error:  # the run's page tells the user; the log keeps the trace
+        logger.exception("assignment run %s failed", run.pk)
+        AssignmentRun.objects.filter(pk=run.pk).update(
+            state=AssignmentRun.State.FAILED, finished_at=timezone.now(), error=f"{type(error).__name__}: {error}"[:2000]
         )
-    return plan
+        raise
+    total = len(plan.dropped) + len(plan.new)
+    AssignmentRun.objects.filter(pk=run.pk).update(
+        state=AssignmentRun.State.DONE, finished_at=timezone.now(), total=total, done=total, added=added,
+        ended=len(plan.dropped), shortfalls=shortfall_lines(plan),
+    )  # fmt: skip
+    return added
 
 
 def _end(assignment: Assignment, actor, reason: str) -> None:

@@ -27,7 +27,7 @@ from review.exports import export_create
 from review.forms import (
     AssignExpertForm, BulkDecisionForm, DecisionForm, EndAssignmentForm, ExportForm, FormalCheckForm, RankFilterForm, ReopenForm,
 )  # fmt: skip
-from review.models import Assignment, CriterionScore, ExpertReview, ExportJob
+from review.models import Assignment, AssignmentRun, CriterionScore, ExpertReview, ExportJob
 from review.selectors import RankFilters, ranked_page, ranked_table
 
 User = get_user_model()
@@ -206,21 +206,46 @@ def assignment(request):
     """Automatic assignment: a preview of what it would do, then applying it."""
     policy.require_project_staff(request.user)
     batch = _batch(request)
-    if request.method == "POST":
-        plan = national.assignment_apply(batch=batch, actor=request.user)
-        messages.success(request, f"已新增 {len(plan.new)} 项专家分配。" + ("".join(plan.shortfall_report()) if plan.shortfalls else ""))
-        return redirect(f"{reverse('review:assignment')}?batch={batch.pk}")
     plan = national.assignment_plan(batch)
+    if request.method == "POST":
+        if not plan.new and not plan.dropped:
+            messages.info(request, "没有需要新增或撤销的专家分配。")
+            return redirect(f"{reverse('review:assignment')}?batch={batch.pk}")
+        # Written by the job worker in steps; the run's page shows the progress.
+        run = national.assignment_run_start(batch=batch, actor=request.user)
+        return redirect("review:assignment_run", run.pk)
     experts = {u.pk: u for u in User.objects.filter(pk__in=plan.load).select_related("expert_profile")}
-    applications = {a.pk: a for a in Application.objects.filter(pk__in={p.application_id for p in plan.new} | set(plan.shortfalls)).select_related("school__province")}
-    preview = [(applications[p.application_id], experts.get(p.expert_id)) for p in plan.new[:300]]
+    shown = plan.new[:300]
+    applications = {a.pk: a for a in Application.objects.filter(pk__in={p.application_id for p in shown}).select_related("school__province")}
+    preview = [(applications[p.application_id], experts.get(p.expert_id)) for p in shown]
     return render(
         request,
         "review/assignment.html",
         {"batch": batch, "plan": plan, "preview": preview, "more": max(0, len(plan.new) - 300),
          "loads": sorted(((experts.get(e), n) for e, n in plan.load.items()), key=lambda x: -x[1]),
-         "shortfalls": [(applications.get(a), n) for a, n in plan.shortfalls.items()]},
+         "shortfalls": national.shortfall_lines(plan) if plan.shortfalls else [],
+         "runs": AssignmentRun.objects.filter(batch=batch).select_related("requested_by")[:5]},
     )  # fmt: skip
+
+
+@login_required
+def assignment_run(request, run_id):
+    """One run of automatic assignment: its progress bar, then what it did."""
+    run = policy.get_staff_job(request.user, "AssignmentRun", run_id)
+    return render(request, "review/assignment_run.html", {"run": run, "batch": run.batch})
+
+
+@login_required
+def assignment_run_status(request, run_id):
+    run = policy.get_staff_job(request.user, "AssignmentRun", run_id)
+    summary = f"已新增 {run.added} 项专家分配" + (f"，撤销 {run.ended} 项" if run.ended else "") + "。" if run.state == run.State.DONE else ""
+    return job_status_response(run, summary=summary, shortfalls=run.shortfalls)
+
+
+def job_status_response(job, **extra) -> JsonResponse:
+    """A background job's state as its page's script (static/js/job-progress.js) reads it."""
+    return JsonResponse({"state": job.state, "label": job.get_state_display(), "done": job.done, "total": job.total,
+                         "percent": job.percent, "error": job.error, **extra})  # fmt: skip
 
 
 PROGRESS_ROWS = 100
@@ -382,21 +407,19 @@ def exports(request):
 
 @login_required
 def export_detail(request, job_id):
-    job = policy.get_staff_export_job(request.user, job_id)
+    job = policy.get_staff_job(request.user, "ExportJob", job_id)
     return render(request, "review/export_detail.html", {"job": job})
 
 
 @login_required
 def export_status(request, job_id):
-    job = policy.get_staff_export_job(request.user, job_id)
-    return JsonResponse({"state": job.state, "label": job.get_state_display(), "done": job.done, "total": job.total,
-                         "percent": job.percent, "download": reverse("review:export_download", args=[job.pk]) if job.state == job.State.DONE else None,
-                         "error": job.error})  # fmt: skip
+    job = policy.get_staff_job(request.user, "ExportJob", job_id)
+    return job_status_response(job, download=reverse("review:export_download", args=[job.pk]) if job.state == job.State.DONE else None)
 
 
 @login_required
 def export_download(request, job_id):
-    job = policy.get_staff_export_job(request.user, job_id)
+    job = policy.get_staff_job(request.user, "ExportJob", job_id)
     if job.state != ExportJob.State.DONE or not job.file:
         raise Http404
     return protected_file_response(job.file, content_type="application/zip", filename=job.file.name.rsplit("/", 1)[-1], attachment=True)

@@ -49,8 +49,8 @@ from applications.models import Application, Batch, ProvincialWindow, SignedScan
 from applications.services import application_get_or_create
 from portal.models import Association, Role
 from review.exports import export_create
-from review.models import Assignment, ExpertReview, ExportJob
-from review.national import rubric_ensure_default
+from review.models import Assignment, AssignmentRun, ExpertReview, ExportJob
+from review.national import assignment_run_start, rubric_ensure_default
 from review.services import province_forward, province_recommend
 from tests.conftest import make_school, make_user
 from tests.review.helpers import reload, submit_complete
@@ -77,6 +77,7 @@ class Scene:
     assignment: Assignment
     review: ExpertReview
     job: ExportJob
+    run: AssignmentRun
     users: dict
     sessions: dict  # role → session key, made once (each test's changes to it are rolled back)
 
@@ -129,6 +130,7 @@ def build_scene() -> Scene:
     # Fully scored: an empty POST to the automatic assignment finds nothing to do.
     assert (reload(app_js).status, reload(app_zj).status) == (Status.SCORED, Status.SUBMITTED)  # arrange
     job = export_create(batch=batch, actor=staff, scope="selected")  # runs at once (immediate task backend)
+    run = assignment_run_start(batch=batch, actor=staff)  # runs at once too: nothing left to assign
     job.refresh_from_db()
     assert job.state == ExportJob.State.DONE and job.file, job.state  # arrange: a ZIP to download
     sessions = {}
@@ -138,7 +140,7 @@ def build_scene() -> Scene:
         sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
     return Scene(
         batch=batch, published=published, window_zj=window_zj, window_js=window_js, app_zj=reload(app_zj), app_js=reload(app_js),
-        scan_zj=app_zj.scans.get(), scan_js=app_js.scans.get(), assignment=assignment, review=review, job=job, users=users,
+        scan_zj=app_zj.scans.get(), scan_js=app_js.scans.get(), assignment=assignment, review=review, job=job, run=run, users=users,
         sessions=sessions,
     )  # fmt: skip
 
@@ -367,6 +369,8 @@ EXPECTATIONS = [
     case("review:end_assignment", post_only(staff="302", admin="302"), lambda s: {"assignment_id": s.assignment.pk}),
     case("review:reopen_review", post_only(staff="302", admin="302"), lambda s: {"review_id": s.review.pk}),
     case("review:assignment", staff_page(post="302")),  # POST: runs the automatic assignment (nothing left to assign)
+    case("review:assignment_run", staff_page(), lambda s: {"run_id": s.run.pk}),
+    case("review:assignment_run_status", staff_page(), lambda s: {"run_id": s.run.pk}, content_type="application/json"),
     case("review:progress", staff_page(post="302")),  # POST: reminds the late experts (none here)
     case("review:ranking", staff_page()),
     *[case("review:ranking_export", staff_page(), lambda s, f=fmt: {"fmt": f}, fmt, kind)

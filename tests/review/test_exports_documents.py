@@ -185,7 +185,7 @@ def test_an_export_builds_one_pdf_per_selected_application_at_once(client, batch
     download = reverse("review:export_download", args=[job.pk])
     assert status == {"state": "done", "label": "已完成", "done": 2, "total": 2, "percent": 100, "download": download, "error": ""}
     page = client.get(reverse("review:export_detail", args=[job.pk])).content.decode()
-    assert "已完成 <span data-job-done>2</span> / <span data-job-total>2</span>" in page and download in page
+    assert "进度 <span data-job-done>2</span> / <span data-job-total>2</span>" in page and download in page
 
     response = client.get(download)
     assert (response.status_code, response["Content-Type"]) == (200, "application/zip")

@@ -7,18 +7,22 @@ from collections import Counter
 import pytest
 from django.urls import reverse
 
-from applications.models import Status, TimelineEntry
+from applications.models import Application, Status, TimelineEntry
 from applications.workflow import WorkflowError
-from portal.models import Role, SchoolType
-from review.models import Assignment, ConflictDeclaration, ExpertProfile
+from portal.models import Role, SchoolType, User
+from review import national
+from review.models import Assignment, AssignmentRun, ConflictDeclaration, ExpertProfile
 from review.national import (
     assignment_add,
     assignment_apply,
     assignment_plan,
     assignment_remove,
+    assignment_run_start,
     expert_declare_conflict,
     rubric_ensure_default,
+    shortfall_lines,
 )
+from review.roles import sync_staff_group
 from tests.conftest import make_user
 from tests.review.helpers import reload, timeline_actions
 from tests.review.national_helpers import (
@@ -77,7 +81,9 @@ def assert_rules_hold(application, experts_per_application):
 
 
 def test_applying_gives_every_application_its_experts_within_the_rules(batch, staff_user, pool, candidates):
-    plan = assignment_apply(batch=batch, actor=staff_user)
+    plan, added = assignment_apply(batch=batch, actor=staff_user)
+
+    assert added == len(plan.new) == 9
 
     assert plan.shortfalls == {}
     for application in candidates.values():
@@ -103,7 +109,7 @@ def test_the_number_of_experts_follows_the_batch(batch, staff_user, pool, candid
 def test_applying_again_adds_nothing(batch, staff_user, pool, candidates):
     assignment_apply(batch=batch, actor=staff_user)
     before = list(Assignment.objects.order_by("pk").values_list("pk", "application_id", "expert_id", "is_active"))
-    plan = assignment_apply(batch=batch, actor=staff_user)
+    plan, _added = assignment_apply(batch=batch, actor=staff_user)
     assert plan.new == [] and plan.dropped == []
     assert list(Assignment.objects.order_by("pk").values_list("pk", "application_id", "expert_id", "is_active")) == before
 
@@ -128,10 +134,10 @@ def test_inactive_experts_and_applications_outside_expert_review_get_nothing(bat
 def test_too_few_experts_are_reported_not_filled_by_breaking_a_rule(batch, staff_user, candidates):
     make_expert("e-only-sc", SICHUAN, "四川省教育科学研究院")
     make_expert("e-only-bj", BEIJING, "北京终身教育研究院")
-    plan = assignment_apply(batch=batch, actor=staff_user)
+    plan, _added = assignment_apply(batch=batch, actor=staff_user)
     sichuan = candidates["sichuan"]
     assert plan.shortfalls[sichuan.pk] == 2
-    assert f"申请 {sichuan.pk} 还缺 2 位评审专家：符合回避规则的专家不足。" in plan.shortfall_report()
+    assert f"{sichuan.number} {sichuan.school.name} 还缺 2 位评审专家：符合回避规则的专家不足。" in shortfall_lines(plan)
     given = Assignment.objects.filter(application=sichuan, is_active=True).select_related("expert__expert_profile")
     assert [a.expert.expert_profile.province_id for a in given] == [BEIJING]
 
@@ -161,17 +167,121 @@ def test_the_preview_lists_shortfalls(client, batch, staff_user, candidates):
     client.force_login(staff_user)
     html = client.get(reverse("review:assignment"), {"batch": batch.pk}).content.decode()
     assert "专家不足" in html
-    assert f"申请 {candidates['sichuan'].pk} 还缺 2 位评审专家" in html
+    sichuan = candidates["sichuan"]
+    assert f"{sichuan.number} {sichuan.school.name} 还缺 2 位评审专家" in html
     assert not Assignment.objects.exists()
 
 
-def test_posting_the_page_applies_the_plan(client, batch, staff_user, pool, candidates):
+def test_posting_the_page_applies_the_plan_in_the_background_and_shows_its_progress(client, batch, staff_user, pool, candidates):
     client.force_login(staff_user)
     response = client.post(reverse("review:assignment"), {"batch": batch.pk})
-    assert response.status_code == 302
+
+    run = AssignmentRun.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("review:assignment_run", args=[run.pk])
+    assert (run.state, run.done, run.total, run.added, run.requested_by) == (AssignmentRun.State.DONE, 9, 9, 9, staff_user)
     assert Assignment.objects.filter(is_active=True).count() == 9
     for application in candidates.values():
         assert_rules_hold(application, 3)
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "已新增 9 项专家分配。" in html and 'aria-valuenow="100"' in html and "进度 <span data-job-done>9</span> / <span data-job-total>9</span>" in html
+    assert client.get(reverse("review:assignment_run_status", args=[run.pk])).json() == {
+        "state": "done", "label": "已完成", "done": 9, "total": 9, "percent": 100, "error": "", "summary": "已新增 9 项专家分配。", "shortfalls": [],
+    }  # fmt: skip
+    # The assignment page lists the run.
+    assert "新增 9 项" in client.get(reverse("review:assignment"), {"batch": batch.pk}).content.decode()
+
+
+def test_a_run_part_way_shows_how_far_it_has_got(client, batch, staff_user):
+    run = AssignmentRun.objects.create(batch=batch, requested_by=staff_user, state=AssignmentRun.State.RUNNING, total=3000, done=1000)
+    client.force_login(staff_user)
+    html = client.get(reverse("review:assignment_run", args=[run.pk])).content.decode()
+    assert "进行中" in html and 'aria-valuenow="33"' in html and 'data-width="33"' in html
+    assert "已新增" not in html
+    status = client.get(reverse("review:assignment_run_status", args=[run.pk])).json()
+    assert (status["state"], status["percent"], status["summary"]) == ("running", 33, "")
+
+
+def test_a_run_writes_in_steps_and_reports_each(batch, staff_user, pool, candidates, monkeypatch):
+    monkeypatch.setattr(national, "ASSIGNMENT_STEP", 4)
+    seen = []
+    _plan, added = assignment_apply(batch=batch, actor=staff_user, on_step=lambda done, total: seen.append((done, total, Assignment.objects.count())))
+    assert added == 9
+    # The total once the plan is made, then three steps (4 + 4 + 1 pairs), each stored before it is reported.
+    assert seen == [(0, 9, 0), (4, 9, 4), (8, 9, 8), (9, 9, 9)]
+
+
+def test_pairs_assigned_while_a_run_is_under_way_are_not_assigned_twice(batch, staff_user, pool, candidates, monkeypatch):
+    """Between two steps another member of staff assigns by hand, or a second run fills an
+    application: the step skips what is already there and nobody gets more than 3 experts."""
+    monkeypatch.setattr(national, "ASSIGNMENT_STEP", 3)
+    first_later = assignment_plan(batch).new[3]  # a pair of the second step
+
+    def meanwhile(done, total):
+        if done == 3:  # after the first step, somebody assigns that pair by hand
+            application = Application.objects.get(pk=first_later.application_id)
+            assignment_add(application=application, expert=User.objects.get(pk=first_later.expert_id), actor=staff_user, reason="已电话确认")
+
+    _plan, added = assignment_apply(batch=batch, actor=staff_user, on_step=meanwhile)
+
+    assert added == 8  # the pair taken by hand was skipped
+    for application in candidates.values():
+        assert_rules_hold(application, 3)
+    assert Assignment.objects.filter(application_id=first_later.application_id, expert_id=first_later.expert_id, is_active=True).count() == 1
+
+
+def test_posting_with_nothing_to_assign_starts_no_run(client, batch, staff_user, pool, candidates):
+    assignment_apply(batch=batch, actor=staff_user)
+    client.force_login(staff_user)
+    response = client.post(reverse("review:assignment"), {"batch": batch.pk}, follow=True)
+    assert "没有需要新增或撤销的专家分配" in response.content.decode()
+    assert not AssignmentRun.objects.exists()
+
+
+def test_a_failed_run_says_so_and_keeps_what_it_wrote(client, batch, staff_user, pool, candidates, monkeypatch):
+    monkeypatch.setattr(national, "ASSIGNMENT_STEP", 4)
+    real_bulk_create = Assignment.objects.bulk_create
+    steps = []
+
+    def failing_on_the_second_step(objs, *args, **kwargs):
+        steps.append(len(objs))
+        if len(steps) == 2:
+            raise RuntimeError("磁盘已满")
+        return real_bulk_create(objs, *args, **kwargs)
+
+    monkeypatch.setattr(Assignment.objects, "bulk_create", failing_on_the_second_step)
+    client.force_login(staff_user)
+    client.post(reverse("review:assignment"), {"batch": batch.pk})
+
+    run = AssignmentRun.objects.get()
+    assert run.state == AssignmentRun.State.FAILED and "磁盘已满" in run.error and run.finished_at
+    assert (run.done, run.total) == (4, 9) and Assignment.objects.count() == 4
+    html = client.get(reverse("review:assignment_run", args=[run.pk])).content.decode()
+    assert "失败" in html and "磁盘已满" in html and "可重新运行自动分配补齐其余部分" in html
+    # Run again, it completes what is missing.
+    monkeypatch.setattr(Assignment.objects, "bulk_create", real_bulk_create)
+    client.post(reverse("review:assignment"), {"batch": batch.pk})
+    assert AssignmentRun.objects.latest("pk").added == 5
+    for application in candidates.values():
+        assert_rules_hold(application, 3)
+
+
+def test_the_admin_action_assigns_the_picked_applications_in_a_run(client, batch, staff_user, pool, candidates):
+    staff_user.groups.add(sync_staff_group())
+    client.force_login(staff_user)
+    url = reverse("admin:applications_application_changelist")
+    picked = [candidates["sichuan"].pk, candidates["hubei"].pk]
+    confirm = client.post(url, {"action": "assign_experts", "_selected_action": picked})
+    assert confirm.status_code == 200 and "将新增 6 项分配" in confirm.content.decode()
+    assert not Assignment.objects.exists()
+
+    response = client.post(url, {"action": "assign_experts", "_selected_action": picked, "confirm": "yes"})
+
+    run = AssignmentRun.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("review:assignment_run", args=[run.pk])
+    assert sorted(run.application_ids) == sorted(picked) and run.added == 6
+    assert set(Assignment.objects.values_list("application_id", flat=True)) == set(picked)
 
 
 # ---- Manual changes --------------------------------------------------------------------------------
@@ -302,7 +412,7 @@ def test_a_conflict_recorded_after_assignment_is_replaced_on_the_next_run(batch,
     assignment = Assignment.objects.filter(application=application, is_active=True).select_related("expert").first()
     ConflictDeclaration.objects.create(expert=assignment.expert, application=application, reason="管理员登记：近亲属在该校")
 
-    plan = assignment_apply(batch=batch, actor=staff_user)
+    plan, _added = assignment_apply(batch=batch, actor=staff_user)
 
     assert [(p.application_id, p.expert_id) for p in plan.dropped] == [(application.pk, assignment.expert_id)]
     assignment.refresh_from_db()
