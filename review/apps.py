@@ -6,6 +6,7 @@ class ReviewConfig(AppConfig):
     verbose_name = "推荐与评审"
 
     def ready(self):
-        from review import roles
+        from review import roles, tallies
 
         roles.connect()
+        tallies.connect()

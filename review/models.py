@@ -351,3 +351,40 @@ class AssignmentRun(BackgroundJob):
     @property
     def scope_label(self) -> str:
         return f"所选 {len(self.application_ids)} 份申请" if self.application_ids else "本批次全部待分配的申请"
+
+
+class ReviewTally(models.Model):
+    """One application's expert-review figures: its active assignments and the weighted totals of
+    their submitted reviews, in cents. Kept by review.tallies whenever an assignment or a review
+    changes, so that the ranked table and the progress page sort and page in the database instead of
+    aggregating every review of the batch on every request. Never edited by hand: `manage.py
+    rebuild_tallies` recomputes them all."""
+
+    application = models.OneToOneField(Application, primary_key=True, on_delete=models.CASCADE, related_name="review_tally", verbose_name="申请")
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="+", verbose_name="申报批次")
+    assigned = models.PositiveIntegerField("有效分配", default=0)
+    submitted = models.PositiveIntegerField("已提交评分", default=0)
+    scored = models.PositiveIntegerField("有总分的评分", default=0)
+    sum_cents = models.BigIntegerField("总分之和（分）", null=True)
+    low_cents = models.BigIntegerField("最低总分（分）", null=True)
+    high_cents = models.BigIntegerField("最高总分（分）", null=True)
+    mean_cents = models.BigIntegerField("平均分（分）", null=True)
+
+    class Meta:
+        verbose_name = "评审汇总"
+        verbose_name_plural = "评审汇总"
+        indexes = [models.Index(fields=["batch", "mean_cents"])]
+
+
+class ExpertTally(models.Model):
+    """One expert's workload in one batch: active assignments and submitted reviews (review.tallies)."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="+", verbose_name="申报批次")
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="专家")
+    assigned = models.PositiveIntegerField("有效分配", default=0)
+    submitted = models.PositiveIntegerField("已提交评分", default=0)
+
+    class Meta:
+        verbose_name = "专家评审量"
+        verbose_name_plural = "专家评审量"
+        constraints = [models.UniqueConstraint(fields=["batch", "expert"], name="one_tally_per_expert_and_batch")]

@@ -19,6 +19,7 @@ from applications.workflow import WorkflowError, current_scan, deadline_for, sca
 from review.assignment import Candidate, Expert, Pair, Plan, is_eligible, plan_assignments
 from review.models import Assignment, AssignmentRun, ConflictDeclaration, Criterion, CriterionScore, ExpertProfile, ExpertReview, FormalCheck
 from review.scoring import is_half_step, weighted_total
+from review.tallies import refresh_tallies
 
 User = get_user_model()
 logger = logging.getLogger(__name__)
@@ -207,7 +208,8 @@ def assignment_apply(*, batch: Batch, actor, applications=None, on_step=None) ->
                     continue
                 counts[p.application_id] = counts.get(p.application_id, 0) + 1
                 fresh.append(Assignment(application_id=p.application_id, expert_id=p.expert_id, assigned_by=actor, source=Assignment.Source.AUTO))
-            Assignment.objects.bulk_create(fresh)
+            Assignment.objects.bulk_create(fresh)  # sends no signals: the tallies are refreshed here
+            refresh_tallies({p.application_id for p in step})
             added += len(fresh)
         done += len(step)
         if on_step:

@@ -5,7 +5,8 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,7 +28,7 @@ from review.exports import export_create
 from review.forms import (
     AssignExpertForm, BulkDecisionForm, DecisionForm, EndAssignmentForm, ExportForm, FormalCheckForm, RankFilterForm, ReopenForm,
 )  # fmt: skip
-from review.models import Assignment, AssignmentRun, CriterionScore, ExpertReview, ExportJob
+from review.models import Assignment, AssignmentRun, CriterionScore, ExpertReview, ExpertTally, ExportJob
 from review.selectors import RankFilters, ranked_page, ranked_table
 
 User = get_user_model()
@@ -257,12 +258,12 @@ def progress(request):
     """Reviews done and missing, per expert and per application; remind the late experts."""
     policy.require_project_staff(request.user)
     batch = _batch(request)
-    active = Assignment.objects.filter(application__batch=batch, is_active=True)
+    # The review tallies (review.tallies) hold the counts: a few narrow rows, not every review.
     per_expert = (
-        active.values("expert_id", "expert__last_name", "expert__first_name", "expert__username", "expert__email")
-        .annotate(total=Count("pk"), done=Count("pk", filter=Q(review__state=ExpertReview.State.SUBMITTED)))
-        .order_by("-total")
-    )
+        ExpertTally.objects.filter(batch=batch, assigned__gt=0)
+        .values("expert_id", "expert__last_name", "expert__first_name", "expert__username", "expert__email", total=F("assigned"), done=F("submitted"))
+        .order_by("-total", "expert_id")
+    )  # fmt: skip
     if request.method == "POST":
         late = [row for row in per_expert if row["done"] < row["total"]]
         for row in late:
@@ -274,10 +275,7 @@ def progress(request):
     # The least advanced first, a page's worth: at national scale thousands are in review, and
     # only the number, the school and the two counts are shown (nothing else is read).
     per_application = (
-        in_review.annotate(
-            assigned=Count("assignments", filter=Q(assignments__is_active=True)),
-            done=Count("assignments", filter=Q(assignments__is_active=True, assignments__review__state=ExpertReview.State.SUBMITTED)),
-        )
+        in_review.annotate(assigned=Coalesce("review_tally__assigned", 0), done=Coalesce("review_tally__submitted", 0))
         .select_related("school")
         .only("number", "school__name")
         .order_by("done", "number")[:PROGRESS_ROWS]

@@ -4,13 +4,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, FloatField, IntegerField, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When
-from django.db.models.functions import Floor, Round
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from applications.models import Application, ProjectCategory, ProvincialWindow, Route, SignedScan, Status
 from applications.rules import is_vice_principal
 from applications.selectors import LONG_TEXT_FIELDS
-from review.scoring import TRIM_FROM, Aggregate, aggregate_stats, maximum_total
+from review.scoring import Aggregate, aggregate_stats, maximum_total
 
 QUEUE_SORTS = {
     "submitted": ("submitted_at", "pk"),
@@ -141,37 +141,20 @@ def _ranked_applications(batch, filters: RankFilters) -> QuerySet[Application]:
 def _ranked_queryset(batch, filters: RankFilters) -> QuerySet[Application]:
     """The ranked table as one query, best first, for any slice of it.
 
-    Each application carries its active assignments' count and, over the submitted reviews, their
-    number, the sum, lowest and highest weighted total in cents (integers, exact on every
-    database), and the mean in cents rounded half up, computed in integers as review.scoring does
-    it (highest and lowest dropped from TRIM_FROM reviews on): floor((2·sum + n) / (2·n)). The
-    database sorts by that mean (unscored last), then the school's name, so a page needs only its
-    own rows; the page's figures are then made by review.scoring.aggregate_stats from the same
-    sums, to the cent what `aggregate` gives from the totals."""
-    from review.models import ExpertReview
-
-    qs = _ranked_applications(batch, filters)
-    active = Q(assignments__is_active=True)
-    done = active & Q(assignments__review__state=ExpertReview.State.SUBMITTED, assignments__review__total__isnull=False)
-    cents = Round(F("assignments__review__total") * 100, output_field=FloatField())
-    qs = qs.values("pk").annotate(
-        rank_assigned=Count("assignments", filter=active),
-        rank_n=Count("assignments__review__total", filter=done),
-        rank_sum=Sum(cents, filter=done, output_field=FloatField()),
-        rank_low=Min(cents, filter=done, output_field=FloatField()),
-        rank_high=Max(cents, filter=done, output_field=FloatField()),
-    )
-    trimmed = Q(rank_n__gte=TRIM_FROM)
-    kept_sum = Case(When(trimmed, then=F("rank_sum") - F("rank_low") - F("rank_high")), default=F("rank_sum"), output_field=FloatField())
-    kept_n = Case(When(trimmed, then=F("rank_n") - 2), default=F("rank_n"), output_field=IntegerField())
-    mean_cents = Case(
-        When(rank_n=0, then=Value(None)),
-        default=Floor((kept_sum * 2 + kept_n) / (kept_n * 2), output_field=FloatField()),
-        output_field=FloatField(),
-    )
-    # Narrow rows (the id and the figures) are grouped and sorted; the applications themselves are
-    # read afterwards for the rows wanted only.
-    return qs.annotate(rank_mean_cents=mean_cents).order_by(F("rank_mean_cents").desc(nulls_last=True), "school__name", "pk")
+    Each application carries its review tally (review.tallies: active assignments, submitted
+    reviews with a total, and their sum, lowest, highest and mean weighted total in cents, the
+    mean as review.scoring computes it). The database sorts by the mean (unscored last), then the
+    school's name, so a page reads only its own rows; the page's figures are then made by
+    review.scoring.aggregate_stats from the same sums, to the cent what `aggregate` gives."""
+    return (
+        _ranked_applications(batch, filters)
+        .values("pk")
+        .annotate(
+            rank_assigned=Coalesce("review_tally__assigned", 0), rank_n=Coalesce("review_tally__scored", 0),
+            rank_sum=F("review_tally__sum_cents"), rank_low=F("review_tally__low_cents"), rank_high=F("review_tally__high_cents"),
+        )
+        .order_by(F("review_tally__mean_cents").desc(nulls_last=True), "school__name", "pk")
+    )  # fmt: skip
 
 
 def _cents(value) -> Decimal:

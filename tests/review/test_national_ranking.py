@@ -17,6 +17,7 @@ from portal.models import School, SchoolType
 from review.models import Assignment, ExpertReview
 from review.national import rubric_ensure_default
 from review.selectors import RANKING_PAGE_SIZE
+from review.tallies import refresh_tallies
 from tests.review.national_helpers import (
     BEIJING,
     FAIR,
@@ -164,7 +165,7 @@ def test_another_batch_is_not_mixed_in(staff, batch, table):
 
 def bulk_scored(batch, experts, count, start):
     """`count` applications in status scored, each with a submitted review by every expert, built
-    with bulk_create (schools, applications, projects, assignments, reviews)."""
+    with bulk_create (schools, applications, projects, assignments, reviews), then tallied."""
     provinces = [SICHUAN, GUANGDONG, HUBEI, SHANDONG]
     kinds = [SchoolType.HIGHER_VOCATIONAL, SchoolType.SECONDARY_VOCATIONAL, SchoolType.VOCATIONAL_CENTER]
     now = timezone.now()
@@ -188,6 +189,7 @@ def bulk_scored(batch, experts, count, start):
         ExpertReview(assignment=a, state=ExpertReview.State.SUBMITTED, total=D(40 + (a.pk * 7) % 60), submitted_at=now, comment="意见", recommendation="yes")
         for a in assignments
     )
+    refresh_tallies(a.pk for a in applications)  # bulk inserts send no signals (review.tallies)
     return applications
 
 

@@ -45,11 +45,12 @@ from review import national
 from review.assignment import Candidate, Expert, plan_assignments
 from review.management.commands import _scale_data as data
 from review.models import (
-    Assignment, ConflictDeclaration, Criterion, CriterionScore, DeadlineReminder, ExpertProfile, ExpertReview, ExportJob,
-    FormalCheck, Forwarding, ProvincialReview, Rubric,
+    Assignment, AssignmentRun, ConflictDeclaration, Criterion, CriterionScore, DeadlineReminder, ExpertProfile, ExpertReview,
+    ExpertTally, ExportJob, FormalCheck, Forwarding, ProvincialReview, ReviewTally, Rubric,
 )  # fmt: skip
 from review.roles import sync_staff_group
 from review.scoring import weighted_total
+from review.tallies import rebuild_tallies
 
 User = get_user_model()
 
@@ -139,6 +140,10 @@ class Command(BaseCommand):
                 password_hash=make_password(password), log=self.stdout.write,
             )  # fmt: skip
             batch = generator.run()
+        # Statistics for the query planner after a bulk load (PostgreSQL: and the visibility map,
+        # which index-only scans need), as autovacuum would make them some time later.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
         seconds = time.perf_counter() - started
         counts = dict(Application.objects.filter(batch=batch).values("status").annotate(n=Count("pk")).values_list("status", "n"))
         summary = "，".join(f"{Status(s).label} {counts[s]}" for s in Status.values if counts.get(s))
@@ -164,6 +169,9 @@ def reset_generated() -> int:
             CriterionScore.objects.filter(review__assignment__application__batch_id__in=ids),
             ExpertReview.objects.filter(assignment__application__batch_id__in=ids),
             Assignment.objects.filter(**in_batch),
+            ReviewTally.objects.filter(batch_id__in=ids),
+            ExpertTally.objects.filter(batch_id__in=ids),
+            AssignmentRun.objects.filter(batch_id__in=ids),
             ConflictDeclaration.objects.filter(**in_batch),
             FormalCheck.objects.filter(**in_batch),
             ProvincialReview.objects.filter(**in_batch),
@@ -737,6 +745,8 @@ class ScaleGenerator:
                     scores += [(r["review"].pk, c, p) for c, p in r["points"].items()]
         insert_rows(CriterionScore, ("review", "criterion", "points"), scores)
         t = self.step(f"专家分配 {len(assignments)}、评分 {len(expert_reviews)}、单项得分 {len(scores)}", t)
+        rebuild_tallies(self.batch)  # bulk inserts send no signals
+        t = self.step("评审汇总", t)
 
         insert_rows(TimelineEntry, EVENT_COLUMNS, timeline)
         self.step(f"办理记录 {len(timeline)} 条", t)
