@@ -31,3 +31,9 @@ WHITENOISE_AUTOREFRESH = True
 # none) production would redirect every request to HTTPS; tests/portal/test_security_headers.py
 # checks production's value in a process of its own.
 SECURE_SSL_REDIRECT = False
+
+# One connection per request, as before persistent connections: the concurrency tests open
+# connections in threads of their own, which must not outlive them (PostgreSQL refuses to drop the
+# test database while any is open). Production's persistent connections are exercised by bin/smoke
+# and the benchmark.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
