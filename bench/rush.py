@@ -7,7 +7,8 @@
 
 The load comes from one thread per simulated school with its own keep-alive connection (Python's
 http.client; no extra dependency, little CPU per request, so the generator takes little from the
-server it measures on the same two cores). Each school behaves as a person at the form does on
+server it measures on the same two cores). Schools arrive --spawn-rate a second (5 by default, as
+locust spawns its users) and stay to the end. Each behaves as a person at the form does on
 deadline day, with the page's own JavaScript (static/js/autosave.js):
 
     GET its edit page (the whole 实验校资格申请表 with its 2,000–6,000 字 plan)
@@ -315,7 +316,7 @@ def run(args):
     threads = [School(n, s, args.url, deadline, think, args.full_every, args.label, samples, lock) for n, s in enumerate(schools)]
     for t in threads:
         t.start()
-        time.sleep(min(0.02, 1.0 / len(threads)))  # a quick ramp, not one burst of connections
+        time.sleep(1.0 / args.spawn_rate)  # schools arrive at --spawn-rate a second, as locust spawns users
     for t in threads:
         t.join(args.duration + 120)
     wall = time.perf_counter() - started
@@ -329,7 +330,7 @@ def run(args):
     for s in errors:
         error_kinds[str(s[4])] = error_kinds.get(str(s[4]), 0) + 1
     result = {
-        "label": args.label, "concurrency": args.concurrency, "duration": args.duration, "think": think, "full_every": args.full_every,
+        "label": args.label, "concurrency": args.concurrency, "duration": args.duration, "think": think, "full_every": args.full_every, "spawn_rate": args.spawn_rate,
         "wall": round(wall, 1),
         "requests": len(samples), "ok": len(ok), "errors": len(errors), "error_kinds": error_kinds,
         "throughput": round(len(ok) / wall, 2), "saves": sum(len(t.acked) for t in threads),
@@ -363,6 +364,7 @@ def main():
     p.add_argument("--label", default="rush")
     p.add_argument("--before", help="snapshot written by the before command")
     p.add_argument("--warmup", type=int, default=0, help="uncounted page loads first")
+    p.add_argument("--spawn-rate", type=float, default=5, help="schools starting per second (5: 50 schools are all at work after 10 s)")
     p.add_argument("--out", required=True)
     p = sub.add_parser("verify")
     p.add_argument("--run", required=True)
