@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from applications.documents import project_choices
 from applications.models import NATIONAL_STATUSES, Application, Batch, Status
-from applications.selectors import LONG_TEXT_FIELDS, applications_visible_to, current_batch
+from applications.selectors import LONG_TEXT_FIELDS, applications_visible_to, current_batch, page_in_order
 from applications.workflow import WorkflowError, current_scan, deadline_for, scan_is_current
 from applications.rules import check_application
 from portal import policy
@@ -72,9 +72,7 @@ def national_list(request):
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(Q(school__name__icontains=q) | Q(number__icontains=q) | Q(lead_name__icontains=q))
-    from django.core.paginator import Paginator
-
-    page = Paginator(qs.defer(*LONG_TEXT_FIELDS).order_by("school__province_id", "number"), 50).get_page(request.GET.get("page"))
+    page = page_in_order(qs.defer(*LONG_TEXT_FIELDS).order_by("school__province_id", "number"), request.GET.get("page"), 50)
     return render(request, "review/national_list.html", {"batch": batch, "page": page, "status": status, "q": q,
                                                          "statuses": [(s, Status(s).label) for s in NATIONAL_STATUSES]})  # fmt: skip
 

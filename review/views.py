@@ -2,7 +2,6 @@
 and the 推荐汇总表. Access is checked on the first line (portal.policy)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,6 +13,7 @@ from applications.models import Batch, ProvincialWindow
 from applications.models import Status
 from applications.workflow import WorkflowError, current_scan, deadline_for, scan_is_current, status_for_school
 from applications.rules import check_application
+from applications.selectors import page_in_order
 from portal import policy
 from portal.protected import protected_file_response
 from review import dashboards, services
@@ -50,7 +50,7 @@ def province_queue(request, window_id):
         q=data.get("q", "").strip(),
         sort=data.get("sort") or "submitted",
     )
-    page = Paginator(provincial_queue(window, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_in_order(provincial_queue(window, filters), request.GET.get("page"), PAGE_SIZE)
     rows = [(application, queue_flags(application)) for application in page.object_list]
     forwarding = Forwarding.objects.filter(window=window).first()
     counts = status_counts(window)

@@ -15,6 +15,7 @@ from applications.models import Application, ProjectCategory, Route, SignedScan,
 from applications.services import application_get_or_create
 from portal.models import School, SchoolType
 from review.models import ProvincialReview
+from review.selectors import QUEUE_SORTS
 from review.services import province_decline, province_mark_paper_received, province_recommend, province_return
 from tests.conftest import fill_complete
 from tests.review.helpers import new_application, reload, submit_complete, submitted_application
@@ -308,3 +309,19 @@ def test_the_queue_costs_the_same_number_of_queries_for_10_and_200_applications(
     # More rows are shown (up to a page), yet no query is added per row.
     assert rows_200 > rows_10 > 0
     assert with_200 == with_10
+
+
+@pytest.mark.parametrize("sort", ["school", "-submitted", "rank"])
+def test_the_pages_together_are_the_whole_queue_in_order(reviewer_client, batch, zhejiang_window, sort):
+    """Each page is read in two steps (the sorted keys, then the page's rows): together the pages
+    hold every application once, in the order of the sort."""
+    add_submitted(batch, 120, start=0)
+    seen = []
+    for number in (1, 2, 3):
+        response = reviewer_client.get(queue_url(zhejiang_window, sort=sort, page=number))
+        seen += [application.pk for application, _flags in response.context["rows"]]
+    expected = list(
+        Application.objects.filter(batch=batch, school__province_id="330000", submitted_at__isnull=False)
+        .order_by(*QUEUE_SORTS[sort]).values_list("pk", flat=True)
+    )  # fmt: skip
+    assert seen == expected and len(seen) == 120
