@@ -312,7 +312,8 @@ def run(args):
         School(n, school, args.url, 0, think, 1, "warm-up", [], threading.Lock()).request("GET", school["url"])
     samples, lock = [], threading.Lock()
     started = time.perf_counter()
-    deadline = started + args.duration
+    # --duration of work once every school has arrived (the last arrives after the ramp).
+    deadline = started + len(schools) / args.spawn_rate + args.duration
     threads = [School(n, s, args.url, deadline, think, args.full_every, args.label, samples, lock) for n, s in enumerate(schools)]
     for t in threads:
         t.start()
