@@ -82,11 +82,12 @@ class Plan:
     dropped: list[Pair] = field(default_factory=list)
     reasons: dict[int, str] = field(default_factory=dict)  # application_id -> REASON_*
 
-    def shortfall_report(self) -> list[str]:
-        """One Chinese sentence per short application, by application id, e.g.
-        "申请 17 还缺 1 位评审专家：符合回避规则的专家不足。"."""
+    def shortfall_report(self, names: dict[int, str] | None = None) -> list[str]:
+        """One Chinese sentence per short application, e.g. "申请 17 还缺 1 位评审专家：符合回避规则的专家
+        不足。", the application named by `names` (id → label) where given, else by its id."""
+        names = names or {}
         return [
-            f"申请 {application_id} 还缺 {missing} 位评审专家："
+            f"{names.get(application_id, f'申请 {application_id}')} 还缺 {missing} 位评审专家："
             f"{self.reasons.get(application_id, REASON_TOO_FEW)}。"
             for application_id, missing in sorted(self.shortfalls.items())
         ]

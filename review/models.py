@@ -349,6 +349,13 @@ class AssignmentRun(BackgroundJob):
         return f"{self.batch} 自动分配（{self.get_state_display()}）"
 
     @property
+    def summary(self) -> str:
+        """What a finished run did, as its page says it ("" until it is done)."""
+        if self.state != self.State.DONE:
+            return ""
+        return f"已新增 {self.added} 项专家分配" + (f"，撤销 {self.ended} 项" if self.ended else "") + "。"
+
+    @property
     def scope_label(self) -> str:
         return f"所选 {len(self.application_ids)} 份申请" if self.application_ids else "本批次全部待分配的申请"
 

@@ -156,14 +156,16 @@ def assignment_plan(batch: Batch, *, applications=None) -> Plan:
 ASSIGNMENT_STEP = 500  # rows written per transaction by automatic assignment
 
 
+def _lock_batch(batch: Batch) -> None:
+    """Serialise the steps of assignment runs on one batch (each step re-checks under the lock)."""
+    Batch.objects.select_for_update().filter(pk=batch.pk).first()
+
+
 def shortfall_lines(plan: Plan) -> list[str]:
     """One sentence per application the plan leaves short of experts, naming it by its number and
     school (the pure planner only knows ids)."""
-    named = {a.pk: f"{a.number} {a.school.name}" for a in Application.objects.filter(pk__in=plan.shortfalls).select_related("school")}
-    return [
-        line.replace(f"申请 {pk} ", f"{named.get(pk, f'申请 {pk}')} ", 1)
-        for pk, line in zip(sorted(plan.shortfalls), plan.shortfall_report())
-    ]
+    names = {a.pk: f"{a.number} {a.school.name}" for a in Application.objects.filter(pk__in=plan.shortfalls).select_related("school")}
+    return plan.shortfall_report(names)
 
 
 def assignment_apply(*, batch: Batch, actor, applications=None, on_step=None) -> tuple[Plan, int]:
@@ -184,7 +186,7 @@ def assignment_apply(*, batch: Batch, actor, applications=None, on_step=None) ->
     for start in range(0, len(dropped), ASSIGNMENT_STEP):
         step = dropped[start:start + ASSIGNMENT_STEP]
         with transaction.atomic():
-            Batch.objects.select_for_update().filter(pk=batch.pk).first()
+            _lock_batch(batch)
             wanted = set(step)
             stale = Assignment.objects.filter(application_id__in={a for a, _e in step}, is_active=True).select_related("expert", "application")
             for assignment in stale:
@@ -196,7 +198,7 @@ def assignment_apply(*, batch: Batch, actor, applications=None, on_step=None) ->
     for start in range(0, len(plan.new), ASSIGNMENT_STEP):
         step = plan.new[start:start + ASSIGNMENT_STEP]
         with transaction.atomic():
-            Batch.objects.select_for_update().filter(pk=batch.pk).first()
+            _lock_batch(batch)
             active = Assignment.objects.filter(application_id__in={p.application_id for p in step}, is_active=True)
             pairs = set(active.values_list("application_id", "expert_id"))
             counts = {}

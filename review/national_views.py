@@ -237,8 +237,7 @@ def assignment_run(request, run_id):
 @login_required
 def assignment_run_status(request, run_id):
     run = policy.get_staff_job(request.user, "AssignmentRun", run_id)
-    summary = f"已新增 {run.added} 项专家分配" + (f"，撤销 {run.ended} 项" if run.ended else "") + "。" if run.state == run.State.DONE else ""
-    return job_status_response(run, summary=summary, shortfalls=run.shortfalls)
+    return job_status_response(run, summary=run.summary, shortfalls=run.shortfalls)
 
 
 def job_status_response(job, **extra) -> JsonResponse:
