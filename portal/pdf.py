@@ -1,7 +1,8 @@
 """The one way the portal makes PDFs: a Django template rendered by WeasyPrint.
 
-Fonts come from the system (Debian's fonts-noto-cjk: Noto Serif CJK SC and Noto Sans CJK SC),
-found through fontconfig; WeasyPrint embeds the subset each document uses.
+Fonts come from the system (Debian's fonts-noto-cjk), found through fontconfig: the documents are
+set in Noto Serif CJK SC alone, with Noto Sans CJK SC as the fallback for a character it lacks
+(static/css/print.css says why one typeface); WeasyPrint embeds the subset each document uses.
 """
 import functools
 import re
