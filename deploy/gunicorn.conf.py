@@ -4,6 +4,7 @@
 
 Used as it is by deploy/systemd/portal-web.service, the Docker image and bin/smoke.
 """
+import gc
 import multiprocessing
 import os
 import sys
@@ -75,3 +76,20 @@ if os.environ.get("LOG_FORMAT", "plain" if _debug else "json") == "json":
             "gunicorn.access": {"level": "INFO", "handlers": ["access"], "propagate": False, "qualname": "gunicorn.access"},
         },
     }
+
+
+# Long-lived objects out of the garbage collector's way. A worker loads most of Django (URLconf,
+# views, templates, model metadata) on its first requests; left in the oldest generation, they are
+# walked again by every full collection, which the objects each request leaves behind set off every
+# few dozen requests: pauses of 100–200 ms in the middle of a request (bench/README.md, the public
+# list over HTTP). After a worker's 1st, 2nd, 4th … 1024th request, with the response already
+# sent, what is garbage is collected and what is left is frozen: never scanned again. Objects
+# frozen are still freed when no longer used; only a reference cycle among them would be kept, and
+# max_requests replaces the worker anyway.
+FREEZE_AFTER_REQUESTS = frozenset(2**k for k in range(11))
+
+
+def post_request(worker, req, environ, resp):
+    if worker.nr in FREEZE_AFTER_REQUESTS:
+        gc.collect()
+        gc.freeze()
