@@ -5,6 +5,7 @@ in `applications.rules` so that a draft can hold anything typed and the rules ar
 place. `attach_rule_messages` puts the rules' messages next to their fields.
 """
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 
 from applications.models import Application, ProjectCategory, Route, TeamMember
@@ -31,6 +32,26 @@ def _text(rows=4, **attrs):
 
 def _mobile_input():
     return forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel", "maxlength": 20, "placeholder": "11 位手机号码"})
+
+
+# The range of the database's integer ids (64-bit, signed).
+ID_RANGE = range(-(2**63), 2**63)
+
+
+class ProjectChoiceField(forms.ModelMultipleChoiceField):
+    """The 具体实施项目 checkboxes. A posted value that is a whole number outside the database's
+    id range is refused as an invalid choice, next to the field, before it reaches a query:
+    SQLite cannot bind it at all (OverflowError, a server error), whatever Django's own check would say."""
+
+    def clean(self, value):
+        for pk in value or ():
+            try:
+                number = int(str(pk))  # what the query would make of it
+            except ValueError:
+                continue  # not a number at all: Django's own check refuses it
+            if number not in ID_RANGE:
+                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk})
+        return super().clean(value)
 
 
 class ApplicationForm(forms.ModelForm):
@@ -81,6 +102,7 @@ class ApplicationForm(forms.ModelForm):
             "unit_opinion": "打印后加盖单位公章。",
             "supervisor_opinion": "打印后由上级主管部门盖章。",
         }
+        field_classes = {"projects": ProjectChoiceField}
         widgets = {
             "route": forms.RadioSelect,
             "lead_mobile": _mobile_input(),

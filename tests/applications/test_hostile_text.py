@@ -364,6 +364,14 @@ def test_the_application_form_only_ever_refuses_with_field_errors(application_a,
             assert form.cleaned_data[name] == value.strip()
 
 
+@pytest.mark.parametrize("posted", ["9223372036854775808", "-9223372036854775809", "1" * 40, "１２３４５６７８９０１２３４５６７８９０１２３"])
+def test_a_project_id_no_database_can_hold_is_refused_next_to_the_field(application_a, posted):
+    # Found by the test above: 2**63 reached SQLite, which cannot bind it (a server error).
+    form = ApplicationForm({"projects": [posted]}, instance=application_a)
+    assert not form.is_valid()
+    assert "不是一个有效的值" in str(form.errors["projects"])
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(values=st.fixed_dictionaries({name: any_text for name in TEAM_FIELDS}))
 def test_the_team_row_form_only_ever_refuses_with_field_errors(application_a, values):
