@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.contrib.admin import helpers
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.contrib.admin.views.main import ChangeList
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -84,6 +87,15 @@ class ApplicationAdmin(SimpleHistoryAdmin):
 
     def get_changelist(self, request, **kwargs):
         return ApplicationChangeList
+
+    def action_checkbox(self, obj):
+        """The row's checkbox for the bulk actions, the same HTML as Django's, made by format_html
+        instead of a form widget rendered through the template engine for every row: that was a
+        sixth of the change list's time at fifty rows (bench/README.md)."""
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">', helpers.ACTION_CHECKBOX_NAME, obj.pk, label
+        )
 
     @admin.display(description="省份", ordering="school__province")
     def province(self, obj):

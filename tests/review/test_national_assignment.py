@@ -284,6 +284,23 @@ def test_the_admin_action_assigns_the_picked_applications_in_a_run(client, batch
     assert set(Assignment.objects.values_list("application_id", flat=True)) == set(picked)
 
 
+def test_the_change_list_offers_each_application_to_the_actions(client, batch, staff_user, candidates):
+    from django.contrib import admin
+
+    from applications.models import Application
+
+    staff_user.groups.add(sync_staff_group())
+    client.force_login(staff_user)
+    page = client.get(reverse("admin:applications_application_changelist")).content.decode()
+    model_admin = admin.site._registry[Application]
+    for application in candidates.values():
+        # The portal writes the row's checkbox itself (speed); it must stay Django's own.
+        checkbox = admin.ModelAdmin.action_checkbox(model_admin, application)
+        assert model_admin.action_checkbox(application) == checkbox
+        assert checkbox in page
+    assert 'id="action-toggle"' in page
+
+
 # ---- Manual changes --------------------------------------------------------------------------------
 
 def test_a_manual_assignment_needs_a_reason(batch, staff_user, pool, candidates):
