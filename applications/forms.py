@@ -10,6 +10,7 @@ from django.forms import inlineformset_factory
 
 from applications.models import Application, ProjectCategory, Route, TeamMember
 from applications.rules import PLAN_FIELDS
+from portal.validators import DATABASE_ID_RANGE
 
 PLEDGE_TEXT = (
     "我单位自愿参加“职业院校服务全民终身学习”项目，并成为实验校，接受中国成人教育协会和项目组的指导、支持、协助与管理；"
@@ -34,10 +35,6 @@ def _mobile_input():
     return forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel", "maxlength": 20, "placeholder": "11 位手机号码"})
 
 
-# The range of the database's integer ids (64-bit, signed).
-ID_RANGE = range(-(2**63), 2**63)
-
-
 class ProjectChoiceField(forms.ModelMultipleChoiceField):
     """The 具体实施项目 checkboxes. A posted value that is a whole number outside the database's
     id range is refused as an invalid choice, next to the field, before it reaches a query:
@@ -49,7 +46,7 @@ class ProjectChoiceField(forms.ModelMultipleChoiceField):
                 number = int(str(pk))  # what the query would make of it
             except ValueError:
                 continue  # not a number at all: Django's own check refuses it
-            if number not in ID_RANGE:
+            if number not in DATABASE_ID_RANGE:
                 raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk})
         return super().clean(value)
 

@@ -1,5 +1,6 @@
 """Validators for the identifiers the form asks for: mobiles, landlines, postcodes and the
-统一社会信用代码. Each raises ValidationError with a Chinese message and a code."""
+统一社会信用代码. Each raises ValidationError with a Chinese message and a code. And the ids a
+form posts (checkbox values), which must fit the database before they reach a query."""
 import re
 
 from django.core.exceptions import ValidationError
@@ -52,3 +53,19 @@ def validate_credit_code(value: str) -> None:
         )
     if credit_code_check_character(code[:17]) != code[17]:
         raise ValidationError("统一社会信用代码校验位不正确，请核对后重新填写。", code="credit_code_check")
+
+
+# The database's integer ids (64-bit, signed). Django checks the range for an equality lookup but
+# not for `pk__in`: a bigger number reaches SQLite, which cannot bind it (OverflowError, a 500).
+DATABASE_ID_RANGE = range(-(2**63), 2**63)
+
+
+def posted_ids(values) -> list[int]:
+    """The ids among posted values: whole numbers in ASCII digits within DATABASE_ID_RANGE, in
+    their order. Anything else cannot name a row and is dropped."""
+    ids = []
+    for value in values:
+        text = str(value).strip()
+        if text.isascii() and text.isdigit() and int(text) in DATABASE_ID_RANGE:
+            ids.append(int(text))
+    return ids

@@ -22,6 +22,7 @@ from applications.rules import check_application
 from portal import policy
 from portal.emails import queue_mail
 from portal.protected import protected_file_response
+from portal.validators import posted_ids
 from review import dashboards, national
 from review.documents import RANKING_COLUMNS, ranking_cells, ranking_pdf, score_sheet_pdf, selected_list_pdf, table_csv, table_xlsx
 from review.exports import export_create
@@ -328,7 +329,7 @@ def bulk_decide(request):
     """Decide the ticked applications at once: a confirmation page first, then the decision."""
     policy.require_project_staff(request.user)
     batch = _batch(request)
-    ids = [int(i) for i in request.POST.getlist("application") if i.isdigit()]
+    ids = posted_ids(request.POST.getlist("application"))
     applications = list(applications_visible_to(request.user).filter(batch=batch, pk__in=ids).select_related("school"))
     form = BulkDecisionForm(request.POST)
     if not applications:

@@ -199,6 +199,15 @@ def test_bulk_deciding_needs_applications_and_an_opinion(client, batch, scored, 
     assert statuses(scored) == before
 
 
+def test_ticked_values_that_name_no_application_are_ignored(client, batch, scored, staff_user):
+    client.force_login(staff_user)
+    data = {"batch": batch.pk, "selected": "1", "opinion": OPINION_YES,
+            "application": ["9223372036854775808", "²", "-1", "abc", str(app(scored, "hb").pk)]}  # fmt: skip
+    response = client.post(reverse("review:bulk_decide"), data)
+    assert response.status_code == 200
+    assert "确认：入选实验校（1 份）" in response.content.decode()
+
+
 # ---- What the school sees --------------------------------------------------------------------------
 
 def school_page(client, scored, key):
