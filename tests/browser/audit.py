@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -181,9 +183,26 @@ class Audit:
         if href:
             self._downloads.add(urljoin(self.page.url, href))
         # A PDF is rendered on request; on a busy two-core machine that can take a while.
-        with self.page.expect_download(timeout=120_000) as info:
-            locator.click()
-        download = info.value
+        # What the browser did meanwhile is kept: should no download come, the failure says
+        # whether the link was answered (and how), failed, or the page asked to stay (an
+        # unsaved-changes prompt, which Playwright dismisses).
+        seen = []
+        listeners = {
+            "response": lambda response: seen.append(f"response {response.status} {response.url}"),
+            "requestfailed": lambda request: seen.append(f"failed {request.url}: {request.failure}"),
+            "dialog": lambda dialog: (seen.append(f"dialog {dialog.type}: {dialog.message!r}"), dialog.dismiss()),
+        }
+        for event, listener in listeners.items():
+            self.page.on(event, listener)
+        try:
+            with self.page.expect_download(timeout=120_000) as info:
+                locator.click()
+            download = info.value
+        except PlaywrightTimeoutError as error:
+            raise AssertionError(f"no download from {href} within 120 s; the page is at {self.page.url}; seen: {seen}") from error
+        finally:
+            for event, listener in listeners.items():
+                self.page.remove_listener(event, listener)
         self._downloads.add(download.url)
         return Path(download.path()).read_bytes()
 
