@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.contrib.admin import helpers
+from django.contrib.admin.views.main import ChangeList
 from django.utils.html import format_html
 from django.utils.translation import gettext
-from django.contrib.admin.views.main import ChangeList
 from simple_history.admin import SimpleHistoryAdmin
 
 from applications.models import Application, Batch, ProjectCategory, ProvincialWindow, SignedScan, TeamMember, TimelineEntry
