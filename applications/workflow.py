@@ -17,7 +17,29 @@ from applications.selectors import window_for
 
 
 class WorkflowError(Exception):
-    """A step that is not allowed now; the message says why, in Chinese, for the user."""
+    """A step that is not allowed now. The message says why, in Chinese, for the user; the code
+    says it for the program (tests assert the code, so the wording can be edited), as with
+    Django's ValidationError(message, code=...)."""
+
+    def __init__(self, message: str, code: str = "not_allowed"):
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
+def lock_application(application: Application) -> Application:
+    """The application's row, locked until the end of the caller's transaction, read afresh with
+    what the steps need (batch, school and province)."""
+    return Application.objects.select_for_update().select_related("batch", "school__province").get(pk=application.pk)
+
+
+def expect_status(application: Application, *statuses: str) -> None:
+    """Refuse a step when the (freshly locked) application is no longer in one of `statuses`:
+    someone else acted first, or the page was stale."""
+    if application.status not in statuses:
+        raise WorkflowError(
+            f"该申请当前状态为“{application.get_status_display()}”，不能办理此操作（可能已被其他人处理，请刷新页面）。",
+            code="wrong_status",
+        )
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from applications import views as applications_views
 from portal import health, otp_views, views
-from review import views as review_views
+from review import public_views
 
 admin.site.site_header = "职业院校服务全民终身学习项目 · 管理后台"
 admin.site.site_title = "实验校申报管理"
@@ -32,7 +32,7 @@ urlpatterns = [
     path("", applications_views.home, name="home"),
     path("dashboard/", applications_views.dashboard, name="dashboard"),
     path("review/", include("review.urls")),
-    path("list/", review_views.public_list, name="public_list"),
-    path("list/<int:batch_id>/", review_views.public_list, name="public_list_batch"),
+    path("list/", public_views.public_list, name="public_list"),
+    path("list/<int:batch_id>/", public_views.public_list, name="public_list_batch"),
     path("", include("applications.urls")),
 ]

@@ -6,7 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from applications.admin import ApplicationAdmin
 from applications.models import Application, Status
 from applications.workflow import WorkflowError
-from review import national
+from review import decisions, expert_assignment
 from review.exports import export_create
 from review.models import (
     Assignment, AssignmentRun, ConflictDeclaration, Criterion, CriterionScore, DeadlineReminder, ExpertProfile, ExpertReview, ExportJob,
@@ -193,7 +193,7 @@ class ReviewApplicationAdmin(ApplicationAdmin):
                 self.message_user(request, "请填写项目组意见。", messages.ERROR)
             return self._confirm(request, queryset, action=request.POST["action"], title=f"确认：{label}", needs_opinion=True)
         try:
-            count = national.decide_many(applications=list(queryset), actor=request.user, selected=selected, opinion=opinion)
+            count = decisions.decide_many(applications=list(queryset), actor=request.user, selected=selected, opinion=opinion)
         except WorkflowError as error:
             self.message_user(request, f"未作任何更改：{error}", messages.ERROR)
             return None
@@ -215,13 +215,13 @@ class ReviewApplicationAdmin(ApplicationAdmin):
         if request.POST.get("confirm") != "yes":
             extra = []
             for batch in batches:
-                plan = national.assignment_plan(batch, applications=eligible.filter(batch=batch))
-                extra.append(f"{batch.short_name}：将新增 {len(plan.new)} 项分配" + ("；" + "".join(national.shortfall_lines(plan)) if plan.shortfalls else ""))
+                plan = expert_assignment.assignment_plan(batch, applications=eligible.filter(batch=batch))
+                extra.append(f"{batch.short_name}：将新增 {len(plan.new)} 项分配" + ("；" + "".join(expert_assignment.shortfall_lines(plan)) if plan.shortfalls else ""))
             if not batches:
                 extra.append("所选申请中没有处于“专家评审中”的申请。")
             return self._confirm(request, queryset, action="assign_experts", title="确认：自动分配评审专家", extra=extra)
         # Written by the job worker; each run's page shows its progress.
-        runs = [national.assignment_run_start(batch=batch, actor=request.user, applications=eligible.filter(batch=batch)) for batch in batches]
+        runs = [expert_assignment.assignment_run_start(batch=batch, actor=request.user, applications=eligible.filter(batch=batch)) for batch in batches]
         if len(runs) == 1:
             return redirect("review:assignment_run", runs[0].pk)
         self.message_user(request, f"已开始 {len(runs)} 个批次的自动分配，进度见“专家分配”页。" if runs else "所选申请中没有处于“专家评审中”的申请。")

@@ -13,7 +13,7 @@ from applications.selectors import application_with_parts
 from applications.models import Application
 from applications.workflow import WorkflowError
 from portal import policy
-from review import national
+from review import expert_assignment, expert_scoring
 from review.forms import ConflictForm, score_form_class
 from review.models import ExpertReview
 from review.selectors import expert_queue
@@ -53,18 +53,18 @@ def _next_assignment(expert, current):
 def score(request, assignment_id):
     assignment = policy.get_expert_assignment(request.user, assignment_id)
     application = application_with_parts(Application.objects.select_related("batch", "school__province")).get(pk=assignment.application_id)
-    criteria = national.criteria_of(application.batch)
+    criteria = expert_scoring.criteria_of(application.batch)
     ScoreForm = score_form_class(criteria)
     review = getattr(assignment, "review", None)
     now = timezone.now()
-    locked = review is not None and review.state == ExpertReview.State.SUBMITTED or national.scoring_locked(review, application.batch, now=now)
+    locked = review is not None and review.state == ExpertReview.State.SUBMITTED or expert_scoring.scoring_locked(review, application.batch, now=now)
     if request.method == "POST":
         form = ScoreForm(request.POST)
         action = request.POST.get("action", "save")
         if form.is_valid():
             points = {c.pk: form.cleaned_data.get(f"score-{c.pk}") for c in criteria}
             try:
-                national.review_save(
+                expert_scoring.review_save(
                     assignment=assignment, expert=request.user, points=points, comment=form.cleaned_data["comment"],
                     recommendation=form.cleaned_data["recommendation"], submit=action in ("submit", "submit_next"), now=now,
                 )  # fmt: skip
@@ -112,7 +112,7 @@ def declare_conflict(request, assignment_id):
         messages.error(request, "请简要说明回避理由。")
         return redirect("review:expert_score", assignment.pk)
     try:
-        national.expert_declare_conflict(assignment=assignment, expert=request.user, reason=form.cleaned_data["reason"])
+        expert_assignment.expert_declare_conflict(assignment=assignment, expert=request.user, reason=form.cleaned_data["reason"])
     except WorkflowError as error:
         messages.error(request, str(error))
         return redirect("review:expert_score", assignment.pk)

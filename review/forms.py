@@ -148,7 +148,7 @@ class ConflictForm(forms.Form):
 def score_form_class(criteria):
     """The expert's score form for a batch's rubric: one field per criterion, then comment and
     recommendation. Fields are free text so that a draft keeps whatever was typed; the rules are
-    checked by review.national.review_save."""
+    checked by review.expert_scoring.review_save."""
     fields = {}
     for criterion in criteria:
         fields[f"score-{criterion.pk}"] = forms.CharField(

@@ -23,13 +23,14 @@ from portal import policy
 from portal.emails import queue_mail
 from portal.protected import protected_file_response
 from portal.validators import posted_ids
-from review import dashboards, national
+from review import dashboards, decisions, expert_assignment, expert_scoring
+from review.formal_check import formal_check_decide, formal_check_items
 from review.documents import RANKING_COLUMNS, ranking_cells, ranking_pdf, score_sheet_pdf, selected_list_pdf, table_csv, table_xlsx
 from review.exports import export_create
 from review.forms import (
     AssignExpertForm, BulkDecisionForm, DecisionForm, EndAssignmentForm, ExportForm, FormalCheckForm, RankFilterForm, ReopenForm,
 )  # fmt: skip
-from review.models import Assignment, AssignmentRun, CriterionScore, ExpertReview, ExpertTally, ExportJob
+from review.models import Assignment, AssignmentRun, CriterionScore, ExpertTally, ExportJob
 from review.selectors import RankFilters, ranked_page, ranked_table
 
 User = get_user_model()
@@ -56,7 +57,7 @@ def national_home(request):
         request,
         "review/national_home.html",
         {"batch": batch, "batches": Batch.objects.all(), "status_rows": status_rows,
-         "at_national": counts.get(Status.AT_NATIONAL, 0), "publication_problems": national.publication_problems(batch),
+         "at_national": counts.get(Status.AT_NATIONAL, 0), "publication_problems": decisions.publication_problems(batch),
          "charts": [dashboards.national_funnel(batch), dashboards.province_stage_chart(batch), dashboards.category_chart(batch)]},
     )  # fmt: skip
 
@@ -95,7 +96,7 @@ def _detail_context(request, application, **forms):
         "projects": project_choices(application),
         "timeline": list(application.timeline.all()),
         "show_internal": True,
-        "formal_items": national.formal_check_items(application),
+        "formal_items": formal_check_items(application),
         "formal_check": getattr(application, "formal_check", None),
         "assignments": [(a, scores.get(getattr(getattr(a, "review", None), "pk", None), [])) for a in assignments],
         "formal_form": forms.get("formal_form") or FormalCheckForm(initial={"correction_deadline": timezone.localtime() + timedelta(days=7)}),
@@ -125,7 +126,7 @@ def formal_check(request, pk):
     form = FormalCheckForm(request.POST)
     if form.is_valid():
         try:
-            national.formal_check_decide(application=application, actor=request.user, **form.cleaned_data)
+            formal_check_decide(application=application, actor=request.user, **form.cleaned_data)
         except WorkflowError as error:
             messages.error(request, str(error))
         else:
@@ -141,7 +142,7 @@ def assign_expert(request, pk):
     form = AssignExpertForm(request.POST)
     if form.is_valid():
         try:
-            national.assignment_add(application=application, expert=form.cleaned_data["expert"], actor=request.user, reason=form.cleaned_data["reason"])
+            expert_assignment.assignment_add(application=application, expert=form.cleaned_data["expert"], actor=request.user, reason=form.cleaned_data["reason"])
         except WorkflowError as error:
             messages.error(request, str(error))
         else:
@@ -159,7 +160,7 @@ def end_assignment(request, assignment_id):
         messages.error(request, "撤销分配须填写理由。")
     else:
         try:
-            national.assignment_remove(assignment=assignment, actor=request.user, reason=form.cleaned_data["reason"])
+            expert_assignment.assignment_remove(assignment=assignment, actor=request.user, reason=form.cleaned_data["reason"])
         except WorkflowError as error:
             messages.error(request, str(error))
         else:
@@ -176,7 +177,7 @@ def reopen_review(request, review_id):
         messages.error(request, "请填写理由和开放截止时间。")
     else:
         try:
-            national.review_reopen(review=review, actor=request.user, reason=form.cleaned_data["reason"], until=form.cleaned_data["until"])
+            expert_scoring.review_reopen(review=review, actor=request.user, reason=form.cleaned_data["reason"], until=form.cleaned_data["until"])
         except WorkflowError as error:
             messages.error(request, str(error))
         else:
@@ -191,7 +192,7 @@ def decide(request, pk):
     form = DecisionForm(request.POST)
     if form.is_valid():
         try:
-            national.decide(application=application, actor=request.user, **form.cleaned_data)
+            decisions.decide(application=application, actor=request.user, **form.cleaned_data)
         except WorkflowError as error:
             messages.error(request, str(error))
         else:
@@ -206,13 +207,13 @@ def assignment(request):
     """Automatic assignment: a preview of what it would do, then applying it."""
     policy.require_project_staff(request.user)
     batch = _batch(request)
-    plan = national.assignment_plan(batch)
+    plan = expert_assignment.assignment_plan(batch)
     if request.method == "POST":
         if not plan.new and not plan.dropped:
             messages.info(request, "没有需要新增或撤销的专家分配。")
             return redirect(f"{reverse('review:assignment')}?batch={batch.pk}")
         # Written by the job worker in steps; the run's page shows the progress.
-        run = national.assignment_run_start(batch=batch, actor=request.user)
+        run = expert_assignment.assignment_run_start(batch=batch, actor=request.user)
         return redirect("review:assignment_run", run.pk)
     experts = {u.pk: u for u in User.objects.filter(pk__in=plan.load).select_related("expert_profile")}
     shown = plan.new[:300]
@@ -223,7 +224,7 @@ def assignment(request):
         "review/assignment.html",
         {"batch": batch, "plan": plan, "preview": preview, "more": max(0, len(plan.new) - 300),
          "loads": sorted(((experts.get(e), n) for e, n in plan.load.items()), key=lambda x: -x[1]),
-         "shortfalls": national.shortfall_lines(plan) if plan.shortfalls else [],
+         "shortfalls": expert_assignment.shortfall_lines(plan) if plan.shortfalls else [],
          "runs": AssignmentRun.objects.filter(batch=batch).select_related("requested_by")[:5]},
     )  # fmt: skip
 
@@ -341,7 +342,7 @@ def bulk_decide(request):
     if request.POST.get("confirm") != "yes":
         return render(request, "review/bulk_decide_confirm.html", {"batch": batch, "applications": applications, "form": form})
     try:
-        count = national.decide_many(applications=applications, actor=request.user, **form.cleaned_data)
+        count = decisions.decide_many(applications=applications, actor=request.user, **form.cleaned_data)
     except WorkflowError as error:
         messages.error(request, f"未能全部决定（没有做任何更改）：{error}")
     else:
@@ -356,13 +357,13 @@ def publish(request):
     batch = _batch(request)
     if request.method == "POST":
         try:
-            selected = national.publish(batch=batch, actor=request.user)
+            selected = decisions.publish(batch=batch, actor=request.user)
         except WorkflowError as error:
             messages.error(request, f"未能公布：{error}")
         else:
             messages.success(request, f"名单已公布，共 {selected} 所实验校。")
         return redirect(f"{reverse('review:national_home')}?batch={batch.pk}")
-    return render(request, "review/publish.html", {"batch": batch, "problems": national.publication_problems(batch),
+    return render(request, "review/publish.html", {"batch": batch, "problems": decisions.publication_problems(batch),
                                                    "selected": Application.objects.filter(batch=batch, status=Status.SELECTED).count()})  # fmt: skip
 
 
@@ -381,7 +382,7 @@ def selected_list(request, kind):
 def score_sheet(request, review_id):
     """A score sheet: staff see every one; an expert only their own."""
     review = policy.get_score_sheet_review(request.user, review_id)
-    criteria = national.criteria_of(review.assignment.application.batch)
+    criteria = expert_scoring.criteria_of(review.assignment.application.batch)
     scores = {s.criterion_id: s.points for s in review.scores.all()}
     response = HttpResponse(score_sheet_pdf(review, criteria, scores), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, f"专家评分表-{review.assignment.application.number}.pdf")

@@ -1,17 +1,17 @@
 from django.urls import path
 
-from review import expert_views, national_views, views
+from review import expert_views, national_views, provincial_views
 
 app_name = "review"
 
 urlpatterns = [
     # Provincial associations
-    path("province/", views.province_home, name="province_home"),
-    path("province/windows/<int:window_id>/", views.province_queue, name="province_queue"),
-    path("province/windows/<int:window_id>/forward/", views.province_forward, name="province_forward"),
-    path("province/windows/<int:window_id>/summary.<str:fmt>", views.province_summary, name="province_summary"),
-    path("province/applications/<int:pk>/", views.province_application, name="province_application"),
-    path("province/applications/<int:pk>/<str:action>/", views.province_action, name="province_action"),
+    path("province/", provincial_views.province_home, name="province_home"),
+    path("province/windows/<int:window_id>/", provincial_views.province_queue, name="province_queue"),
+    path("province/windows/<int:window_id>/forward/", provincial_views.province_forward, name="province_forward"),
+    path("province/windows/<int:window_id>/summary.<str:fmt>", provincial_views.province_summary, name="province_summary"),
+    path("province/applications/<int:pk>/", provincial_views.province_application, name="province_application"),
+    path("province/applications/<int:pk>/<str:action>/", provincial_views.province_action, name="province_action"),
     # The national project group
     path("national/", national_views.national_home, name="national_home"),
     path("national/applications/", national_views.national_list, name="national_list"),

@@ -50,8 +50,9 @@ from applications.services import application_get_or_create
 from portal.models import Association, Role
 from review.exports import export_create
 from review.models import Assignment, AssignmentRun, ExpertReview, ExportJob
-from review.national import assignment_run_start, rubric_ensure_default
-from review.services import province_forward, province_recommend
+from review.expert_assignment import assignment_run_start
+from review.rubric import rubric_ensure_default
+from review.provincial import province_forward, province_recommend
 from tests.conftest import make_school, make_user
 from tests.review.helpers import reload, submit_complete
 from tests.review.national_helpers import BEIJING, GOOD, SHANGHAI, SICHUAN, assign, formal_pass, make_expert, submit_review

@@ -22,8 +22,8 @@ from portal.models import School
 from portal.pdf import missing_glyphs
 from review.documents import recommendation_rows, summary_xlsx
 from review.models import Forwarding
-from review.national import rubric_ensure_default
-from review.services import province_forward, province_recommend, province_return
+from review.rubric import rubric_ensure_default
+from review.provincial import province_forward, province_recommend, province_return
 from tests.applications.pages import descriptions, read_form
 from tests.applications.test_edit_form import FILLED, NOT_SAVED_MESSAGE, TEAM, TEAM_FIELDS, edit_url, page_values, team_data
 from tests.review.helpers import reload, submit_complete

@@ -13,7 +13,7 @@ creates them in admin); every step of the journey itself goes through the pages.
 import pytest
 
 from applications.models import Application, Status
-from review import national
+from review import expert_scoring, rubric
 from tests.browser.audit import PHONE
 from tests.browser.steps import (
     be_patient, confirmation_link, download_pdf, fill_application, log_in, log_out, save_draft, scan_files,
@@ -40,7 +40,7 @@ def experts(db):
 def test_the_whole_journey(page, audit, live_server, tmp_path, private_media, batch, zhejiang_window,
                            zhejiang_reviewer, staff_user, experts):  # fmt: skip
     be_patient(page)
-    national.rubric_ensure_default(batch)
+    rubric.rubric_ensure_default(batch)
     png, pdf = scan_files(tmp_path)
     base = live_server.url
 
@@ -200,7 +200,7 @@ def test_the_whole_journey(page, audit, live_server, tmp_path, private_media, ba
     log_out(page)
 
     # --- Three experts score -------------------------------------------------------------------
-    criteria = national.criteria_of(batch)
+    criteria = expert_scoring.criteria_of(batch)
     for number, expert in enumerate(experts):
         log_in(page, live_server, expert.username)
         first = number == 0

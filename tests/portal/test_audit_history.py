@@ -11,7 +11,7 @@ from django.urls import reverse
 from applications.models import Application, Status, TeamMember
 from portal.models import Role, User
 from review.models import CriterionScore, ExpertReview, ProvincialReview
-from review.national import rubric_ensure_default
+from review.rubric import rubric_ensure_default
 from review.roles import sync_staff_group
 from tests.applications.pages import read_form
 from tests.applications.test_edit_form import FILLED, TEAM, project_ids, team_data

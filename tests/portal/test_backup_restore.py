@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 
 from applications.models import Application, SignedScan, TeamMember
 from review.models import CriterionScore, ExpertReview
-from review.national import rubric_ensure_default
+from review.rubric import rubric_ensure_default
 from tests.conftest import PASSWORD
 from tests.review.helpers import submit_complete
 from tests.review.national_helpers import FAIR, GOOD, assign, in_review, make_expert, submit_review

@@ -8,7 +8,7 @@ from pypdf import PdfReader
 
 from applications.models import Application, Status
 from portal.models import Role, SchoolType
-from review import national
+from review import expert_assignment, expert_scoring, formal_check
 from review.models import Assignment, ExpertProfile
 from tests.conftest import make_user
 from tests.review.helpers import reload, submitted_application
@@ -35,7 +35,7 @@ def make_expert(username, province_code, institution, *, last_name="", first_nam
 
 
 def formal_pass(application, staff) -> Application:
-    national.formal_check_decide(
+    formal_check.formal_check_decide(
         application=application, actor=staff, outcome="passed", seals_present=True, seals_legible=True, consistent=True
     )
     return reload(application)
@@ -48,12 +48,12 @@ def in_review(batch, name, staff, province_code=SICHUAN, school_type=SchoolType.
 
 
 def assign(application, expert, staff, reason="测试：人工指定") -> Assignment:
-    return national.assignment_add(application=reload(application), expert=expert, actor=staff, reason=reason)
+    return expert_assignment.assignment_add(application=reload(application), expert=expert, actor=staff, reason=reason)
 
 
 def points_for(batch, values) -> dict[int, str]:
     """Criterion id → points, from a list in the rubric's order."""
-    criteria = national.criteria_of(batch)
+    criteria = expert_scoring.criteria_of(batch)
     assert len(criteria) == len(values)
     return {c.pk: str(v) for c, v in zip(criteria, values)}
 
@@ -65,7 +65,7 @@ FAIR = (7, 10, 10.5, 11, 10, 21.5)  # 70
 
 def submit_review(assignment, values, *, comment="方案扎实，团队分工明确。", recommendation="yes", now=None):
     batch = assignment.application.batch
-    return national.review_save(
+    return expert_scoring.review_save(
         assignment=assignment, expert=assignment.expert, points=points_for(batch, values), comment=comment,
         recommendation=recommendation, submit=True, now=now,
     )  # fmt: skip

@@ -9,7 +9,7 @@ from applications.models import Application, ProvincialWindow, Status, TimelineE
 from applications.workflow import WorkflowError
 from portal.models import OutgoingMail, Role
 from review.models import Forwarding, ProvincialReview
-from review.services import province_decline, province_forward, province_recommend, province_return
+from review.provincial import province_decline, province_forward, province_recommend, province_return
 from tests.conftest import make_user
 from tests.review.helpers import submitted_application
 

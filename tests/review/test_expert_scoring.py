@@ -13,7 +13,10 @@ from django.utils import timezone
 from applications.models import Status, TimelineEntry
 from applications.workflow import WorkflowError
 from review.models import Assignment, CriterionScore, ExpertReview
-from review.national import assignment_remove, criteria_of, decide, review_reopen, review_save, rubric_ensure_default
+from review.decisions import decide
+from review.expert_assignment import assignment_remove
+from review.expert_scoring import criteria_of, review_reopen, review_save
+from review.rubric import rubric_ensure_default
 from review.selectors import expert_queue
 from tests.review.helpers import reload
 from tests.review.national_helpers import (

@@ -13,7 +13,8 @@ from django.utils import timezone
 from portal.models import Province, SchoolType
 from review.exports import build_pdf_zip, export_create
 from review.models import ExportJob
-from review.national import decide, publish, rubric_ensure_default
+from review.decisions import decide, publish
+from review.rubric import rubric_ensure_default
 from tests.conftest import aware
 from tests.review.national_helpers import (
     BEIJING,

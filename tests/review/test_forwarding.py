@@ -15,7 +15,7 @@ from applications.selectors import applications_visible_to
 from applications.workflow import WorkflowError
 from portal.models import OutgoingMail, SchoolType
 from review.models import Forwarding
-from review.services import province_decline, province_forward, province_recommend, province_return
+from review.provincial import province_decline, province_forward, province_recommend, province_return
 from tests.review.helpers import reload, submitted_application
 
 RECOMMENDED = [
@@ -234,7 +234,7 @@ def test_after_forwarding_the_province_takes_no_more_submissions(zhejiang_review
     # A school returned before forwarding could otherwise submit into a window that can no longer
     # act on it, and its application would be stranded in "submitted".
     from applications.workflow import submit_problems
-    from review.services import province_forward, province_recommend, province_return
+    from review.provincial import province_forward, province_recommend, province_return
     from tests.review.helpers import reload, submitted_application
 
     province_return(application=submitted_a, actor=zhejiang_reviewer, reason="请补充。")

@@ -1,4 +1,4 @@
-"""Assigning experts through the database (review/national.py over review/assignment.py): the
+"""Assigning experts through the database (review/expert_assignment.py over review/assignment.py): the
 batch's number of experts per application, never one of the school's province or institution or
 one who declared a conflict; a preview that writes nothing; manual changes with a reason in the
 internal log; an expert who declares a conflict later is replaced."""
@@ -10,18 +10,10 @@ from django.urls import reverse
 from applications.models import Application, Status, TimelineEntry
 from applications.workflow import WorkflowError
 from portal.models import Role, SchoolType, User
-from review import national
+from review import expert_assignment
 from review.models import Assignment, AssignmentRun, ConflictDeclaration, ExpertProfile
-from review.national import (
-    assignment_add,
-    assignment_apply,
-    assignment_plan,
-    assignment_remove,
-    assignment_run_start,
-    expert_declare_conflict,
-    rubric_ensure_default,
-    shortfall_lines,
-)
+from review.expert_assignment import assignment_add, assignment_apply, assignment_plan, assignment_remove, assignment_run_start, expert_declare_conflict, shortfall_lines
+from review.rubric import rubric_ensure_default
 from review.roles import sync_staff_group
 from tests.conftest import make_user
 from tests.review.helpers import reload, timeline_actions
@@ -204,7 +196,7 @@ def test_a_run_part_way_shows_how_far_it_has_got(client, batch, staff_user):
 
 
 def test_a_run_writes_in_steps_and_reports_each(batch, staff_user, pool, candidates, monkeypatch):
-    monkeypatch.setattr(national, "ASSIGNMENT_STEP", 4)
+    monkeypatch.setattr(expert_assignment, "ASSIGNMENT_STEP", 4)
     seen = []
     _plan, added = assignment_apply(batch=batch, actor=staff_user, on_step=lambda done, total: seen.append((done, total, Assignment.objects.count())))
     assert added == 9
@@ -215,7 +207,7 @@ def test_a_run_writes_in_steps_and_reports_each(batch, staff_user, pool, candida
 def test_pairs_assigned_while_a_run_is_under_way_are_not_assigned_twice(batch, staff_user, pool, candidates, monkeypatch):
     """Between two steps another member of staff assigns by hand, or a second run fills an
     application: the step skips what is already there and nobody gets more than 3 experts."""
-    monkeypatch.setattr(national, "ASSIGNMENT_STEP", 3)
+    monkeypatch.setattr(expert_assignment, "ASSIGNMENT_STEP", 3)
     first_later = assignment_plan(batch).new[3]  # a pair of the second step
 
     def meanwhile(done, total):
@@ -240,7 +232,7 @@ def test_posting_with_nothing_to_assign_starts_no_run(client, batch, staff_user,
 
 
 def test_a_failed_run_says_so_and_keeps_what_it_wrote(client, batch, staff_user, pool, candidates, monkeypatch):
-    monkeypatch.setattr(national, "ASSIGNMENT_STEP", 4)
+    monkeypatch.setattr(expert_assignment, "ASSIGNMENT_STEP", 4)
     real_bulk_create = Assignment.objects.bulk_create
     steps = []
 

@@ -13,8 +13,8 @@ from applications.models import Application, Route, Status, TeamMember, Timeline
 from applications.services import application_get_or_create, refresh_version_code, scan_upload
 from applications.workflow import WorkflowError, submit
 from review.models import FormalCheck
-from review.national import formal_check_decide, formal_check_items
-from review.services import province_forward, province_recommend
+from review.formal_check import formal_check_decide, formal_check_items
+from review.provincial import province_forward, province_recommend
 from tests.conftest import fill_complete, png_bytes, upload
 from tests.review.helpers import reload, submit_complete, submitted_application, timeline_actions
 from tests.review.national_helpers import formal_pass

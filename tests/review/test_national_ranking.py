@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from applications.models import Application, Batch, ProjectCategory, Route, Status
 from portal.models import School, SchoolType
 from review.models import Assignment, ExpertReview
-from review.national import rubric_ensure_default
+from review.rubric import rubric_ensure_default
 from review.selectors import RANKING_PAGE_SIZE
 from review.tallies import refresh_tallies
 from tests.review.national_helpers import (

@@ -7,7 +7,9 @@ from decimal import Decimal
 import pytest
 
 from review.models import Criterion, ExpertReview, Rubric
-from review.national import DEFAULT_RUBRIC, assignment_remove, review_save, rubric_ensure_default
+from review.expert_assignment import assignment_remove
+from review.expert_scoring import review_save
+from review.rubric import DEFAULT_RUBRIC, rubric_ensure_default
 from review.scoring import aggregate, is_half_step, maximum_total, weighted_total
 from review.selectors import RankFilters, batch_max_total, ranked_table
 from tests.review.national_helpers import BEIJING, CHONGQING, SHANGHAI, TIANJIN, assign, in_review, make_expert, submit_review

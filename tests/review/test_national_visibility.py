@@ -12,7 +12,10 @@ from applications.models import Batch, Status, TimelineEntry
 from applications.services import application_get_or_create
 from review.exports import export_create
 from review.models import Assignment, ExpertReview, ExportJob
-from review.national import assignment_remove, decide, publish, review_save, rubric_ensure_default
+from review.decisions import decide, publish
+from review.expert_assignment import assignment_remove
+from review.expert_scoring import review_save
+from review.rubric import rubric_ensure_default
 from tests.review.helpers import reload, submit_complete, submitted_application
 from tests.review.national_helpers import BEIJING, GOOD, SHANGHAI, assign, formal_pass, make_expert, submit_review
 

@@ -16,7 +16,7 @@ from applications.models import Status, TimelineEntry
 from applications.services import application_get_or_create, scan_upload
 from applications.workflow import submit
 from portal.models import OutgoingMail
-from review.services import province_decline, province_forward, province_recommend, province_return
+from review.provincial import province_decline, province_forward, province_recommend, province_return
 from tests.conftest import png_bytes, upload
 from tests.review.helpers import reload, submit_complete
 

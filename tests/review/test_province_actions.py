@@ -11,7 +11,7 @@ from applications.models import Status, TimelineEntry
 from applications.workflow import WorkflowError
 from portal.models import OutgoingMail
 from review.models import Forwarding, ProvincialReview
-from review.services import (
+from review.provincial import (
     province_change_rank,
     province_decline,
     province_forward,

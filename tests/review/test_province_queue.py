@@ -16,7 +16,7 @@ from applications.services import application_get_or_create
 from portal.models import School, SchoolType
 from review.models import ProvincialReview
 from review.selectors import QUEUE_SORTS
-from review.services import province_decline, province_mark_paper_received, province_recommend, province_return
+from review.provincial import province_decline, province_mark_paper_received, province_recommend, province_return
 from tests.conftest import fill_complete
 from tests.review.helpers import new_application, reload, submit_complete, submitted_application
 

@@ -14,7 +14,9 @@ from applications.documents import application_pdf
 from applications.models import Status, TimelineEntry
 from applications.workflow import WorkflowError, status_label_for_school
 from portal.models import SchoolType
-from review.national import decide, decide_many, formal_check_decide, publication_problems, publish, rubric_ensure_default
+from review.decisions import decide, decide_many, publication_problems, publish
+from review.formal_check import formal_check_decide
+from review.rubric import rubric_ensure_default
 from tests.review.helpers import reload, timeline_actions
 from tests.review.national_helpers import (
     BEIJING,

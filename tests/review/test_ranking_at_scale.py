@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from applications.models import Application, Route, Status
 from portal.models import School, SchoolType
 from review.models import Assignment, ExpertReview
-from review.national import rubric_ensure_default
+from review.rubric import rubric_ensure_default
 from review.scoring import aggregate, aggregate_stats
 from review.selectors import RankFilters, batch_max_total, ranked_page, ranked_table
 from tests.review.national_helpers import BEIJING, SHANGHAI, TIANJIN, CHONGQING, make_expert

@@ -12,7 +12,7 @@ from applications.services import application_get_or_create
 from portal.models import OutgoingMail
 from review.models import DeadlineReminder
 from review.reminders import send_deadline_reminders
-from review.services import province_decline, province_forward, province_recommend, province_return
+from review.provincial import province_decline, province_forward, province_recommend, province_return
 
 SCHOOL_SUBJECT = "提交截止提醒：第二批实验校申请表尚未提交"
 

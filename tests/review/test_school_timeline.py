@@ -11,7 +11,7 @@ from django.utils import timezone
 from applications.models import Route, Status, TimelineEntry
 from applications.services import application_get_or_create, scan_upload
 from applications.workflow import WorkflowError, submit
-from review.services import (
+from review.provincial import (
     province_change_rank,
     province_forward,
     province_mark_paper_received,

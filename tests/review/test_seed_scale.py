@@ -12,7 +12,8 @@ from applications.rules import check_application
 from applications.selectors import application_with_parts
 from portal.models import School
 from review.models import Assignment, CriterionScore, ExpertReview, ProvincialReview
-from review.national import criteria_of, normalise_institution
+from review.expert_assignment import normalise_institution
+from review.expert_scoring import criteria_of
 from review.scoring import weighted_total
 from review.selectors import RankFilters, ranked_table
 

@@ -9,7 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from review.models import ExpertTally, ReviewTally
-from review.national import assignment_add, assignment_apply, assignment_remove, expert_declare_conflict, review_reopen, rubric_ensure_default
+from review.expert_assignment import assignment_add, assignment_apply, assignment_remove, expert_declare_conflict
+from review.expert_scoring import review_reopen
+from review.rubric import rubric_ensure_default
 from review.scoring import aggregate
 from review.tallies import rebuild_tallies
 from tests.review.national_helpers import (

@@ -19,10 +19,10 @@ from applications.services import application_get_or_create, refresh_version_cod
 from applications.selectors import window_for
 from applications.workflow import submit
 from portal.models import Association, Province, Role, School, SchoolType
-from review import national
+from review import decisions, expert_assignment, expert_scoring, formal_check, rubric
 from review.models import Assignment, ExpertProfile, Forwarding
 from review.roles import sync_staff_group
-from review.services import next_free_rank, province_decline, province_forward, province_recommend, province_return
+from review.provincial import next_free_rank, province_decline, province_forward, province_recommend, province_return
 
 User = get_user_model()
 
@@ -306,11 +306,11 @@ class Command(BaseCommand):
 
     def score(self, assignment, *, now=None, low: bool = False) -> None:
         """Score an assignment as its expert would: good marks, or weaker ones with `low`."""
-        criteria = national.criteria_of(assignment.application.batch)
+        criteria = expert_scoring.criteria_of(assignment.application.batch)
         # Experts differ a little from each other, as they do.
         share = Decimal("0.55" if low else "0.78") + Decimal(assignment.expert_id % 4) * Decimal("0.05")
         points = {c.pk: (c.max_points * share * 2).quantize(Decimal("1")) / 2 for c in criteria}
-        national.review_save(
+        expert_scoring.review_save(
             assignment=assignment, expert=assignment.expert, points=points, submit=True, now=now,
             recommendation="no" if low else "yes",
             comment="方案目标明确、步骤清晰，与区域社区教育需求结合紧密，团队分工合理。" if not low else "方案内容较笼统，实施步骤与保障措施需要细化。",
@@ -318,11 +318,11 @@ class Command(BaseCommand):
 
     def take_through_review(self, application, state, staff, *, now=None) -> None:
         """Formal check, assignment, scores and decision up to `state`."""
-        national.formal_check_decide(application=application, actor=staff, outcome="passed", seals_present=True,
+        formal_check.formal_check_decide(application=application, actor=staff, outcome="passed", seals_present=True,
                                      seals_legible=True, consistent=True, now=now)  # fmt: skip
         if state == "formal":
             return
-        national.assignment_apply(batch=application.batch, actor=staff)
+        expert_assignment.assignment_apply(batch=application.batch, actor=staff)
         if state in ("partly_scored", "assigned"):
             self.ensure_demo_expert(application, staff)
         assignments = list(Assignment.objects.filter(application=application, is_active=True).select_related("expert", "application__batch"))
@@ -331,7 +331,7 @@ class Command(BaseCommand):
                 continue
             self.score(assignment, now=now, low=state == "not_selected")
         if state in ("selected", "not_selected"):
-            national.decide(application=application, actor=staff, selected=state == "selected",
+            decisions.decide(application=application, actor=staff, selected=state == "selected",
                             opinion="经专家评审，同意列为实验校。" if state == "selected" else "经专家评审，本批次暂不列入。")  # fmt: skip
 
     def ensure_demo_expert(self, application, staff) -> None:
@@ -340,12 +340,12 @@ class Command(BaseCommand):
         active = Assignment.objects.filter(application=application, is_active=True).select_related("expert")
         if any(a.expert_id == demo.pk for a in active):
             return
-        national.assignment_remove(assignment=active.first(), actor=staff, reason="演示数据：换由 demo-expert 评审")
-        national.assignment_add(application=application, expert=demo, actor=staff, reason="演示数据：指定 demo-expert 评审")
+        expert_assignment.assignment_remove(assignment=active.first(), actor=staff, reason="演示数据：换由 demo-expert 评审")
+        expert_assignment.assignment_add(application=application, expert=demo, actor=staff, reason="演示数据：指定 demo-expert 评审")
 
     def national_review(self, batch, schools, users):
         """The direct applications of the current batch at every national step."""
-        national.rubric_ensure_default(batch)
+        rubric.rubric_ensure_default(batch)
         staff = users["demo-staff"]
         for key, state in NATIONAL_STATES.items():
             application = Application.objects.get(batch=batch, school=schools[key])
@@ -395,11 +395,11 @@ class Command(BaseCommand):
             province_recommend(application=application, actor=reviewer, rank=rank, opinion="同意推荐。", now=acted)
         forwarded = acted + timedelta(days=10)
         province_forward(window=window, actor=reviewer, now=forwarded)
-        national.rubric_ensure_default(batch)
+        rubric.rubric_ensure_default(batch)
         for key in FIRST_BATCH_FORWARDED:
             application = Application.objects.get(batch=batch, school=schools[key])
             self.take_through_review(application, "selected", users["demo-staff"], now=forwarded + timedelta(days=5))
-        national.publish(batch=batch, actor=users["demo-staff"], now=timezone.make_aware(datetime(2022, 6, 28, 9, 0)))
+        decisions.publish(batch=batch, actor=users["demo-staff"], now=timezone.make_aware(datetime(2022, 6, 28, 9, 0)))
         Batch.objects.filter(pk=batch.pk).update(is_open=False)
         # The records of 2022 carry 2022's dates.
         TimelineEntry.objects.filter(application__batch=batch).update(at=acted)

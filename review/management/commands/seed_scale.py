@@ -41,7 +41,7 @@ from applications.models import (
 from applications.services import application_number
 from applications.wordcount import count_zi
 from portal.models import Association, Province, Role, School, SchoolType
-from review import national
+from review import expert_assignment, rubric
 from review.assignment import Candidate, Expert, plan_assignments
 from review.management.commands import _scale_data as data
 from review.models import (
@@ -265,7 +265,7 @@ class ScaleGenerator:
     def run(self) -> Batch:
         t = time.perf_counter()
         self.batch = self.make_batch()
-        self.criteria = list(national.rubric_ensure_default(self.batch).criteria.order_by("position", "pk"))
+        self.criteria = list(rubric.rubric_ensure_default(self.batch).criteria.order_by("position", "pk"))
         self.weights = {c.pk: c.weight for c in self.criteria}
         self.windows = self.make_windows()
         t = self.step("批次、评分标准与省级渠道", t)
@@ -489,9 +489,9 @@ class ScaleGenerator:
         in_review = [s for s in specs if s["state"] in ("in_expert_review", "scored")]
         for s in in_review:
             s["projects"] = self.pick_projects()
-        experts = [national.expert_for(p) for p in self.experts]
+        experts = [expert_assignment.expert_for(p) for p in self.experts]
         candidates = [
-            Candidate(id=s["i"], province=s["school"].province_id, institution=national.normalise_institution(s["school"].name),
+            Candidate(id=s["i"], province=s["school"].province_id, institution=expert_assignment.normalise_institution(s["school"].name),
                       categories=frozenset(c.code for c in s["projects"]))
             for s in in_review
         ]  # fmt: skip

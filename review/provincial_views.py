@@ -9,15 +9,15 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications.documents import project_choices
-from applications.models import Batch, ProvincialWindow
+from applications.models import ProvincialWindow
 from applications.models import Status
 from applications.workflow import WorkflowError, current_scan, deadline_for, scan_is_current, status_for_school
 from applications.rules import check_application
 from applications.selectors import page_in_order
 from portal import policy
 from portal.protected import protected_file_response
-from review import dashboards, services
-from review.documents import recommendation_rows, selected_groups, summary_pdf, summary_xlsx
+from review import dashboards, provincial
+from review.documents import recommendation_rows, summary_pdf, summary_xlsx
 from review.forms import PROVINCIAL_STATUSES, DeclineForm, PaperForm, QueueFilterForm, RankForm, RecommendForm, ReturnForm
 from review.models import Forwarding
 from review.selectors import QueueFilters, provincial_queue, queue_flags, status_counts
@@ -68,7 +68,7 @@ def province_queue(request, window_id):
             "undecided": counts.get("submitted", 0),
             "recommended": counts.get("recommended", 0),
             "forwarding": forwarding,
-            "forward_problems": services.forwarding_problems(window) if forwarding is None else [],
+            "forward_problems": provincial.forwarding_problems(window) if forwarding is None else [],
             "query": query.urlencode(),
             "other_windows": ProvincialWindow.objects.filter(association_id=window.association_id).exclude(pk=window.pk).select_related("batch"),
             "now": timezone.now(),
@@ -102,7 +102,7 @@ def _application_context(request, application, **forms):
         "window": window,
         "forwarded": Forwarding.objects.filter(window=window).exists(),
         "return_form": forms.get("return_form") or ReturnForm(),
-        "recommend_form": forms.get("recommend_form") or RecommendForm(initial={"rank": services.next_free_rank(window)} if window else None),
+        "recommend_form": forms.get("recommend_form") or RecommendForm(initial={"rank": provincial.next_free_rank(window)} if window else None),
         "decline_form": forms.get("decline_form") or DeclineForm(),
         "rank_form": forms.get("rank_form") or RankForm(),
         "paper_form": forms.get("paper_form") or PaperForm(),
@@ -117,11 +117,11 @@ def province_application(request, pk):
 
 # Each action: its form, the service it calls, and what the service needs from the form.
 ACTIONS = {
-    "return": (ReturnForm, "return_form", lambda a, u, d: services.province_return(application=a, actor=u, reason=d["reason"]), "已退回学校修改。"),
-    "recommend": (RecommendForm, "recommend_form", lambda a, u, d: services.province_recommend(application=a, actor=u, opinion=d["opinion"], rank=d["rank"]), "已推荐。"),
-    "decline": (DeclineForm, "decline_form", lambda a, u, d: services.province_decline(application=a, actor=u, reason=d["reason"]), "已记录不予推荐。"),
-    "rank": (RankForm, "rank_form", lambda a, u, d: services.province_change_rank(application=a, actor=u, rank=d["rank"]), "推荐排名已调整。"),
-    "paper": (PaperForm, "paper_form", lambda a, u, d: services.province_mark_paper_received(application=a, actor=u, received_on=d["received_on"]), "已登记纸质版收到日期。"),
+    "return": (ReturnForm, "return_form", lambda a, u, d: provincial.province_return(application=a, actor=u, reason=d["reason"]), "已退回学校修改。"),
+    "recommend": (RecommendForm, "recommend_form", lambda a, u, d: provincial.province_recommend(application=a, actor=u, opinion=d["opinion"], rank=d["rank"]), "已推荐。"),
+    "decline": (DeclineForm, "decline_form", lambda a, u, d: provincial.province_decline(application=a, actor=u, reason=d["reason"]), "已记录不予推荐。"),
+    "rank": (RankForm, "rank_form", lambda a, u, d: provincial.province_change_rank(application=a, actor=u, rank=d["rank"]), "推荐排名已调整。"),
+    "paper": (PaperForm, "paper_form", lambda a, u, d: provincial.province_mark_paper_received(application=a, actor=u, received_on=d["received_on"]), "已登记纸质版收到日期。"),
 }  # fmt: skip
 
 
@@ -152,7 +152,7 @@ def province_forward(request, window_id):
     window = policy.get_reviewer_window(request.user, window_id)
     if request.method == "POST":
         try:
-            forwarding = services.province_forward(window=window, actor=request.user)
+            forwarding = provincial.province_forward(window=window, actor=request.user)
         except WorkflowError as error:
             messages.error(request, f"未能报送：{error}")
             return redirect("review:province_queue", window.pk)
@@ -161,7 +161,7 @@ def province_forward(request, window_id):
     return render(
         request,
         "review/province_forward.html",
-        {"window": window, "rows": recommendation_rows(window), "problems": services.forwarding_problems(window),
+        {"window": window, "rows": recommendation_rows(window), "problems": provincial.forwarding_problems(window),
          "forwarding": Forwarding.objects.filter(window=window).first()},
     )  # fmt: skip
 
@@ -184,17 +184,3 @@ def province_summary(request, window_id, fmt):
         response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(fmt == "xlsx", name)
     return response
-
-
-
-
-def public_list(request, batch_id=None):
-    """The published list of 实验校, by province and school type (public, no login)."""
-    batch = policy.get_published_batch(request.user, batch_id)
-    published = Batch.objects.filter(published_at__isnull=False).order_by("-published_at")
-    groups = selected_groups(batch, names_only=True) if batch else []
-    return render(
-        request,
-        "review/public_list.html",
-        {"batch": batch, "groups": groups, "batches": published, "count": sum(len(apps) for _p, by_type in groups for _t, apps in by_type)},
-    )

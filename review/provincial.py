@@ -16,14 +16,10 @@ from django.utils import timezone
 from applications.models import Application, ProvincialWindow, Route, Status, TimelineEntry
 from applications.notifications import notify_school, staff_addresses
 from applications.selectors import window_for
-from applications.workflow import WorkflowError, transition
+from applications.workflow import WorkflowError, expect_status, lock_application, transition
 from portal.emails import queue_mail
 from portal.models import Role
 from review.models import Forwarding, ProvincialReview
-
-
-def _lock(application: Application) -> Application:
-    return Application.objects.select_for_update().select_related("batch", "school__province").get(pk=application.pk)
 
 
 def _require_reviewer_of(actor, window: ProvincialWindow) -> None:
@@ -45,13 +41,6 @@ def _window_open(application: Application, *, actor, now: datetime) -> Provincia
             f"已过全国申报截止时间（{timezone.localtime(application.batch.national_deadline):%Y年%m月%d日 %H:%M}），不能再办理。"
         )
     return window
-
-
-def _expect(application: Application, *statuses: str) -> None:
-    if application.status not in statuses:
-        raise WorkflowError(
-            f"该申请当前状态为“{application.get_status_display()}”，不能办理此操作（可能已被其他人处理，请刷新页面）。"
-        )
 
 
 def _review_for(application: Application, window: ProvincialWindow) -> ProvincialReview:
@@ -77,9 +66,9 @@ def province_return(*, application: Application, actor, reason: str, now: dateti
     if not reason:
         raise WorkflowError("请填写退回理由，学校会看到这段说明。")
     with transaction.atomic():
-        locked = _lock(application)
+        locked = lock_application(application)
         window = _window_open(locked, actor=actor, now=now)
-        _expect(locked, Status.SUBMITTED)
+        expect_status(locked, Status.SUBMITTED)
         if now > window.school_deadline:
             raise WorkflowError("学校提交截止时间已过，退回后学校将无法再次提交；请直接推荐或不予推荐。")
         transition(application=locked, to_status=Status.RETURNED, action="province_return", actor=actor, comment=f"退回修改：{reason}")
@@ -100,10 +89,10 @@ def province_recommend(*, application: Application, actor, opinion: str, rank: i
     if not rank or rank < 1:
         raise WorkflowError("推荐排名应为从 1 开始的整数。")
     with transaction.atomic():
-        locked = _lock(application)
+        locked = lock_application(application)
         window = _window_open(locked, actor=actor, now=now)
         ProvincialWindow.objects.select_for_update().filter(pk=window.pk).first()  # serialise quota checks
-        _expect(locked, Status.SUBMITTED)
+        expect_status(locked, Status.SUBMITTED)
         if window.quota is not None and recommended_count(window) >= window.quota:
             raise WorkflowError(f"本省推荐名额为 {window.quota} 个，已全部用完，不能再推荐；如需调整，请先撤销其他推荐。")
         holder = ProvincialReview.objects.filter(window=window, rank=rank).exclude(application=locked).select_related("application__school").first()
@@ -134,9 +123,9 @@ def province_decline(*, application: Application, actor, reason: str, now: datet
     if not reason:
         raise WorkflowError("请填写不予推荐的理由，学校会看到这段说明。")
     with transaction.atomic():
-        locked = _lock(application)
+        locked = lock_application(application)
         window = _window_open(locked, actor=actor, now=now)
-        _expect(locked, Status.SUBMITTED)
+        expect_status(locked, Status.SUBMITTED)
         review = _review_for(locked, window)
         review.opinion, review.rank, review.decline_reason = "", None, reason
         review.decided_by, review.decided_at = actor, now
@@ -152,10 +141,10 @@ def province_change_rank(*, application: Application, actor, rank: int, now: dat
     if not rank or rank < 1:
         raise WorkflowError("推荐排名应为从 1 开始的整数。")
     with transaction.atomic():
-        locked = _lock(application)
+        locked = lock_application(application)
         window = _window_open(locked, actor=actor, now=now)
         ProvincialWindow.objects.select_for_update().filter(pk=window.pk).first()
-        _expect(locked, Status.RECOMMENDED)
+        expect_status(locked, Status.RECOMMENDED)
         review = ProvincialReview.objects.select_for_update().get(application=locked)
         old = review.rank
         if old == rank:
@@ -187,7 +176,7 @@ def province_mark_paper_received(*, application: Application, actor, received_on
     if received_on > timezone.localdate():
         raise WorkflowError("收到日期不能晚于今天。")
     with transaction.atomic():
-        locked = _lock(application)
+        locked = lock_application(application)
         window = window_for(locked.batch, locked.school.province)
         if window is None or locked.status == Status.DRAFT or locked.submitted_at is None:
             raise WorkflowError("该申请尚未提交至本省，不能登记纸质版。")
