@@ -3,10 +3,26 @@ from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
 from django.utils.html import format_html
 from django.utils.translation import gettext
-from simple_history.admin import SimpleHistoryAdmin
 
 from applications.models import Application, Batch, ProjectCategory, ProvincialWindow, SignedScan, TeamMember, TimelineEntry
 from applications.selectors import LONG_TEXT_FIELDS
+from applications.workflow import deadline_in_words
+from portal.admin import RecordHistoryAdmin
+
+
+DEADLINE_HELP = "北京时间，填写日期和时刻（时:分）。截止到该分钟结束：例如 23:59 表示当天 23:59:59 之前均有效。"
+
+
+def deadline_fields_say_what_they_store(form_class, names):
+    """The admin's deadline inputs: a date and a time to the minute (no seconds to misread), with
+    a help text saying how the portal reads them (applications.workflow.deadline_end)."""
+    for name in names:
+        field = form_class.base_fields.get(name)
+        if field is not None:
+            field.help_text = DEADLINE_HELP
+            field.widget = admin.widgets.AdminSplitDateTime()
+            field.widget.widgets[1].format = "%H:%M"
+    return form_class
 
 
 class ProvincialWindowInline(admin.TabularInline):
@@ -14,17 +30,43 @@ class ProvincialWindowInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["association"]
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        deadline_fields_say_what_they_store(formset.form, ["school_deadline"])
+        return formset
+
 
 @admin.register(Batch)
-class BatchAdmin(SimpleHistoryAdmin):
+class BatchAdmin(RecordHistoryAdmin):
     list_display = ["short_name", "document_number", "year", "national_deadline", "is_open", "allow_direct"]
     list_filter = ["is_open", "year"]
     search_fields = ["title", "short_name", "document_number"]
+    readonly_fields = ["national_deadline_in_words", "review_deadline_in_words"]
     inlines = [ProvincialWindowInline]
+
+    def get_form(self, request, obj=None, **kwargs):
+        return deadline_fields_say_what_they_store(super().get_form(request, obj, **kwargs), ["national_deadline", "review_deadline"])
+
+    @admin.display(description="全国申报截止（按此执行）")
+    def national_deadline_in_words(self, obj):
+        return deadline_in_words(obj.national_deadline) if obj and obj.pk else "保存后显示"
+
+    @admin.display(description="专家评分截止（按此执行）")
+    def review_deadline_in_words(self, obj):
+        return deadline_in_words(obj.review_deadline) if obj and obj.pk else "保存后显示"
 
 
 @admin.register(ProvincialWindow)
-class ProvincialWindowAdmin(SimpleHistoryAdmin):
+class ProvincialWindowAdmin(RecordHistoryAdmin):
+    readonly_fields = ["school_deadline_in_words"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        return deadline_fields_say_what_they_store(super().get_form(request, obj, **kwargs), ["school_deadline"])
+
+    @admin.display(description="学校提交截止（按此执行）")
+    def school_deadline_in_words(self, obj):
+        return deadline_in_words(obj.school_deadline) if obj and obj.pk else "保存后显示"
+
     list_display = ["association", "batch", "forwarding_number", "school_deadline", "quota", "contact_name"]
     list_filter = ["batch", "association__province"]
     search_fields = ["association__name", "forwarding_number", "contact_name"]
@@ -73,7 +115,7 @@ class ApplicationChangeList(ChangeList):
 
 
 @admin.register(Application)
-class ApplicationAdmin(SimpleHistoryAdmin):
+class ApplicationAdmin(RecordHistoryAdmin):
     list_display = ["number", "school", "province", "school_type", "status", "route", "lead_name", "submitted_at"]
     # Fifty rows a page: the admin renders every cell through its templates (about a millisecond
     # a row), so a hundred rows alone would take most of the page's time budget at national scale.
@@ -81,12 +123,20 @@ class ApplicationAdmin(SimpleHistoryAdmin):
     list_filter = ["batch", "status", "route", "school__province", "school__school_type", "projects"]
     search_fields = ["number", "school__name", "lead_name", "liaison_name", "plan_name"]
     list_select_related = ["school__province", "batch"]
-    autocomplete_fields = ["school", "batch"]
-    readonly_fields = ["number", "version_code", "revision", "created_at", "updated_at", "submitted_at", "pledge_accepted_at"]
+    # The status moves only along the journey (applications.workflow.transition), which writes the
+    # timeline and tells the people concerned: here it is shown, never edited, and so are the
+    # fields the journey's steps set.
+    readonly_fields = [
+        "status", "route", "batch", "school", "number", "version_code", "revision", "created_at", "updated_at", "submitted_at",
+        "pledge_accepted_at", "correction_deadline", "group_opinion", "group_opinion_signer", "group_opinion_date",
+    ]  # fmt: skip
     inlines = [TeamMemberInline, SignedScanInline, TimelineEntryInline]
 
     def get_changelist(self, request, **kwargs):
         return ApplicationChangeList
+
+    def has_add_permission(self, request):
+        return False  # a school opens its application itself (numbered, routed and logged by the service)
 
     def action_checkbox(self, obj):
         """The row's checkbox for the bulk actions, the same HTML as Django's, made by format_html
@@ -127,7 +177,7 @@ class SignedScanAdmin(admin.ModelAdmin):
 
 
 @admin.register(TeamMember)
-class TeamMemberAdmin(SimpleHistoryAdmin):
+class TeamMemberAdmin(RecordHistoryAdmin):
     list_display = ["name", "title", "department", "mobile", "duty", "application"]
     list_filter = ["application__batch", "application__school__province"]
     search_fields = ["name", "mobile", "application__number", "application__school__name"]

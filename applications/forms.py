@@ -173,3 +173,13 @@ class ScanUploadForm(forms.Form):
         help_text="PDF、JPEG 或 PNG，不超过 20 MB。请上传由本页“下载申请表 PDF”打印、签字盖章后的扫描件。",
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
     )
+
+
+class WithdrawForm(forms.Form):
+    """Withdrawing (撤回) asks why: the reviewers who hold the application read it."""
+
+    reason = forms.CharField(
+        label="撤回原因", max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请填写撤回原因。"},
+        help_text="省级协会或项目组会看到这段说明。截止时间前可以重新填写并再次提交。",
+    )  # fmt: skip

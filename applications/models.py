@@ -109,11 +109,21 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", "已撤回"
 
 
+# The status groups, defined here once (the moves between statuses are applications.workflow.JOURNEY).
+# The school may change the content.
 EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
 # Where the national project group holds the application.
 NATIONAL_STATUSES = (
     Status.AT_NATIONAL, Status.IN_EXPERT_REVIEW, Status.SCORED, Status.SELECTED, Status.NOT_SELECTED, Status.REJECTED,
 )  # fmt: skip
+# In the experts' hands: assignments may change, scores may be given.
+IN_REVIEW_STATUSES = (Status.IN_EXPERT_REVIEW, Status.SCORED)
+# The project group's decision, hidden from the school until the list is published.
+OUTCOME_STATUSES = (Status.SELECTED, Status.NOT_SELECTED)
+# On the ranked table: reviewed or being reviewed.
+RANKED_STATUSES = IN_REVIEW_STATUSES + OUTCOME_STATUSES
+# At the project group and not yet decided: publication waits for these.
+UNDECIDED_NATIONAL_STATUSES = (Status.AT_NATIONAL,) + IN_REVIEW_STATUSES
 
 
 class Route(models.TextChoices):
@@ -206,6 +216,19 @@ class Application(models.Model):
     @property
     def is_editable(self):
         return self.status in EDITABLE_STATUSES
+
+    @property
+    def declined_by_province(self):
+        return self.status == Status.NOT_RECOMMENDED
+
+    @property
+    def is_withdrawn(self):
+        return self.status == Status.WITHDRAWN
+
+    @property
+    def in_review(self):
+        """In the experts' hands: assignments may change, scores may be given."""
+        return self.status in IN_REVIEW_STATUSES
 
     def content_fingerprint(self, team_rows, project_codes) -> str:
         """The version code: a short hash of everything printed on the form, so a scan can be tied

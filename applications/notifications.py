@@ -45,3 +45,14 @@ def notify_reviewers_of_submission(application, *, window) -> None:
         template="reviewer_submitted",
         context={"application": application, "school": application.school, "batch": application.batch, "window": window},
     )
+
+
+def notify_reviewers_of_withdrawal(application, *, window, reason: str) -> None:
+    """A withdrawal is told to whoever holds the application: the provincial association's
+    reviewers (`window`) before it forwarded it, else the project group."""
+    to = association_addresses(window.association) if window is not None else staff_addresses()
+    queue_mail(
+        to=to,
+        template="reviewer_withdrawn",
+        context={"application": application, "school": application.school, "batch": application.batch, "window": window, "comment": reason},
+    )

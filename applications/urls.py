@@ -14,4 +14,5 @@ urlpatterns = [
     path("applications/<int:pk>/scan/", views.scan_upload_view, name="scan_upload"),
     path("applications/<int:pk>/scan/<int:scan_id>/", views.scan_download, name="scan_download"),
     path("applications/<int:pk>/submit/", views.application_submit, name="submit"),
+    path("applications/<int:pk>/move/<slug:action>/", views.application_move, name="move"),
 ]

@@ -6,22 +6,22 @@ a page.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
-from applications.documents import application_pdf, project_choices
-from applications.forms import PLEDGE_TEXT, ApplicationForm, ScanUploadForm, attach_rule_messages, team_formset
+from applications.documents import application_pdf
+from applications.forms import PLEDGE_TEXT, ApplicationForm, ScanUploadForm, WithdrawForm, attach_rule_messages, team_formset
 from applications.models import ProvincialWindow, Status
-from applications.rules import PLAN_MIN_ZI, SECTIONS, check_application
+from applications.pages import application_page
+from applications.rules import check_application
 from applications.selectors import applications_visible_to, current_batch, open_batches, window_for
 from applications.services import DraftConflict, application_get_or_create, application_save_draft, scan_upload, school_update_profile
 from applications.workflow import (
-    WorkflowError, current_scan, deadline_for, scan_is_current, status_for_school,
-    status_label_for_school, submit, submit_problems,
+    WorkflowError, apply_direct, restart, status_for_school, status_label_for_school, submit, submit_problems, withdraw,
 )  # fmt: skip
 from portal import policy
 from portal.forms import SchoolProfileForm
@@ -90,26 +90,6 @@ def _route_choosable(application) -> bool:
     return application.batch.allow_direct and window_for(application.batch, application.school.province) is not None
 
 
-def _page_context(application, *, check=None, for_school=True):
-    """What the edit and detail pages share: section states, deadline, scan and its freshness,
-    and the status as this reader may see it (a school sees no outcome before publication)."""
-    check = check or check_application(application)
-    scan = current_scan(application)
-    shown_status = status_for_school(application) if for_school else application.status
-    return {
-        "application": application,
-        "shown_status": shown_status,
-        "shown_status_label": Status(shown_status).label,
-        "check": check,
-        "sections": [(key, title, check.sections[key]) for key, title, _fields in SECTIONS],
-        "deadline": deadline_for(application),
-        "scan": scan,
-        "scan_current": scan_is_current(application, scan),
-        "plan_min_zi": PLAN_MIN_ZI,
-        "pledge_text": PLEDGE_TEXT,
-    }
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_edit(request, pk):
@@ -170,7 +150,8 @@ def application_edit(request, pk):
     for index, subform in enumerate(formset.forms):
         for field, texts in row_messages.get(index, {}).items():
             attach_rule_messages(subform, {field: texts})
-    context = _page_context(application, check=check)
+    context = application_page(application, request.user, check=check)
+    context["pledge_text"] = PLEDGE_TEXT
     context.update(
         {
             "form": form,
@@ -188,23 +169,8 @@ def application_edit(request, pk):
 @login_required
 def application_detail(request, pk):
     application = policy.get_visible_application(request.user, pk, with_parts=True)
-    # Only the project group sees an outcome before the list is published.
-    context = _page_context(application, for_school=not policy.sees_unpublished_outcome(request.user))
-    timeline = list(application.timeline.all())
-    # Schools and experts read the steps meant for the school (policy.sees_internal_timeline).
-    public_timeline = not policy.sees_internal_timeline(request.user)
-    if public_timeline:
-        timeline = [entry for entry in timeline if entry.visible_to_school]
-    team = [row for row in application.team.all() if not row.is_blank()]
-    context.update(
-        {
-            "timeline": timeline,
-            "team": team,
-            "projects": project_choices(application),
-            "is_owner": request.user.role == Role.SCHOOL,
-            "show_internal": not public_timeline,
-        }
-    )
+    context = application_page(application, request.user)
+    context.update({"is_owner": request.user.role == Role.SCHOOL, "withdraw_form": WithdrawForm()})
     return render(request, "applications/detail.html", context)
 
 
@@ -235,7 +201,7 @@ def scan_upload_view(request, pk):
             messages.success(request, f"扫描件已上传，对应版本 {scan.version_code}。")
             return redirect(reverse("applications:edit", args=[application.pk]) + "#section-scan")
     application = policy.get_own_application(request.user, pk, with_parts=True)
-    context = _page_context(application)
+    context = application_page(application, request.user)
     context["upload_form"] = form
     return render(request, "applications/scan_upload.html", context, status=400)
 
@@ -261,7 +227,41 @@ def application_submit(request, pk):
             return redirect(reverse("applications:submit", args=[application.pk]))
         messages.success(request, "申请表已提交。")
         return redirect(application)
-    context = _page_context(application)
-    context["problems"] = submit_problems(application)
+    context = application_page(application, request.user)
+    context["problems"] = submit_problems(application, actor=request.user)
     return render(request, "applications/submit.html", context)
+
+
+# The school's other moves: (service, what it needs from the form, message when done).
+SCHOOL_MOVES = {
+    "withdraw": (lambda a, u, d: withdraw(application=a, actor=u, reason=d["reason"]), "申请已撤回。截止时间前可以重新填写并再次提交。"),
+    "restart": (lambda a, u, d: restart(application=a, actor=u), "申请表已恢复为草稿，可以修改后再次提交。"),
+    "apply_direct": (lambda a, u, d: apply_direct(application=a, actor=u), "已改为直接向项目组申报：请核对申请表，重新打印、签章、上传后提交。"),
+}
+
+
+@login_required
+@require_POST
+def application_move(request, pk, action):
+    """The school withdraws (with a reason), starts again after withdrawing, or applies directly
+    to the project group after its province declined: the journey (workflow.JOURNEY) decides."""
+    application = policy.get_own_application(request.user, pk)
+    if action not in SCHOOL_MOVES:
+        raise Http404
+    perform, done = SCHOOL_MOVES[action]
+    form = WithdrawForm(request.POST) if action == "withdraw" else None
+    if form is not None and not form.is_valid():
+        application = policy.get_own_application(request.user, pk, with_parts=True)
+        context = application_page(application, request.user)
+        context.update({"is_owner": True, "withdraw_form": form})
+        return render(request, "applications/detail.html", context, status=400)
+    try:
+        perform(application, request.user, form.cleaned_data if form is not None else {})
+    except WorkflowError as error:
+        messages.error(request, str(error))
+        return redirect(application)
+    messages.success(request, done)
+    if action in ("restart", "apply_direct"):
+        return redirect("applications:edit", application.pk)
+    return redirect(application)
 

@@ -1,8 +1,20 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.models import Association, OutgoingMail, Province, School, User
+
+
+class RecordHistoryAdmin(SimpleHistoryAdmin):
+    """The admin with its audit history, which is a record to read, never a way back: a revert
+    would set any field (an application's status among them) behind the services' backs, with no
+    timeline row. SIMPLE_HISTORY_REVERT_DISABLED only hides the button; this refuses the POST."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied("审计记录只能查看，不能用于恢复旧版本。")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(Province)
@@ -20,7 +32,7 @@ class AssociationAdmin(admin.ModelAdmin):
 
 
 @admin.register(School)
-class SchoolAdmin(SimpleHistoryAdmin):
+class SchoolAdmin(RecordHistoryAdmin):
     list_display = ["name", "province", "school_type", "contact_email", "contact_mobile", "created_at"]
     list_filter = ["province", "school_type"]
     search_fields = ["name", "credit_code", "contact_email", "contact_mobile"]
@@ -28,7 +40,7 @@ class SchoolAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
+class UserAdmin(RecordHistoryAdmin, BaseUserAdmin):
     list_display = ["username", "get_full_name", "email", "role", "school", "association", "is_active"]
     list_filter = ["role", "is_active", "is_staff", "association"]
     search_fields = ["username", "email", "last_name", "first_name", "school__name"]

@@ -64,6 +64,24 @@ def may_use_second_factor(user) -> bool:
     return user.is_authenticated and (user.role in OTP_ROLES or user.is_superuser)
 
 
+def acts_as(user, application, who: str) -> bool:
+    """Whether `user` is, for `application`, the person a move of the journey names
+    (applications.workflow.Who): its own school, its province's association, the project group,
+    or an expert assigned to it (an assignment since ended included: a declared conflict may
+    complete the review)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if who == "school":
+        return is_school(user) and user.school_id == application.school_id
+    if who == "province":
+        return is_provincial_reviewer(user) and user.association.province_id == application.school.province_id
+    if who == "staff":
+        return is_project_staff(user)
+    if who == "expert":
+        return is_expert(user) and application.assignments.filter(expert=user).exists()
+    raise ValueError(who)
+
+
 # What a reader of an application (already let in by get_visible_application) is shown.
 
 
@@ -77,6 +95,27 @@ def sees_internal_timeline(user) -> bool:
     """Schools and experts read only the timeline rows meant for the school: the internal ones name
     experts and carry reviewers' opinions, which an expert scoring the application must not see."""
     return user.role not in (Role.SCHOOL, Role.EXPERT)
+
+
+def timeline_for(user, entries) -> list:
+    """The rows of an application's timeline `user` may read, each with `internal_shown` set when
+    its internal comment is shown: all of them, with comments, for the project group; for a
+    province the rows meant for the school plus those its reviewers wrote (with their comments: the
+    rank, the 推荐意见), never the project group's internal rows (they name experts and carry the
+    项目组意见, which would tell the outcome before publication); for the school and experts the
+    rows meant for the school."""
+    rows = []
+    for entry in entries:
+        if user.role in (Role.STAFF, Role.ADMIN) or user.is_superuser:
+            entry.internal_shown = True
+        elif user.role == Role.PROVINCE and entry.actor is not None and entry.actor.role == Role.PROVINCE:
+            entry.internal_shown = True
+        elif entry.visible_to_school:
+            entry.internal_shown = False
+        else:
+            continue
+        rows.append(entry)
+    return rows
 
 
 def sees_group_opinion(user, application) -> bool:

@@ -45,6 +45,10 @@ INSTALLED_APPS = [
     "review",
 ]
 
+# The audit history is a record: reverting a row from the admin's history would change an application's
+# status (or anything else) behind the journey's back, with no timeline row.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 MIDDLEWARE = [
     # First: every response, redirects and errors included, carries the request's id (portal/request_id.py).
     "portal.request_id.RequestIdMiddleware",

@@ -1,11 +1,11 @@
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from simple_history.admin import SimpleHistoryAdmin
 
 from applications.admin import ApplicationAdmin
 from applications.models import Application, Status
 from applications.workflow import WorkflowError
+from portal.admin import RecordHistoryAdmin
 from review import decisions, expert_assignment
 from review.exports import export_create
 from review.models import (
@@ -15,7 +15,7 @@ from review.models import (
 
 
 @admin.register(ProvincialReview)
-class ProvincialReviewAdmin(SimpleHistoryAdmin):
+class ProvincialReviewAdmin(RecordHistoryAdmin):
     list_display = ["application", "window", "rank", "decided_by", "decided_at", "paper_received_on"]
     list_filter = ["window__batch", "window__association"]
     search_fields = ["application__number", "application__school__name", "opinion", "decline_reason"]
@@ -93,7 +93,7 @@ class CriterionScoreInline(admin.TabularInline):
 
 
 @admin.register(ExpertReview)
-class ExpertReviewAdmin(SimpleHistoryAdmin):
+class ExpertReviewAdmin(RecordHistoryAdmin):
     list_display = ["assignment", "state", "total", "recommendation", "submitted_at", "reopened_until"]
     list_filter = ["state", "recommendation", "assignment__application__batch"]
     search_fields = ["assignment__application__number", "assignment__application__school__name", "assignment__expert__username"]
@@ -106,7 +106,7 @@ class ExpertReviewAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(SimpleHistoryAdmin):
+class AssignmentAdmin(RecordHistoryAdmin):
     list_display = ["application", "expert", "source", "is_active", "assigned_at", "end_reason"]
     list_filter = ["is_active", "source", "application__batch", "application__school__province"]
     search_fields = ["application__number", "application__school__name", "expert__username", "expert__last_name"]
@@ -119,7 +119,7 @@ class AssignmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FormalCheck)
-class FormalCheckAdmin(SimpleHistoryAdmin):
+class FormalCheckAdmin(RecordHistoryAdmin):
     list_display = ["application", "outcome", "decided_by", "decided_at"]
     list_filter = ["outcome", "application__batch"]
     search_fields = ["application__number", "application__school__name"]

@@ -6,7 +6,8 @@ class ReviewConfig(AppConfig):
     verbose_name = "推荐与评审"
 
     def ready(self):
-        from review import roles, tallies
+        from review import roles, tallies, withdrawals
 
         roles.connect()
         tallies.connect()
+        withdrawals.connect()

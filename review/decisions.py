@@ -5,12 +5,9 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils import timezone
 
-from applications.models import Application, Batch, Status, TimelineEntry
+from applications.models import OUTCOME_STATUSES, UNDECIDED_NATIONAL_STATUSES, Application, Batch, Status, TimelineEntry
 from applications.notifications import notify_school
-from applications.workflow import WorkflowError, expect_status, lock_application, transition
-
-
-DECIDABLE = (Status.SCORED, Status.SELECTED, Status.NOT_SELECTED)
+from applications.workflow import WorkflowError, deadlines_open_at, lock_application, require_move, transition
 
 
 def decide(*, application: Application, actor, selected: bool, opinion: str, signer: str = "",
@@ -24,14 +21,12 @@ def decide(*, application: Application, actor, selected: bool, opinion: str, sig
         raise WorkflowError("请填写项目组意见。")
     with transaction.atomic():
         locked = lock_application(application)
-        if locked.batch.published_at is not None:
-            raise WorkflowError("名单已公布，不能再更改决定。")
-        expect_status(locked, *DECIDABLE)
+        outcome = Status.SELECTED if selected else Status.NOT_SELECTED
+        require_move(locked, "decide", actor, to_status=outcome)
         locked.group_opinion = opinion
         locked.group_opinion_signer = (signer or "").strip() or (actor.get_full_name() or actor.username)
         locked.group_opinion_date = opinion_date or timezone.localdate()
-        outcome = Status.SELECTED if selected else Status.NOT_SELECTED
-        transition(application=locked, to_status=outcome, action="decide", actor=actor, visible_to_school=False,
+        transition(application=locked, action="decide", to_status=outcome, actor=actor,
                    internal_comment=f"项目组决定：{outcome.label}。{opinion}")  # fmt: skip
     return locked
 
@@ -52,12 +47,12 @@ def publication_problems(batch: Batch, *, now: datetime | None = None) -> list[s
     if batch.published_at is not None:
         problems.append(f"名单已于 {timezone.localtime(batch.published_at):%Y-%m-%d %H:%M} 公布。")
         return problems
-    pending = Application.objects.filter(batch=batch, status__in=[Status.AT_NATIONAL, Status.IN_EXPERT_REVIEW, Status.SCORED]).count()
+    pending = Application.objects.filter(batch=batch, status__in=UNDECIDED_NATIONAL_STATUSES).count()
     if pending:
         problems.append(f"还有 {pending} 份申请未作出决定（形式审查、评审或决定尚未完成）。")
     # Returned for 补正 and still within its deadline: the school may submit again, and once the
     # list is published nobody could decide it any more.
-    correcting = Application.objects.filter(batch=batch, status=Status.RETURNED, correction_deadline__gt=now).count()
+    correcting = Application.objects.filter(batch=batch, status=Status.RETURNED, correction_deadline__gte=deadlines_open_at(now)).count()
     if correcting:
         problems.append(f"还有 {correcting} 份申请退回补正，补正截止前学校仍可再次提交。")
     if not Application.objects.filter(batch=batch, status=Status.SELECTED).exists():
@@ -78,7 +73,7 @@ def publish(*, batch: Batch, actor, now: datetime | None = None) -> int:
             raise WorkflowError(" ".join(problems))
         locked.published_at = now
         locked.save(update_fields=["published_at"])
-        decided = Application.objects.filter(batch=locked, status__in=[Status.SELECTED, Status.NOT_SELECTED]).select_related("school", "batch")
+        decided = Application.objects.filter(batch=locked, status__in=OUTCOME_STATUSES).select_related("school", "batch")
         selected = 0
         for application in decided:
             outcome = application.get_status_display()

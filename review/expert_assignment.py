@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from applications.models import Application, Batch, Status, TimelineEntry
+from applications.models import IN_REVIEW_STATUSES, Application, Batch, Status, TimelineEntry
 from applications.workflow import WorkflowError, expect_status, lock_application, transition
 from review.assignment import Candidate, Expert, Pair, Plan, is_eligible, plan_assignments
 from review.models import Assignment, AssignmentRun, ConflictDeclaration, ExpertProfile, ExpertReview
@@ -101,7 +101,7 @@ def assignment_apply(*, batch: Batch, actor, applications=None, on_step=None) ->
             stale = Assignment.objects.filter(application_id__in={a for a, _e in step}, is_active=True).select_related("expert", "application")
             for assignment in stale:
                 if (assignment.application_id, assignment.expert_id) in wanted:
-                    _end(assignment, actor, "专家回避或已退出本批评审")
+                    end_assignment(assignment, actor, "专家回避或已退出本批评审")
         done += len(step)
         if on_step:
             on_step(done, total)
@@ -168,7 +168,7 @@ def run_assignment(run_id: int) -> int:
     return added
 
 
-def _end(assignment: Assignment, actor, reason: str) -> None:
+def end_assignment(assignment: Assignment, actor, reason: str) -> None:
     assignment.is_active, assignment.ended_at, assignment.end_reason = False, timezone.now(), reason
     assignment.save(update_fields=["is_active", "ended_at", "end_reason"])
     TimelineEntry.objects.create(
@@ -200,7 +200,7 @@ def assignment_add(*, application: Application, expert, actor, reason: str) -> A
         raise WorkflowError("人工调整须填写理由。")
     with transaction.atomic():
         locked = lock_application(application)
-        expect_status(locked, Status.IN_EXPERT_REVIEW, Status.SCORED)
+        expect_status(locked, *IN_REVIEW_STATUSES)
         problem = eligibility_problem(locked, expert)
         if problem:
             raise WorkflowError(problem)
@@ -212,7 +212,7 @@ def assignment_add(*, application: Application, expert, actor, reason: str) -> A
             internal_comment=f"人工分配专家：{expert.get_full_name() or expert.username}（{reason}）",
         )  # fmt: skip
         if locked.status == Status.SCORED:
-            transition(application=locked, to_status=Status.IN_EXPERT_REVIEW, action="review_more", actor=actor, visible_to_school=False)
+            transition(application=locked, action="review_more", actor=actor)
     return assignment
 
 
@@ -224,7 +224,7 @@ def assignment_remove(*, assignment: Assignment, actor, reason: str) -> None:
         locked = Assignment.objects.select_for_update().select_related("application", "expert").get(pk=assignment.pk)
         if not locked.is_active:
             raise WorkflowError("该分配已撤销。")
-        _end(locked, actor, reason)
+        end_assignment(locked, actor, reason)
         mark_scored_if_complete(locked.application, actor)
 
 
@@ -242,7 +242,7 @@ def expert_declare_conflict(*, assignment: Assignment, expert, reason: str) -> A
         if review is not None and review.state == ExpertReview.State.SUBMITTED:
             raise WorkflowError("评分已提交，如需回避请联系项目组。")
         ConflictDeclaration.objects.get_or_create(expert=expert, application=locked.application, defaults={"reason": reason})
-        _end(locked, expert, f"专家声明回避：{reason}")
+        end_assignment(locked, expert, f"专家声明回避：{reason}")
         plan = assignment_plan(locked.application.batch, applications=Application.objects.filter(pk=locked.application_id))
         replacement = None
         for pair in plan.new:

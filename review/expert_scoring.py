@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from applications.models import Application, Batch, Status, TimelineEntry
-from applications.workflow import WorkflowError, expect_status, lock_application, transition
+from applications.models import IN_REVIEW_STATUSES, Application, Batch, Status, TimelineEntry
+from applications.workflow import WorkflowError, deadline_passed, expect_status, lock_application, transition
 from review.models import Assignment, Criterion, CriterionScore, ExpertReview
 from review.scoring import is_half_step, weighted_total
 
@@ -19,9 +19,9 @@ def criteria_of(batch: Batch) -> list[Criterion]:
 
 def scoring_locked(review: ExpertReview | None, batch: Batch, *, now: datetime) -> bool:
     """Scores lock at the batch's review deadline, unless staff reopened this review."""
-    if review is not None and review.reopened_until and now <= review.reopened_until:
+    if review is not None and review.reopened_until and not deadline_passed(review.reopened_until, now):
         return False
-    return batch.review_deadline is not None and now > batch.review_deadline
+    return deadline_passed(batch.review_deadline, now)
 
 
 def review_save(*, assignment: Assignment, expert, points: dict[int, str | Decimal | None], comment: str,
@@ -42,7 +42,7 @@ def review_save(*, assignment: Assignment, expert, points: dict[int, str | Decim
         review, _ = ExpertReview.objects.get_or_create(assignment=locked)
         if review.state == ExpertReview.State.SUBMITTED:
             raise WorkflowError("评分已提交，不能再修改；如需修改请联系项目组重新开放。")
-        if application.status not in (Status.IN_EXPERT_REVIEW, Status.SCORED):
+        if application.status not in IN_REVIEW_STATUSES:
             raise WorkflowError(f"该申请当前状态为“{application.get_status_display()}”，不在评审阶段。")
         if scoring_locked(review, application.batch, now=now):
             raise WorkflowError("评分已于截止时间锁定；如需修改请联系项目组重新开放。")
@@ -95,8 +95,7 @@ def mark_scored_if_complete(application: Application, actor) -> None:
         return
     active = Assignment.objects.filter(application=application, is_active=True)
     if active.exists() and not active.exclude(review__state=ExpertReview.State.SUBMITTED).exists():
-        transition(application=application, to_status=Status.SCORED, action="review_complete", actor=actor,
-                   visible_to_school=False, internal_comment="全部专家评分已提交")  # fmt: skip
+        transition(application=application, action="review_complete", actor=actor, internal_comment="全部专家评分已提交")
 
 
 def review_reopen(*, review: ExpertReview, actor, reason: str, until: datetime) -> ExpertReview:
@@ -110,7 +109,7 @@ def review_reopen(*, review: ExpertReview, actor, reason: str, until: datetime) 
         locked = ExpertReview.objects.select_for_update().select_related("assignment__application", "assignment__expert").get(pk=review.pk)
         application = lock_application(locked.assignment.application)
         # Once decided, the scores stand behind the decision (and the expert could not save anyway).
-        expect_status(application, Status.IN_EXPERT_REVIEW, Status.SCORED)
+        expect_status(application, *IN_REVIEW_STATUSES)
         locked.state, locked.reopened_until, locked.total = ExpertReview.State.DRAFT, until, None
         locked.save(update_fields=["state", "reopened_until", "total", "updated_at"])
         TimelineEntry.objects.create(
@@ -118,5 +117,5 @@ def review_reopen(*, review: ExpertReview, actor, reason: str, until: datetime) 
             internal_comment=f"重新开放 {locked.assignment.expert.get_full_name() or locked.assignment.expert.username} 的评分至 {timezone.localtime(until):%Y-%m-%d %H:%M}：{reason}",
         )  # fmt: skip
         if application.status == Status.SCORED:
-            transition(application=application, to_status=Status.IN_EXPERT_REVIEW, action="review_reopen_status", actor=actor, visible_to_school=False)
+            transition(application=application, action="review_more", actor=actor, internal_comment="重新开放评分，继续评审")
     return locked

@@ -7,8 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from applications.documents import project_choices
-from applications.rules import check_application
+from applications.pages import application_page
 from applications.selectors import application_with_parts
 from applications.models import Application
 from applications.workflow import WorkflowError
@@ -92,15 +91,11 @@ def score(request, assignment_id):
         for field in form.fields.values():
             field.disabled = True
     done, total = _progress([a for a in expert_queue(request.user) if a.application.batch_id == application.batch_id])
-    team = [row for row in application.team.all() if not row.is_blank()]
-    return render(
-        request,
-        "review/expert_score.html",
-        {"assignment": assignment, "application": application, "form": form, "review": review, "locked": locked,
-         "criteria": criteria, "done": done, "total": total, "check": check_application(application, team_rows=team), "team": team,
-         "projects": project_choices(application), "conflict_form": ConflictForm(), "max_total": sum(c.max_points * c.weight for c in criteria)},
-        status=400 if request.method == "POST" else 200,
-    )  # fmt: skip
+    context = application_page(application, request.user) | {
+        "assignment": assignment, "form": form, "review": review, "locked": locked, "criteria": criteria, "done": done, "total": total,
+        "conflict_form": ConflictForm(), "max_total": sum(c.max_points * c.weight for c in criteria),
+    }  # fmt: skip
+    return render(request, "review/expert_score.html", context, status=400 if request.method == "POST" else 200)
 
 
 @login_required

@@ -6,9 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from applications.notifications import notify_school
-from applications.models import Application, Status
+from applications.models import Application
 from applications.rules import PLAN_MIN_ZI, TEAM_MIN_SIZE, check_application, is_vice_principal
-from applications.workflow import WorkflowError, current_scan, deadline_for, expect_status, lock_application, scan_is_current, transition
+from applications.workflow import WorkflowError, current_scan, deadline_for, lock_application, require_move, scan_is_current, transition
 from review.models import FormalCheck
 
 
@@ -17,7 +17,7 @@ def formal_check_items(application: Application) -> list[tuple[str, str, bool]]:
     team = [row for row in application.team.all() if not row.is_blank()]
     check = check_application(application, team_rows=team)
     deadline = deadline_for(application)
-    in_time = application.submitted_at is not None and application.submitted_at <= deadline.at
+    in_time = application.submitted_at is not None and not deadline.passed(application.submitted_at)
     lead_ok = is_vice_principal(application.lead_title, application.school.school_type) or bool(application.lead_title_note.strip())
     return [
         ("complete", "申请表各部分填写完整、符合规则", check.complete),
@@ -30,6 +30,8 @@ def formal_check_items(application: Application) -> list[tuple[str, str, bool]]:
 
 
 MANUAL_ITEMS = ("seals_present", "seals_legible", "consistent")
+# The formal check's outcomes and the moves of the journey they make.
+outcome_action = {FormalCheck.Outcome.PASSED: "pass", FormalCheck.Outcome.RETURNED: "return", FormalCheck.Outcome.REJECTED: "reject"}
 
 
 def formal_check_decide(*, application: Application, actor, outcome: str, seals_present: bool = False,
@@ -43,9 +45,11 @@ def formal_check_decide(*, application: Application, actor, outcome: str, seals_
     Side effects: one timeline row; the school is mailed on return and rejection."""
     now = now or timezone.now()
     reason = (reason or "").strip()
+    if outcome not in outcome_action:
+        raise WorkflowError("请选择审查结论。", "outcome_required")
     with transaction.atomic():
         locked = lock_application(application)
-        expect_status(locked, Status.AT_NATIONAL)
+        require_move(locked, f"formal_{outcome_action[outcome]}", actor, now=now)
         items = formal_check_items(locked)
         check, _ = FormalCheck.objects.get_or_create(application=locked)
         check.seals_present, check.seals_legible, check.consistent = seals_present, seals_legible, consistent
@@ -56,7 +60,7 @@ def formal_check_decide(*, application: Application, actor, outcome: str, seals_
                 failed.append("人工核对项未全部确认")
             if failed:
                 raise WorkflowError("形式审查未通过的项目：" + "；".join(failed) + "。请退回补正或不予受理。")
-            transition(application=locked, to_status=Status.IN_EXPERT_REVIEW, action="formal_pass", actor=actor,
+            transition(application=locked, action="formal_pass", actor=actor, now=now,
                        comment="通过形式审查，进入专家评审", internal_comment=reason)  # fmt: skip
         elif outcome == FormalCheck.Outcome.RETURNED:
             if not reason:
@@ -64,16 +68,14 @@ def formal_check_decide(*, application: Application, actor, outcome: str, seals_
             if correction_deadline is None or correction_deadline <= now:
                 raise WorkflowError("请设定晚于当前时间的补正截止时间。")
             locked.correction_deadline = correction_deadline
-            transition(application=locked, to_status=Status.RETURNED, action="formal_return", actor=actor,
-                       comment=f"退回补正（{timezone.localtime(correction_deadline):%Y年%m月%d日 %H:%M} 前）：{reason}")  # fmt: skip
+            transition(application=locked, action="formal_return", actor=actor, now=now,
+                       comment=f"请于 {timezone.localtime(correction_deadline):%Y年%m月%d日 %H:%M} 前补正：{reason}")  # fmt: skip
             notify_school(locked, event="returned", comment=reason)
-        elif outcome == FormalCheck.Outcome.REJECTED:
+        else:
             if not reason:
                 raise WorkflowError("请填写不予受理的理由，学校会看到这段说明。")
-            transition(application=locked, to_status=Status.REJECTED, action="formal_reject", actor=actor, comment=f"不予受理：{reason}")
+            transition(application=locked, action="formal_reject", actor=actor, comment=reason, now=now)
             notify_school(locked, event="rejected", comment=reason)
-        else:
-            raise WorkflowError("请选择审查结论。")
         check.outcome, check.reason, check.decided_by, check.decided_at = outcome, reason, actor, now
         check.save()
     return check

@@ -14,11 +14,10 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
-from applications.documents import project_choices
 from applications.models import NATIONAL_STATUSES, Application, Batch, Status
 from applications.selectors import LONG_TEXT_FIELDS, applications_visible_to, current_batch, page_in_order
-from applications.workflow import WorkflowError, current_scan, deadline_for, scan_is_current
-from applications.rules import check_application
+from applications.pages import application_page
+from applications.workflow import WorkflowError
 from portal import policy
 from portal.emails import queue_mail
 from portal.protected import protected_file_response
@@ -86,16 +85,8 @@ def _detail_context(request, application, **forms):
     scores = {}
     for score in CriterionScore.objects.filter(review__assignment__application=application).select_related("criterion"):
         scores.setdefault(score.review_id, []).append(score)
-    return {
-        "application": application,
-        "check": check_application(application),
-        "deadline": deadline_for(application),
-        "scan": (scan := current_scan(application)),
-        "scan_current": scan_is_current(application, scan),
-        "team": [row for row in application.team.all() if not row.is_blank()],
-        "projects": project_choices(application),
-        "timeline": list(application.timeline.all()),
-        "show_internal": True,
+    context = application_page(application, request.user)
+    return context | {
         "formal_items": formal_check_items(application),
         "formal_check": getattr(application, "formal_check", None),
         "assignments": [(a, scores.get(getattr(getattr(a, "review", None), "pk", None), [])) for a in assignments],

@@ -16,7 +16,10 @@ from django.utils import timezone
 from applications.models import Application, ProvincialWindow, Route, Status, TimelineEntry
 from applications.notifications import notify_school, staff_addresses
 from applications.selectors import window_for
-from applications.workflow import WorkflowError, expect_status, lock_application, transition
+from applications.workflow import (
+    Facts, WorkflowError, before_national_deadline, deadline_passed, expect_status, lock_application, province_not_forwarded,
+    require_move, transition,
+)  # fmt: skip
 from portal.emails import queue_mail
 from portal.models import Role
 from review.models import Forwarding, ProvincialReview
@@ -25,22 +28,30 @@ from review.models import Forwarding, ProvincialReview
 def _require_reviewer_of(actor, window: ProvincialWindow) -> None:
     """Only a reviewer of the window's own association acts for it (the pages check this too)."""
     if getattr(actor, "role", None) != Role.PROVINCE or actor.association_id != window.association_id:
-        raise WorkflowError(f"只有{window.association.name}的审核人员可以办理此操作。")
+        raise WorkflowError(f"只有{window.association.name}的审核人员可以办理此操作。", "not_permitted")
 
 
-def _window_open(application: Application, *, actor, now: datetime) -> ProvincialWindow:
-    """The application's provincial window, if `actor` may still act on it for the province."""
+def _window_of(application: Application, *, actor, action: str, now: datetime) -> ProvincialWindow:
+    """The application's provincial window, once the journey allows `actor` the move `action` now
+    (applications.workflow.JOURNEY: the window not yet forwarded, the national deadline not passed)."""
     window = window_for(application.batch, application.school.province)
     if window is None or application.route != Route.PROVINCIAL:
-        raise WorkflowError("该申请直接报送项目组，不经省级推荐。")
+        raise WorkflowError("该申请直接报送项目组，不经省级推荐。", "not_provincial")
     _require_reviewer_of(actor, window)
-    if Forwarding.objects.filter(window=window).exists():
-        raise WorkflowError("本省推荐名单已报送项目组，不能再更改。")
-    if now > application.batch.national_deadline:
-        raise WorkflowError(
-            f"已过全国申报截止时间（{timezone.localtime(application.batch.national_deadline):%Y年%m月%d日 %H:%M}），不能再办理。"
-        )
+    # Said first, whatever the status: once the set is forwarded (or the national deadline past)
+    # nothing is the province's to do any more.
+    require_province_open(application, now=now)
+    require_move(application, action, actor, now=now)
     return window
+
+
+def require_province_open(application: Application, *, now: datetime) -> None:
+    """For the province's steps that are not moves (a rank change): the same conditions as its
+    moves in the journey table — its set not yet forwarded, the national deadline not passed."""
+    facts = Facts(application, now)
+    for condition in (province_not_forwarded, before_national_deadline):
+        if (error := condition(facts)) is not None:
+            raise error
 
 
 def _review_for(application: Application, window: ProvincialWindow) -> ProvincialReview:
@@ -67,11 +78,8 @@ def province_return(*, application: Application, actor, reason: str, now: dateti
         raise WorkflowError("请填写退回理由，学校会看到这段说明。")
     with transaction.atomic():
         locked = lock_application(application)
-        window = _window_open(locked, actor=actor, now=now)
-        expect_status(locked, Status.SUBMITTED)
-        if now > window.school_deadline:
-            raise WorkflowError("学校提交截止时间已过，退回后学校将无法再次提交；请直接推荐或不予推荐。")
-        transition(application=locked, to_status=Status.RETURNED, action="province_return", actor=actor, comment=f"退回修改：{reason}")
+        _window_of(locked, actor=actor, action="province_return", now=now)
+        transition(application=locked, action="province_return", actor=actor, comment=reason, now=now)
         notify_school(locked, event="returned", comment=reason)
     return locked
 
@@ -90,9 +98,8 @@ def province_recommend(*, application: Application, actor, opinion: str, rank: i
         raise WorkflowError("推荐排名应为从 1 开始的整数。")
     with transaction.atomic():
         locked = lock_application(application)
-        window = _window_open(locked, actor=actor, now=now)
+        window = _window_of(locked, actor=actor, action="province_recommend", now=now)
         ProvincialWindow.objects.select_for_update().filter(pk=window.pk).first()  # serialise quota checks
-        expect_status(locked, Status.SUBMITTED)
         if window.quota is not None and recommended_count(window) >= window.quota:
             raise WorkflowError(f"本省推荐名额为 {window.quota} 个，已全部用完，不能再推荐；如需调整，请先撤销其他推荐。")
         holder = ProvincialReview.objects.filter(window=window, rank=rank).exclude(application=locked).select_related("application__school").first()
@@ -107,7 +114,7 @@ def province_recommend(*, application: Application, actor, opinion: str, rank: i
         except IntegrityError as error:  # the same rank taken by a parallel request
             raise WorkflowError(f"排名第 {rank} 位刚被占用，请刷新后重新选择。") from error
         transition(
-            application=locked, to_status=Status.RECOMMENDED, action="province_recommend", actor=actor,
+            application=locked, action="province_recommend", actor=actor, now=now,
             comment=f"已获{window.association.name}推荐", internal_comment=f"推荐排名第 {rank} 位。推荐意见：{opinion}",
         )  # fmt: skip
         notify_school(locked, event="recommended", comment=window.association.name)
@@ -124,13 +131,12 @@ def province_decline(*, application: Application, actor, reason: str, now: datet
         raise WorkflowError("请填写不予推荐的理由，学校会看到这段说明。")
     with transaction.atomic():
         locked = lock_application(application)
-        window = _window_open(locked, actor=actor, now=now)
-        expect_status(locked, Status.SUBMITTED)
+        window = _window_of(locked, actor=actor, action="province_decline", now=now)
         review = _review_for(locked, window)
         review.opinion, review.rank, review.decline_reason = "", None, reason
         review.decided_by, review.decided_at = actor, now
         review.save()
-        transition(application=locked, to_status=Status.NOT_RECOMMENDED, action="province_decline", actor=actor, comment=f"不予推荐：{reason}")
+        transition(application=locked, action="province_decline", actor=actor, comment=reason, now=now)
         notify_school(locked, event="declined", comment=reason)
     return locked
 
@@ -142,7 +148,12 @@ def province_change_rank(*, application: Application, actor, rank: int, now: dat
         raise WorkflowError("推荐排名应为从 1 开始的整数。")
     with transaction.atomic():
         locked = lock_application(application)
-        window = _window_open(locked, actor=actor, now=now)
+        window = window_for(locked.batch, locked.school.province)
+        if window is None or locked.route != Route.PROVINCIAL:
+            raise WorkflowError("该申请直接报送项目组，不经省级推荐。", "not_provincial")
+        _require_reviewer_of(actor, window)
+        # A rank is the province's to change while its set is still with it.
+        require_province_open(locked, now=now)
         ProvincialWindow.objects.select_for_update().filter(pk=window.pk).first()
         expect_status(locked, Status.RECOMMENDED)
         review = ProvincialReview.objects.select_for_update().get(application=locked)
@@ -195,7 +206,7 @@ def forwarding_problems(window: ProvincialWindow, *, now: datetime | None = None
     if Forwarding.objects.filter(window=window).exists():
         problems.append("本省推荐名单已报送项目组。")
         return problems
-    if now > window.batch.national_deadline:
+    if deadline_passed(window.batch.national_deadline, now):
         problems.append("已过全国申报截止时间，不能再报送。")
     province_apps = Application.objects.filter(batch=window.batch, school__province=window.association.province, route=Route.PROVINCIAL)
     undecided = province_apps.filter(status=Status.SUBMITTED).count()
@@ -240,10 +251,7 @@ def province_forward(*, window: ProvincialWindow, actor, now: datetime | None = 
             raise WorkflowError("本省推荐名单已报送项目组。") from error
         association = locked_window.association
         for application in applications:
-            transition(
-                application=application, to_status=Status.AT_NATIONAL, action="province_forward", actor=actor,
-                comment=f"{association.name}报送项目组",
-            )  # fmt: skip
+            transition(application=application, action="province_forward", actor=actor, comment=f"{association.name}报送项目组", now=now)
             notify_school(application, event="forwarded", comment=association.name)
         queue_mail(
             to=staff_addresses(),

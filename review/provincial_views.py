@@ -8,11 +8,10 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
-from applications.documents import project_choices
 from applications.models import ProvincialWindow
 from applications.models import Status
-from applications.workflow import WorkflowError, current_scan, deadline_for, scan_is_current, status_for_school
-from applications.rules import check_application
+from applications.pages import application_page
+from applications.workflow import WorkflowError
 from applications.selectors import page_in_order
 from portal import policy
 from portal.protected import protected_file_response
@@ -80,33 +79,24 @@ def province_queue(request, window_id):
 
 
 def _application_context(request, application, **forms):
-    check = check_application(application)
-    scan = current_scan(application)
     window = ProvincialWindow.objects.select_related("association").filter(
         batch=application.batch, association_id=request.user.association_id
     ).first()
-    shown_status = status_for_school(application)  # provinces, like schools, see no outcome before publication
-    return {
-        "application": application,
-        "shown_status": shown_status,
-        "shown_status_label": Status(shown_status).label,
-        "check": check,
-        "deadline": deadline_for(application),
-        "scan": scan,
-        "scan_current": scan_is_current(application, scan),
-        "team": [row for row in application.team.all() if not row.is_blank()],
-        "projects": project_choices(application),
-        "timeline": list(application.timeline.all()),
-        "show_internal": True,
+    context = application_page(application, request.user)
+    forwarded = Forwarding.objects.filter(window=window).exists()
+    context.update({
         "review": getattr(application, "provincial_review", None),
         "window": window,
-        "forwarded": Forwarding.objects.filter(window=window).exists(),
+        "forwarded": forwarded,
+        # A rank is not a move of the journey: it may change while the set is still with the province.
+        "rank_changeable": application.status == Status.RECOMMENDED and not forwarded,
         "return_form": forms.get("return_form") or ReturnForm(),
         "recommend_form": forms.get("recommend_form") or RecommendForm(initial={"rank": provincial.next_free_rank(window)} if window else None),
         "decline_form": forms.get("decline_form") or DeclineForm(),
         "rank_form": forms.get("rank_form") or RankForm(),
         "paper_form": forms.get("paper_form") or PaperForm(),
-    }
+    })  # fmt: skip
+    return context
 
 
 @login_required

@@ -7,7 +7,8 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from applications.models import Application, ProjectCategory, ProvincialWindow, Route, SignedScan, Status
+from applications.models import RANKED_STATUSES, Application, ProjectCategory, ProvincialWindow, Route, SignedScan
+from applications.workflow import sources_of
 from applications.rules import is_vice_principal
 from applications.selectors import LONG_TEXT_FIELDS
 from review.scoring import Aggregate, aggregate_stats, maximum_total
@@ -19,8 +20,10 @@ QUEUE_SORTS = {
     "rank": ("provincial_review__rank", "school__name"),
     "status": ("status", "school__name"),
 }
-# What needs the province's decision first.
-NEEDS_DECISION = (Status.SUBMITTED,)
+# What needs the province's decision first: what it may recommend.
+NEEDS_DECISION = sources_of("province_recommend")
+# What the project group may decide (or decide again until publication).
+DECIDABLE = sources_of("decide")
 
 
 def window_applications(window: ProvincialWindow) -> QuerySet[Application]:
@@ -80,7 +83,6 @@ def queue_flags(application: Application) -> list[tuple[str, str]]:
 
 # ---- National review ----------------------------------------------------------------------
 
-RANKED_STATUSES = (Status.IN_EXPERT_REVIEW, Status.SCORED, Status.SELECTED, Status.NOT_SELECTED)
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,10 @@ class RankedRow:
     @property
     def spread_text(self) -> str:
         return "" if self.score.spread is None else f"{self.score.spread:.2f}"
+
+    @property
+    def decidable(self) -> bool:
+        return self.application.status in DECIDABLE
 
     @property
     def project_text(self) -> str:

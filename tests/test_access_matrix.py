@@ -330,6 +330,12 @@ EXPECTATIONS = [
     # The submit page shows; submitting again is refused with a message (back to the page).
     case("applications:submit", write_own(READ_ZJ, "school_a", "200/302"), ZJ, "zj"),
     case("applications:submit", write_own(READ_JS, "school_b", "200/302"), JS, "js"),
+    # The school's other moves: withdrawing needs a reason (an empty POST: the page again, 400);
+    # starting again or applying directly is refused for a submitted application (back, with a message).
+    case("applications:move", post_only_of(write_own(READ_ZJ, "school_a", "400")), lambda s: {"pk": s.app_zj.pk, "action": "withdraw"}, "withdraw"),
+    case("applications:move", post_only_of(write_own(READ_ZJ, "school_a", "302")), lambda s: {"pk": s.app_zj.pk, "action": "restart"}, "restart"),
+    case("applications:move", post_only_of(write_own(READ_JS, "school_b", "302")), lambda s: {"pk": s.app_js.pk, "action": "apply_direct"}, "apply_direct"),
+    case("applications:move", post_only_of(write_own(READ_ZJ, "school_a", "404")), lambda s: {"pk": s.app_zj.pk, "action": "promote"}, "unknown"),
     # --- provincial associations ---
     case("review:province_home", cells("403", anonymous="L", reviewer_zj="302", reviewer_js="302")),
     case("review:province_queue", cells("403", anonymous="L", reviewer_zj="200", reviewer_js="404"), lambda s: {"window_id": s.window_zj.pk}, "zj"),

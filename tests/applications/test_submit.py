@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from applications.models import Application, Route, Status, TimelineEntry
 from applications.services import application_get_or_create, scan_upload
-from applications.workflow import WorkflowError, submit
+from applications.workflow import WorkflowError, deadline_end, deadline_in_words, submit
 from tests.applications.pages import form_values
 from tests.conftest import aware, fill_complete, png_bytes, upload
 
@@ -185,10 +185,10 @@ def test_a_provincial_submission_at_the_deadline_itself_is_accepted(ready_a, use
     assert submitted.status == Status.SUBMITTED
 
 
-def test_a_provincial_submission_one_second_late_is_refused(ready_a, user_a, zhejiang_window):
+def test_a_provincial_submission_after_the_deadlines_minute_is_refused(ready_a, user_a, zhejiang_window):
     # The provincial window closes before the national deadline; the national one still being
     # open does not help a school that applies through its province.
-    now = zhejiang_window.school_deadline + timedelta(seconds=1)
+    now = deadline_end(zhejiang_window.school_deadline)
     assert now < ready_a.batch.national_deadline  # arrange
 
     with pytest.raises(WorkflowError) as refused:
@@ -216,10 +216,11 @@ def test_a_direct_submission_one_second_before_the_national_deadline_is_accepted
     assert (submitted.status, submitted.submitted_at) == (Status.AT_NATIONAL, now)
 
 
-def test_a_direct_submission_one_second_after_the_national_deadline_is_refused(ready_direct, user_direct, batch):
+def test_a_direct_submission_after_the_national_deadlines_minute_is_refused(ready_direct, user_direct, batch):
     with pytest.raises(WorkflowError) as refused:
-        submit(application=ready_direct, actor=user_direct, now=batch.national_deadline + timedelta(seconds=1))
+        submit(application=ready_direct, actor=user_direct, now=deadline_end(batch.national_deadline))
 
+    assert refused.value.code == "deadline_passed"
     assert "已超过提交截止时间（中国成人教育协会项目组：" in str(refused.value)
     assert Application.objects.get(pk=ready_direct.pk).status == Status.DRAFT
 
@@ -252,3 +253,32 @@ def test_a_submission_two_seconds_before_a_beijing_deadline_given_in_utc_is_acce
     submitted = submit(application=ready_a, actor=user_a, now=now)
 
     assert (submitted.status, submitted.submitted_at) == (Status.SUBMITTED, now)
+
+
+# 八.1 with Zhejiang's window: 于2023年4月20日前 (stored as the admin enters it, 23:59 to the minute).
+@pytest.fixture
+def zhejiang_closes_at_2359(zhejiang_window):
+    zhejiang_window.school_deadline = aware(2023, 4, 20, 23, 59)
+    zhejiang_window.save()
+    return zhejiang_window
+
+
+def test_a_deadline_shown_as_2359_still_accepts_2359_30(ready_a, user_a, zhejiang_closes_at_2359):
+    now = aware(2023, 4, 20, 23, 59, 30)
+
+    submitted = submit(application=ready_a, actor=user_a, now=now)
+
+    assert (submitted.status, submitted.submitted_at) == (Status.SUBMITTED, now)
+
+
+def test_a_deadline_shown_as_2359_accepts_its_last_millisecond_and_refuses_midnight(ready_a, user_a, zhejiang_closes_at_2359):
+    with pytest.raises(WorkflowError) as refused:
+        submit(application=ready_a, actor=user_a, now=aware(2023, 4, 21, 0, 0, 0))
+    assert refused.value.code == "deadline_passed"
+
+    submitted = submit(application=Application.objects.get(pk=ready_a.pk), actor=user_a, now=aware(2023, 4, 20, 23, 59, 59, 999000))
+    assert submitted.status == Status.SUBMITTED
+
+
+def test_the_deadline_in_words_names_its_last_second(zhejiang_closes_at_2359):
+    assert deadline_in_words(zhejiang_closes_at_2359.school_deadline) == "2023年04月20日 23:59:59（北京时间）前"

@@ -341,7 +341,7 @@ def test_reopening_a_submitted_review_takes_the_application_back_into_review(sce
     review.refresh_from_db()
     assert (review.state, review.total) == ("draft", None)
     assert reload(application).status == Status.IN_EXPERT_REVIEW
-    assert list(TimelineEntry.objects.filter(application=application).values_list("action", flat=True))[-2:] == ["review_reopen", "review_reopen_status"]
+    assert list(TimelineEntry.objects.filter(application=application).values_list("action", flat=True))[-2:] == ["review_reopen", "review_more"]
     # The expert may change it, and submitting again scores the application again.
     submit_review(scene["second"], FAIR)
     review.refresh_from_db()

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from applications.models import Application, Status, TimelineEntry
 from applications.selectors import applications_visible_to
-from applications.workflow import WorkflowError
+from applications.workflow import WorkflowError, deadline_end
 from portal.models import OutgoingMail, SchoolType
 from review.models import Forwarding
 from review.provincial import province_decline, province_forward, province_recommend, province_return
@@ -142,7 +142,7 @@ def test_nothing_to_forward_is_refused(batch, zhejiang_window, zhejiang_reviewer
 
 def test_no_forwarding_after_the_national_deadline(batch, zhejiang_window, zhejiang_reviewer, decided):
     with pytest.raises(WorkflowError, match="已过全国申报截止时间，不能再报送"):
-        province_forward(window=zhejiang_window, actor=zhejiang_reviewer, now=batch.national_deadline + timedelta(seconds=1))
+        province_forward(window=zhejiang_window, actor=zhejiang_reviewer, now=deadline_end(batch.national_deadline))
 
     assert (Forwarding.objects.count(), forwarding_rows()) == (0, 0)
     assert reload(decided["杭州西湖职业技术学院"]).status == Status.RECOMMENDED
@@ -230,7 +230,7 @@ def test_before_forwarding_the_summary_is_a_preview_of_todays_set(client, zhejia
     assert Forwarding.objects.count() == 0
 
 
-def test_after_forwarding_the_province_takes_no_more_submissions(zhejiang_reviewer, submitted_a, batch, zhejiang_window):
+def test_after_forwarding_the_province_takes_no_more_submissions(zhejiang_reviewer, user_a, submitted_a, batch, zhejiang_window):
     # A school returned before forwarding could otherwise submit into a window that can no longer
     # act on it, and its application would be stranded in "submitted".
     from applications.workflow import submit_problems
@@ -242,6 +242,6 @@ def test_after_forwarding_the_province_takes_no_more_submissions(zhejiang_review
     province_recommend(application=other, actor=zhejiang_reviewer, opinion="同意。", rank=1)
     province_forward(window=zhejiang_window, actor=zhejiang_reviewer)
 
-    problems = submit_problems(reload(submitted_a))
+    problems = submit_problems(reload(submitted_a), actor=user_a)
 
     assert "浙江省成人教育与职业教育协会已将本省推荐名单报送项目组，不再受理提交。" in problems

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from applications.models import Application, Route, Status, TeamMember, TimelineEntry
 from applications.services import application_get_or_create, refresh_version_code, scan_upload
-from applications.workflow import WorkflowError, submit
+from applications.workflow import WorkflowError, deadline_end, submit
 from review.models import FormalCheck
 from review.formal_check import formal_check_decide, formal_check_items
 from review.provincial import province_forward, province_recommend
@@ -79,7 +79,7 @@ def _changed_after_scan(application):
 
 
 def _late(application):
-    Application.objects.filter(pk=application.pk).update(submitted_at=application.batch.national_deadline + timedelta(seconds=1))
+    Application.objects.filter(pk=application.pk).update(submitted_at=deadline_end(application.batch.national_deadline))
 
 
 @pytest.mark.parametrize(
@@ -274,7 +274,7 @@ def test_a_correction_after_its_deadline_is_refused(direct, staff_user, user_dir
     before = timeline_actions(direct)
 
     with pytest.raises(WorkflowError, match="补正"):
-        correct_and_submit(direct, user_direct, now=deadline + timedelta(seconds=1))
+        correct_and_submit(direct, user_direct, now=deadline_end(deadline))
 
     direct = reload(direct)
     assert direct.status == Status.RETURNED
@@ -316,7 +316,7 @@ def test_a_rejection_is_final_with_one_timeline_row_and_a_mail(direct, staff_use
     direct = reload(direct)
     assert direct.status == Status.REJECTED
     assert timeline_actions(direct) == before + ["formal_reject"]
-    assert TimelineEntry.objects.get(application=direct, action="formal_reject").comment == "不予受理：申报单位不属于职业院校或相关单位。"
+    assert TimelineEntry.objects.get(application=direct, action="formal_reject").comment == "申报单位不属于职业院校或相关单位。"
     assert any("不予受理" in m.body and "申报单位不属于职业院校或相关单位。" in m.body for m in mail.outbox)
     assert FormalCheck.objects.get(application=direct).outcome == "rejected"
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from applications.documents import application_pdf
 from applications.models import Status, TimelineEntry
-from applications.workflow import WorkflowError, status_label_for_school
+from applications.workflow import WorkflowError, deadline_end, status_label_for_school
 from portal.models import SchoolType
 from review.decisions import decide, decide_many, publication_problems, publish
 from review.formal_check import formal_check_decide
@@ -329,8 +329,9 @@ def test_an_application_being_corrected_blocks_publication(batch, scored, staff_
         publish(batch=batch, actor=staff_user)
     batch.refresh_from_db()
     assert batch.published_at is None
-    # Once its deadline has passed without a new submission it no longer holds the list up.
-    assert publish(batch=batch, actor=staff_user, now=deadline + timedelta(seconds=1)) == 3
+    # Once its deadline has passed without a new submission it no longer holds the list up: the
+    # deadline's minute is over (a deadline shown as 23:59 runs to 23:59:59.999).
+    assert publish(batch=batch, actor=staff_user, now=deadline_end(deadline)) == 3
 
 
 def test_publishing_needs_at_least_one_selected_school(batch, scored, staff_user):

@@ -58,7 +58,7 @@ def test_the_school_sees_every_step_meant_for_it_with_its_comment(client, user_a
         ("create", Status.DRAFT, "创建申请表"),
         ("upload_scan", "", f"上传盖章扫描件（版本 {journey.scans.order_by('pk').first().version_code}）"),
         ("submit", Status.SUBMITTED, "提交至浙江省成人教育与职业教育协会"),
-        ("province_return", Status.RETURNED, f"退回修改：{REASON}"),
+        ("province_return", Status.RETURNED, REASON),
         ("upload_scan", "", f"上传盖章扫描件（版本 {journey.version_code}）"),
         ("submit", Status.SUBMITTED, "提交至浙江省成人教育与职业教育协会"),
         ("province_recommend", Status.RECOMMENDED, "已获浙江省成人教育与职业教育协会推荐"),
