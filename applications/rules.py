@@ -28,8 +28,9 @@ SECTIONS = (
     ("projects", "四、具体实施项目", ("projects", "other_project_name")),
     ("plan", "五、实验方案", PLAN_FIELDS),
     ("pledge", "六、单位承诺书", ("pledge_signatory", "pledge_accept")),
-    ("opinions", "七、单位意见与上级主管部门意见",
-     ("unit_opinion", "supervisor_name", "supervisor_opinion", "supervisor_date")),
+    # The 上级主管部门意见 itself (opinion, seal, date) is the authority's, written by hand on the
+    # printed form; the school may only name the authority.
+    ("opinions", "七、单位意见与上级主管部门意见", ("unit_opinion", "supervisor_name")),
 )  # fmt: skip
 SECTION_OF_FIELD = {name: key for key, _title, names in SECTIONS for name in names}
 
@@ -167,11 +168,8 @@ def check_application(application, *, team_rows=None, projects=None) -> CheckRes
     if not app.pledge_accepted_at:
         result.add("missing", "pledge_accept", "请阅读并确认单位承诺书。")
 
-    # 七、单位意见与上级主管部门意见
+    # 七、单位意见 (the 上级主管部门意见 is the authority's own, on paper: nothing to check here)
     _require(result, "unit_opinion", app.unit_opinion, "单位意见")
-    _require(result, "supervisor_name", app.supervisor_name, "上级主管部门名称")
-    _require(result, "supervisor_opinion", app.supervisor_opinion, "上级主管部门意见")
-    _require(result, "supervisor_date", app.supervisor_date, "上级主管部门意见日期")
 
     # 一、基本信息 comes from the school's profile, which registration already checked.
     _require(result, "route", school.address, "单位地址（在“单位信息”中填写）")

@@ -198,9 +198,9 @@ def complete_fields(lead_name="王晓燕") -> dict:
         "pledge_signatory": lead_name,
         "pledge_accepted_at": timezone.now(),
         "unit_opinion": "同意申报。",
+        # The school may name its supervising authority; the authority's opinion, seal and date
+        # are written by hand on the printed form.
         "supervisor_name": "浙江省教育厅职业教育与成人教育处",
-        "supervisor_opinion": "同意推荐。",
-        "supervisor_date": date(2023, 4, 10),
     }
 
 

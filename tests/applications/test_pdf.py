@@ -2,6 +2,7 @@
 the notice's labels, the number and version code on every page, and fonts that print Chinese."""
 import io
 import re
+from datetime import date
 
 import pytest
 from pypdf import PdfReader
@@ -62,7 +63,6 @@ def test_pdf_holds_every_value_entered_and_the_notice_labels(complete_applicatio
     for label in FORM_LABELS + PROJECT_LABELS:
         assert squeeze(label) in text, label
     assert squeeze(PLEDGE_TEXT) in text
-    assert "2023年4月10日" in text  # the supervisor's date, written the Chinese way
 
 
 def test_pdf_ticks_exactly_the_chosen_projects(complete_application_a):
@@ -104,6 +104,35 @@ def test_draft_watermark_until_the_content_is_complete(complete_application_a):
     complete_application_a.save()
     _r, pages = read_pdf(application_pdf(complete_application_a))
     assert all("草稿" in page for page in pages)
+
+
+def pdf_text(application) -> str:
+    _reader, pages = read_pdf(application_pdf(application))
+    return squeeze("".join(pages))
+
+
+def test_the_supervising_authoritys_slot_is_left_for_its_hand_and_seal(complete_application_a):
+    # The notice's form: "上级主管部门意见：" then "单位盖章" and "年 月 日", for the authority to write
+    # and seal by hand. The PDF names the authority the school gave, and nothing else stands there.
+    text = pdf_text(complete_application_a)
+    assert "上级主管部门意见：（上级主管部门：浙江省教育厅职业教育与成人教育处）单位盖章年月日项目组意见：" in text
+    assert text.count("单位盖章") == 1
+
+
+def test_without_the_authoritys_name_its_slot_is_blank(complete_application_a):
+    complete_application_a.supervisor_name = ""
+    complete_application_a.save()
+    assert "上级主管部门意见：单位盖章年月日项目组意见：" in pdf_text(complete_application_a)
+
+
+def test_an_opinion_typed_for_the_authority_before_is_not_printed(complete_application_a):
+    # Drafts saved while the form still asked for them hold a typed opinion and date: they are not
+    # the authority's, so they are not printed in its slot.
+    complete_application_a.supervisor_opinion = "情况属实，同意推荐。"
+    complete_application_a.supervisor_date = date(2023, 4, 10)
+    complete_application_a.save()
+    text = pdf_text(complete_application_a)
+    assert "情况属实" not in text and "2023年4月10日" not in text
 
 
 def test_group_opinion_is_left_blank_for_the_project_group(complete_application_a):
