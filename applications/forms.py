@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 
 from applications.models import Application, ProjectCategory, Route, TeamMember
-from applications.rules import PLAN_FIELDS
+from applications.rules import LEAD_TITLE_RULE, PLAN_FIELDS
 from portal.validators import DATABASE_ID_RANGE
 
 PLEDGE_TEXT = (
@@ -91,7 +91,7 @@ class ApplicationForm(forms.ModelForm):
             "supervisor_name": "上级主管部门名称（选填）",
         }
         help_texts = {
-            "lead_title": "通知要求由副校长担任项目负责人（高职院校为副院长，职教中心为副主任）。",
+            "lead_title": f"{LEAD_TITLE_RULE}。",
             "lead_title_note": "负责人为其他职务时必填，评审人员会看到此说明。",
             "other_project_name": "勾选“其它”时填写。",
             "plan_name": "实验方案的名称。",
