@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import ContentStream
 
 from applications.documents import application_pdf
 from applications.forms import PLEDGE_TEXT
@@ -72,6 +73,37 @@ def test_pdf_ticks_exactly_the_chosen_projects(complete_application_a):
     assert text.count("√") == 2
     assert "√职业教育助力乡村振兴" in text
     assert "√老年教育赋能提质" in text
+
+
+def checkbox_squares(reader) -> list[tuple[float, float, float, float]]:
+    """The 具体实施项目 boxes as drawn on page 1: (x, y, width, height) of each small square.
+    WeasyPrint draws a bordered box as two rectangles (outer and inner edge of its border) filled
+    even-odd; the inner one is taken."""
+    page = reader.pages[0]
+    operations = ContentStream(page.get_contents(), reader).operations
+    squares = []
+    for (inner, operator), (_outer, next_operator) in zip(operations, operations[1:]):
+        if operator == next_operator == b"re":
+            x, y, width, height = (float(value) for value in inner)
+            if abs(width - height) < 0.01 and width < 20:  # 3.4 mm ≈ 12.9 px
+                squares.append((x, y, width, height))
+    return squares
+
+
+def test_ticked_and_empty_boxes_are_drawn_alike(complete_application_a):
+    # A ticked box once sat lower on its line than the empty ones beside it.
+    reader, _pages = read_pdf(application_pdf(complete_application_a))
+    squares = checkbox_squares(reader)
+    assert len(squares) == len(PROJECT_LABELS)
+    assert len({(round(width, 2), round(height, 2)) for _x, _y, width, height in squares}) == 1
+    # Lines of text are about 25 px apart; boxes less than 10 px apart stand on the same line.
+    rows: list[list[float]] = []
+    for y in sorted(y for _x, y, _width, _height in squares):
+        if rows and y - rows[-1][0] < 10:
+            rows[-1].append(y)
+        else:
+            rows.append([y])
+    assert len(rows) == 3 and all(max(row) - min(row) < 0.01 for row in rows), rows
 
 
 def test_every_page_carries_the_number_and_version_code(complete_application_a):
