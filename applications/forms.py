@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 
 from applications.models import Application, ProjectCategory, Route, TeamMember
-from applications.rules import PLAN_FIELDS
+from applications.rules import LEAD_TITLE_RULE, PLAN_FIELDS
 from portal.validators import DATABASE_ID_RANGE
 
 PLEDGE_TEXT = (
@@ -67,7 +67,8 @@ class ApplicationForm(forms.ModelForm):
             "projects", "other_project_name",
             *PLAN_FIELDS,
             "pledge_signatory",
-            "unit_opinion", "supervisor_name", "supervisor_opinion", "supervisor_date",
+            # Not supervisor_opinion, supervisor_date: the authority writes and seals those on paper.
+            "unit_opinion", "supervisor_name",
         ]  # fmt: skip
         labels = {
             "route": "申报途径",
@@ -87,17 +88,15 @@ class ApplicationForm(forms.ModelForm):
             "plan_features": "特色",
             "pledge_signatory": "负责人签字（请输入负责人姓名）",
             "unit_opinion": "单位意见",
-            "supervisor_name": "上级主管部门名称",
-            "supervisor_opinion": "上级主管部门意见",
-            "supervisor_date": "上级主管部门意见日期",
+            "supervisor_name": "上级主管部门名称（选填）",
         }
         help_texts = {
-            "lead_title": "通知要求由副校长担任项目负责人（高职院校为副院长，职教中心为副主任）。",
+            "lead_title": f"{LEAD_TITLE_RULE}。",
             "lead_title_note": "负责人为其他职务时必填，评审人员会看到此说明。",
             "other_project_name": "勾选“其它”时填写。",
             "plan_name": "实验方案的名称。",
             "unit_opinion": "打印后加盖单位公章。",
-            "supervisor_opinion": "打印后由上级主管部门盖章。",
+            "supervisor_name": "上级主管部门意见由该部门在打印的申请表上填写、盖章并签署日期，网上无需填写；填写部门名称后，会印在该栏中。",
         }
         field_classes = {"projects": ProjectChoiceField}
         widgets = {
@@ -112,8 +111,6 @@ class ApplicationForm(forms.ModelForm):
             "plan_goals": _text(6, **{"data-zi-group": "plan"}),
             "plan_features": _text(6, **{"data-zi-group": "plan"}),
             "unit_opinion": _text(3),
-            "supervisor_opinion": _text(3),
-            "supervisor_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     def __init__(self, *args, route_choosable: bool = True, **kwargs):

@@ -135,13 +135,15 @@ class Application(models.Model):
     """A school's 实验校资格申请表 for one batch."""
 
     # The fields that make up the printed form's content; the version code is a hash over them.
+    # supervisor_opinion and supervisor_date are not printed (the authority writes its opinion and
+    # date by hand), so they are not part of it.
     CONTENT_FIELDS = (
         "lead_name", "lead_title", "lead_mobile", "lead_title_note",
         "liaison_name", "liaison_title", "liaison_mobile",
         "other_project_name",
         "plan_name", "plan_content", "plan_steps", "plan_goals", "plan_features",
         "pledge_signatory",
-        "unit_opinion", "supervisor_name", "supervisor_opinion", "supervisor_date",
+        "unit_opinion", "supervisor_name",
     )  # fmt: skip
 
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="applications", verbose_name="申报批次")
@@ -176,6 +178,8 @@ class Application(models.Model):
 
     unit_opinion = models.TextField("单位意见", blank=True)
     supervisor_name = models.CharField("上级主管部门名称", max_length=100, blank=True)
+    # Kept for what drafts stored before the form stopped asking for them; never printed or
+    # required: the authority writes its opinion and date by hand on the printed form.
     supervisor_opinion = models.TextField("上级主管部门意见", blank=True)
     supervisor_date = models.DateField("上级主管部门意见日期", null=True, blank=True)
 

@@ -2,6 +2,7 @@
 so it is stored with the action and delivered in the background."""
 from django.contrib.auth import get_user_model
 
+from applications.selectors import window_for
 from portal.emails import queue_mail
 from portal.models import Role
 
@@ -24,13 +25,29 @@ def staff_addresses() -> list[str]:
     return list(User.objects.filter(role=Role.STAFF, is_active=True).values_list("email", flat=True))
 
 
-def notify_school(application, *, event: str, comment: str = "") -> None:
-    """Tell the school about `event` (a template under emails/school_<event>*.txt)."""
+# The steps only a provincial association takes: their mails are signed by the school's
+# association even when the caller does not name it.
+ASSOCIATION_EVENTS = ("recommended", "declined", "forwarded")
+
+
+def notify_school(application, *, event: str, comment: str = "", sender=None) -> None:
+    """Tell the school about `event` (a template under emails/school_<event>*.txt).
+
+    `sender` is who acted: the provincial Association, or None for the project group; the mail is
+    signed by it (emails/_signature.txt). A return (退回修改 by a province, 退回补正 by the project
+    group) shares one template, so its caller says who returned it.
+    Side effect: one OutgoingMail row, delivered in the background."""
+    if sender is None and event in ASSOCIATION_EVENTS:
+        window = window_for(application.batch, application.school.province)
+        sender = window.association if window is not None else None
     queue_mail(
         to=school_addresses(application.school),
         template=f"school_{event}",
-        context={"application": application, "school": application.school, "batch": application.batch, "comment": comment},
-    )
+        context={
+            "application": application, "school": application.school, "batch": application.batch,
+            "comment": comment, "sender": sender,
+        },
+    )  # fmt: skip
 
 
 def notify_reviewers_of_submission(application, *, window) -> None:

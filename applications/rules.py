@@ -28,22 +28,39 @@ SECTIONS = (
     ("projects", "四、具体实施项目", ("projects", "other_project_name")),
     ("plan", "五、实验方案", PLAN_FIELDS),
     ("pledge", "六、单位承诺书", ("pledge_signatory", "pledge_accept")),
-    ("opinions", "七、单位意见与上级主管部门意见",
-     ("unit_opinion", "supervisor_name", "supervisor_opinion", "supervisor_date")),
+    # The 上级主管部门意见 itself (opinion, seal, date) is the authority's, written by hand on the
+    # printed form; the school may only name the authority.
+    ("opinions", "七、单位意见与上级主管部门意见", ("unit_opinion", "supervisor_name")),
 )  # fmt: skip
 SECTION_OF_FIELD = {name: key for key, _title, names in SECTIONS for name in names}
 
 
-def vice_principal_titles(school_type: str) -> tuple[str, ...]:
-    """Titles that make a lead a vice-principal for this kind of school (the notice: 副校长)."""
-    titles = ("副校长", "副院长")
-    if school_type in (SchoolType.VOCATIONAL_CENTER, SchoolType.OTHER):
-        titles += ("副主任",)
-    return titles
+# 七、4. 有团队：应成立由副校长为项目负责人的项目小组。A 副校长 leads in any kind of school. Where the
+# kind of school is headed by a 院长 (a 高等职业院校 is a 学院) or a 主任 (a 职教中心) instead of a 校长,
+# the deputy of that head is the school's vice-principal, in that kind of school only: elsewhere a
+# 副院长 or 副主任 is the deputy head of a department or an office. 其他相关单位 say nothing of who
+# heads them, so only a 副校长 passes there without a note. 常务 names the executive one of the
+# deputies, of the same rank, so 常务副校长 passes too; nothing else does (副校长助理, 原副校长,
+# 继续教育学院副院长, 办公室副主任 ...): every other title needs the school's explanation and is flagged
+# to the reviewers.
+VICE_PRINCIPAL = "副校长"
+HEAD_DEPUTY_OF_SCHOOL_TYPE = {SchoolType.HIGHER_VOCATIONAL: "副院长", SchoolType.VOCATIONAL_CENTER: "副主任"}
+EXECUTIVE_PREFIX = "常务"
+LEAD_TITLE_RULE = "通知要求由副校长担任项目负责人（高等职业院校也可为副院长，职教中心也可为副主任）"
+
+
+def vice_principal_titles(school_type: str) -> frozenset[str]:
+    """The whole titles that make a lead a vice-principal in this kind of school."""
+    deputies = [VICE_PRINCIPAL]
+    if school_type in HEAD_DEPUTY_OF_SCHOOL_TYPE:
+        deputies.append(HEAD_DEPUTY_OF_SCHOOL_TYPE[school_type])
+    return frozenset(deputies + [EXECUTIVE_PREFIX + deputy for deputy in deputies])
 
 
 def is_vice_principal(title: str, school_type: str) -> bool:
-    return any(t in (title or "") for t in vice_principal_titles(school_type))
+    """Whether `title`, as a whole (blanks around it aside), is a vice-principal's in this kind of
+    school. The form's check, the formal check and the reviewers' flag all ask this."""
+    return (title or "").strip() in vice_principal_titles(school_type)
 
 
 @dataclass
@@ -122,7 +139,7 @@ def check_application(application, *, team_rows=None, projects=None) -> CheckRes
         result.add(
             "missing",
             "lead_title_note",
-            "通知要求由副校长（高职院校为副院长，职教中心为副主任）担任项目负责人；负责人为其他职务时，请简要说明原因。",
+            f"{LEAD_TITLE_RULE}；负责人为其他职务时，请简要说明原因。",
         )
     _require(result, "liaison_name", app.liaison_name, "项目对接人姓名")
     _require(result, "liaison_title", app.liaison_title, "项目对接人职务")
@@ -167,11 +184,8 @@ def check_application(application, *, team_rows=None, projects=None) -> CheckRes
     if not app.pledge_accepted_at:
         result.add("missing", "pledge_accept", "请阅读并确认单位承诺书。")
 
-    # 七、单位意见与上级主管部门意见
+    # 七、单位意见 (the 上级主管部门意见 is the authority's own, on paper: nothing to check here)
     _require(result, "unit_opinion", app.unit_opinion, "单位意见")
-    _require(result, "supervisor_name", app.supervisor_name, "上级主管部门名称")
-    _require(result, "supervisor_opinion", app.supervisor_opinion, "上级主管部门意见")
-    _require(result, "supervisor_date", app.supervisor_date, "上级主管部门意见日期")
 
     # 一、基本信息 comes from the school's profile, which registration already checked.
     _require(result, "route", school.address, "单位地址（在“单位信息”中填写）")

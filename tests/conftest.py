@@ -9,6 +9,7 @@ from django.utils import timezone
 from PIL import Image
 
 from applications.models import Batch, ProjectCategory, ProvincialWindow, TeamMember
+from applications.rules import is_vice_principal
 from applications.services import application_get_or_create, refresh_version_code
 from portal.models import Association, Province, Role, School, SchoolType, User
 # The browser tests' run folder, named at the end of the run (hooks; see tests/browser/artifacts.py).
@@ -198,9 +199,9 @@ def complete_fields(lead_name="王晓燕") -> dict:
         "pledge_signatory": lead_name,
         "pledge_accepted_at": timezone.now(),
         "unit_opinion": "同意申报。",
+        # The school may name its supervising authority; the authority's opinion, seal and date
+        # are written by hand on the printed form.
         "supervisor_name": "浙江省教育厅职业教育与成人教育处",
-        "supervisor_opinion": "同意推荐。",
-        "supervisor_date": date(2023, 4, 10),
     }
 
 
@@ -208,6 +209,9 @@ def fill_complete(application, lead_name="王晓燕"):
     """Store a complete, valid application content directly (bypassing the form)."""
     for field, value in complete_fields(lead_name).items():
         setattr(application, field, value)
+    if not is_vice_principal(application.lead_title, application.school.school_type):
+        # 副院长 is the vice-principal of a 高等职业院校 only (条件 4); elsewhere a complete form explains it.
+        application.lead_title_note = "本单位分管继续教育的校领导职务为副院长，由其担任项目负责人。"
     application.save()
     application.projects.set(ProjectCategory.objects.filter(code__in=["elderly-education", "rural-revitalisation"]))
     application.team.all().delete()

@@ -1,7 +1,5 @@
 """The 申请表 edit page through the test client: what a school types is stored and shown back, a
 draft keeps everything even when it breaks a rule, and refusals say why in Chinese."""
-from datetime import date
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +12,7 @@ FORM_ID = "application-form"
 MOBILE_MESSAGE = "请输入 11 位中国大陆手机号码，以 13–19 开头，例如 13812345678。"
 NOT_SAVED_MESSAGE = "未保存：有几项内容无法保存（见标红处），其余内容仍在页面上，请修改后再保存。"
 TEAM_FIELDS = ("name", "title", "department", "mobile", "duty")
+SUPERVISOR_HELP = "上级主管部门意见由该部门在打印的申请表上填写、盖章并签署日期，网上无需填写；填写部门名称后，会印在该栏中。"
 
 # Every field of the form, as a browser posts it. Text with markup characters and line breaks
 # checks that what comes back is what was typed, not an escaped or trimmed version.
@@ -32,8 +31,6 @@ FILLED = {
     "pledge_accept": "on",
     "unit_opinion": "同意申报。\n学校在人员、经费、场地等方面给予保障 <承诺> & 支持。",
     "supervisor_name": "浙江省教育厅职业教育与成人教育处",
-    "supervisor_opinion": "同意推荐。",
-    "supervisor_date": "2023-04-10",
 }
 FILLED["plan_steps"] = "第一阶段：调研与启动。\n第二阶段：推进与完善。\n\n第三阶段：总结与推广。" + FILLED["plan_steps"]
 
@@ -98,9 +95,8 @@ def test_a_full_draft_comes_back_unchanged_on_the_page_and_in_the_database(schoo
     assert (response.status_code, response["Location"]) == (302, edit_url(application_a))
     stored = Application.objects.get(pk=application_a.pk)
     for name, value in FILLED.items():
-        if name not in ("pledge_accept", "supervisor_date"):
+        if name != "pledge_accept":
             assert getattr(stored, name) == value, name
-    assert stored.supervisor_date == date(2023, 4, 10)
     assert stored.pledge_accepted_at is not None
     assert stored_team(stored) == TEAM  # in the order typed
     assert list(stored.team.order_by("position").values_list("position", flat=True)) == [0, 1, 2, 3]
@@ -244,17 +240,20 @@ def test_a_value_over_the_length_limit_is_refused_nothing_is_stored_and_the_type
     assert (after.lead_name, after.liaison_name, after.revision) == ("王晓燕", "何晓东", before.revision)
 
 
-def test_an_impossible_date_is_refused_and_nothing_is_stored(school_client, complete_application_a):
-    values = page_values(school_client, complete_application_a)
-    values["supervisor_date"] = "2023-02-30"
-    values["unit_opinion"] = "新的单位意见。"
+def test_the_form_leaves_the_supervising_authoritys_opinion_to_the_authority(school_client, application_a):
+    # The notice's form: 上级主管部门意见 / 单位盖章 / 年 月 日, filled in by the authority on paper.
+    # The school may name the authority (printed in that slot); nothing else of it is asked.
+    html = school_client.get(edit_url(application_a)).content.decode()
+    values, attrs = read_form(html, FORM_ID)
+    assert not {"supervisor_opinion", "supervisor_date"} & (set(values) | set(attrs))
+    assert "上级主管部门名称（选填）" in html
+    assert descriptions(html, attrs["supervisor_name"]) == [SUPERVISOR_HELP]
 
-    response = school_client.post(edit_url(complete_application_a), values)
-
-    assert response.status_code == 200
-    assert "输入一个有效的日期。" in response.content.decode()
-    stored = Application.objects.get(pk=complete_application_a.pk)
-    assert (stored.supervisor_date, stored.unit_opinion) == (date(2023, 4, 10), "同意申报。")
+    # A value posted anyway (an old page, a hand-made request) is not stored.
+    data = {**FILLED, "supervisor_opinion": "同意推荐。", "supervisor_date": "2023-04-10", **team_data(TEAM)}
+    school_client.post(edit_url(application_a), data)
+    stored = Application.objects.get(pk=application_a.pk)
+    assert (stored.supervisor_name, stored.supervisor_opinion, stored.supervisor_date) == (FILLED["supervisor_name"], "", None)
 
 
 def test_missing_values_are_shown_only_when_the_school_asks_to_check(school_client, application_a):
@@ -268,7 +267,8 @@ def test_missing_values_are_shown_only_when_the_school_asks_to_check(school_clie
     assert "以下标红的内容需要补充或修改后才能提交。" in checked
     _values, attrs = read_form(checked, FORM_ID)
     assert descriptions(checked, attrs["lead_name"]) == ["请填写负责人姓名。"]
-    assert descriptions(checked, attrs["supervisor_opinion"]) == ["打印后由上级主管部门盖章。", "请填写上级主管部门意见。"]
+    assert descriptions(checked, attrs["unit_opinion"]) == ["打印后加盖单位公章。", "请填写单位意见。"]
+    assert descriptions(checked, attrs["supervisor_name"]) == [SUPERVISOR_HELP]  # optional: never asked for
     assert "项目小组成员至少 3 人（含负责人），目前 0 人。" in checked
 
 

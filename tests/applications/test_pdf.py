@@ -2,9 +2,11 @@
 the notice's labels, the number and version code on every page, and fonts that print Chinese."""
 import io
 import re
+from datetime import date
 
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import ContentStream
 
 from applications.documents import application_pdf
 from applications.forms import PLEDGE_TEXT
@@ -62,7 +64,6 @@ def test_pdf_holds_every_value_entered_and_the_notice_labels(complete_applicatio
     for label in FORM_LABELS + PROJECT_LABELS:
         assert squeeze(label) in text, label
     assert squeeze(PLEDGE_TEXT) in text
-    assert "2023年4月10日" in text  # the supervisor's date, written the Chinese way
 
 
 def test_pdf_ticks_exactly_the_chosen_projects(complete_application_a):
@@ -72,6 +73,37 @@ def test_pdf_ticks_exactly_the_chosen_projects(complete_application_a):
     assert text.count("√") == 2
     assert "√职业教育助力乡村振兴" in text
     assert "√老年教育赋能提质" in text
+
+
+def checkbox_squares(reader) -> list[tuple[float, float, float, float]]:
+    """The 具体实施项目 boxes as drawn on page 1: (x, y, width, height) of each small square.
+    WeasyPrint draws a bordered box as two rectangles (outer and inner edge of its border) filled
+    even-odd; the inner one is taken."""
+    page = reader.pages[0]
+    operations = ContentStream(page.get_contents(), reader).operations
+    squares = []
+    for (inner, operator), (_outer, next_operator) in zip(operations, operations[1:]):
+        if operator == next_operator == b"re":
+            x, y, width, height = (float(value) for value in inner)
+            if abs(width - height) < 0.01 and width < 20:  # 3.4 mm ≈ 12.9 px
+                squares.append((x, y, width, height))
+    return squares
+
+
+def test_ticked_and_empty_boxes_are_drawn_alike(complete_application_a):
+    # A ticked box once sat lower on its line than the empty ones beside it.
+    reader, _pages = read_pdf(application_pdf(complete_application_a))
+    squares = checkbox_squares(reader)
+    assert len(squares) == len(PROJECT_LABELS)
+    assert len({(round(width, 2), round(height, 2)) for _x, _y, width, height in squares}) == 1
+    # Lines of text are about 25 px apart; boxes less than 10 px apart stand on the same line.
+    rows: list[list[float]] = []
+    for y in sorted(y for _x, y, _width, _height in squares):
+        if rows and y - rows[-1][0] < 10:
+            rows[-1].append(y)
+        else:
+            rows.append([y])
+    assert len(rows) == 3 and all(max(row) - min(row) < 0.01 for row in rows), rows
 
 
 def test_every_page_carries_the_number_and_version_code(complete_application_a):
@@ -104,6 +136,35 @@ def test_draft_watermark_until_the_content_is_complete(complete_application_a):
     complete_application_a.save()
     _r, pages = read_pdf(application_pdf(complete_application_a))
     assert all("草稿" in page for page in pages)
+
+
+def pdf_text(application) -> str:
+    _reader, pages = read_pdf(application_pdf(application))
+    return squeeze("".join(pages))
+
+
+def test_the_supervising_authoritys_slot_is_left_for_its_hand_and_seal(complete_application_a):
+    # The notice's form: "上级主管部门意见：" then "单位盖章" and "年 月 日", for the authority to write
+    # and seal by hand. The PDF names the authority the school gave, and nothing else stands there.
+    text = pdf_text(complete_application_a)
+    assert "上级主管部门意见：（上级主管部门：浙江省教育厅职业教育与成人教育处）单位盖章年月日项目组意见：" in text
+    assert text.count("单位盖章") == 1
+
+
+def test_without_the_authoritys_name_its_slot_is_blank(complete_application_a):
+    complete_application_a.supervisor_name = ""
+    complete_application_a.save()
+    assert "上级主管部门意见：单位盖章年月日项目组意见：" in pdf_text(complete_application_a)
+
+
+def test_an_opinion_typed_for_the_authority_before_is_not_printed(complete_application_a):
+    # Drafts saved while the form still asked for them hold a typed opinion and date: they are not
+    # the authority's, so they are not printed in its slot.
+    complete_application_a.supervisor_opinion = "情况属实，同意推荐。"
+    complete_application_a.supervisor_date = date(2023, 4, 10)
+    complete_application_a.save()
+    text = pdf_text(complete_application_a)
+    assert "情况属实" not in text and "2023年4月10日" not in text
 
 
 def test_group_opinion_is_left_blank_for_the_project_group(complete_application_a):

@@ -8,7 +8,9 @@
   over all its pages by `finish`): no error; and the portal's Content-Security-Policy rule: no
   inline script, no <style> element, no style= attribute;
 - no console error, no uncaught exception, no failed request and no response of status 400 or more
-  except those a step expects.
+  except those a step expects;
+- no template syntax ({# #}, {% %}, {{ }}) in the page's visible text: a Django comment left open
+  over two lines, or a tag the engine did not see, shows up there as text.
 
 Problems are collected, not raised one by one, so one run reports everything; `finish` fails the
 test listing them all, and writes `<folder>/audit.json` with what was checked.
@@ -108,6 +110,7 @@ class Audit:
         label = f"{self.step:02d}-{name}"
         self._take_events(label, expected_status=status)
         self._keep_html(label)
+        self.problems.extend(f"[{label}] {problem}" for problem in template_syntax_problems(page.inner_text("body")))
         record = {"step": label, "url": page.url, "widths": [], "timing": {}}
         original = page.viewport_size
         try:
@@ -234,6 +237,18 @@ def csp_problems(html: str) -> list[str]:
     for match in re.finditer(r"<[a-z][^>]*\sstyle\s*=", html, re.IGNORECASE):
         problems.append(f"CSP: a style attribute «{match.group(0)[:80]}»")
     return problems
+
+
+TEMPLATE_SYNTAX = re.compile(r"\{#|#\}|\{%|%\}|\{\{|\}\}")
+
+
+def template_syntax_problems(text: str) -> list[str]:
+    """Template syntax in a page's visible text: one problem per line of text showing it."""
+    return [
+        f"template syntax shown as text: «{' '.join(line.split())[:160]}»"
+        for line in text.splitlines()
+        if TEMPLATE_SYNTAX.search(line)
+    ]
 
 
 # The elements that stick out beyond `width` (for the overflow message).

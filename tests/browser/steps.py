@@ -76,8 +76,6 @@ def fill_application(page, *, lead_name="王晓燕"):
     page.locator("#id_pledge_accept").check()
     page.locator("#id_unit_opinion").fill("同意申报。")
     page.locator("#id_supervisor_name").fill("浙江省教育厅职业教育与成人教育处")
-    page.locator("#id_supervisor_opinion").fill("同意推荐。")
-    page.locator("#id_supervisor_date").fill("2023-04-10")
 
 
 def save_draft(page):

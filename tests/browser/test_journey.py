@@ -117,7 +117,7 @@ def test_the_whole_journey(page, audit, live_server, tmp_path, private_media, ba
     with page.expect_navigation():
         page.get_by_role("link", name=SCHOOL_NAME).click()
     audit.check("province-application")
-    page.get_by_label("退回理由（学校可见）").fill("请补充上级主管部门意见的日期，并重新盖章上传。")
+    page.get_by_label("退回理由（学校可见）").fill("请在单位意见中写明学校的保障措施，并重新盖章上传。")
     with page.expect_navigation():
         page.get_by_role("button", name="退回学校").click()
     assert "已退回学校修改" in page.locator(".messages").inner_text()
@@ -131,7 +131,7 @@ def test_the_whole_journey(page, audit, live_server, tmp_path, private_media, ba
     audit.check("school-dashboard-returned")
     with page.expect_navigation():
         page.get_by_role("link", name="继续填写").click()
-    page.locator("#id_supervisor_opinion").fill("同意推荐，请省协会审核。")
+    page.locator("#id_unit_opinion").fill("同意申报。学校在人员、经费、场地等方面给予保障。")
     save_draft(page)
     # The content changed after the scan: the page says so, and the scan must be uploaded again.
     assert page.locator("#section-scan").get_by_text("扫描件已过期").is_visible()
