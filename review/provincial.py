@@ -78,9 +78,9 @@ def province_return(*, application: Application, actor, reason: str, now: dateti
         raise WorkflowError("请填写退回理由，学校会看到这段说明。")
     with transaction.atomic():
         locked = lock_application(application)
-        _window_of(locked, actor=actor, action="province_return", now=now)
+        window = _window_of(locked, actor=actor, action="province_return", now=now)
         transition(application=locked, action="province_return", actor=actor, comment=reason, now=now)
-        notify_school(locked, event="returned", comment=reason)
+        notify_school(locked, event="returned", comment=reason, sender=window.association)
     return locked
 
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from applications.models import Application
 from applications.rules import check_application
 from portal.models import SchoolType
-from review.national import formal_check_items
+from review.formal_check import formal_check_items
 from tests.review.helpers import reload, submitted_application
 
 NOT_VICE_PRINCIPAL_FLAG = "负责人非副校长"

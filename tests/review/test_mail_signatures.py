@@ -10,7 +10,7 @@ from django.core import mail
 from applications.notifications import notify_school
 from applications.services import application_get_or_create
 from review.reminders import send_deadline_reminders
-from review.services import province_decline, province_forward, province_recommend
+from review.provincial import province_decline, province_forward, province_recommend
 from tests.review.helpers import submit_complete
 
 ZHEJIANG = "浙江省成人教育与职业教育协会"

@@ -163,3 +163,22 @@ def test_the_province_page_no_longer_calls_a_decline_final(client, submitted_a, 
 
     assert "本批次最终决定" not in html
     assert "学校仍可在全国申报截止前直接向项目组申报" in html
+
+
+def test_the_decline_mail_says_the_school_may_still_apply_directly(submitted_a, zhejiang_reviewer, batch):
+    mail.outbox.clear()
+    province_decline(application=submitted_a, actor=zhejiang_reviewer, reason="方案与本地需求结合不够。")
+
+    (message,) = [m for m in mail.outbox if submitted_a.school.contact_email in m.to]
+    assert "有意者也可根据自身意愿和条件直接向中国成人教育协会项目组申报" in message.body
+    assert "浙江省成人教育与职业教育协会" in message.body.strip().splitlines()[-1]
+
+
+def test_a_provinces_return_mail_is_signed_by_the_province(submitted_a, zhejiang_reviewer):
+    from review.provincial import province_return
+
+    mail.outbox.clear()
+    province_return(application=submitted_a, actor=zhejiang_reviewer, reason="请补充分工。")
+
+    (message,) = [m for m in mail.outbox if submitted_a.school.contact_email in m.to]
+    assert message.body.strip().splitlines()[-1] == "浙江省成人教育与职业教育协会"
