@@ -17,10 +17,15 @@ class ProvincialWindowInline(admin.TabularInline):
 
 @admin.register(Batch)
 class BatchAdmin(SimpleHistoryAdmin):
-    list_display = ["short_name", "document_number", "year", "national_deadline", "is_open", "allow_direct"]
+    list_display = ["short_name", "sequence", "document_number", "year", "national_deadline", "is_open", "allow_direct"]
     list_filter = ["is_open", "year"]
     search_fields = ["title", "short_name", "document_number"]
     inlines = [ProvincialWindowInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The batch's number is in every application number of the batch, printed on signed scans:
+        # set when the batch is created, never changed.
+        return [*super().get_readonly_fields(request, obj), *(["sequence"] if obj is not None else [])]
 
 
 @admin.register(ProvincialWindow)
