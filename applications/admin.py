@@ -30,8 +30,8 @@ class BatchAdmin(SimpleHistoryAdmin):
 
 @admin.register(ProvincialWindow)
 class ProvincialWindowAdmin(SimpleHistoryAdmin):
-    list_display = ["association", "batch", "forwarding_number", "school_deadline", "quota", "contact_name"]
-    list_filter = ["batch", "association__province"]
+    list_display = ["association", "batch", "forwarding_number", "school_deadline", "quota", "contact_name", "paper_required"]
+    list_filter = ["batch", "association__province", "paper_required"]
     search_fields = ["association__name", "forwarding_number", "contact_name"]
     autocomplete_fields = ["association"]
 

@@ -9,6 +9,7 @@ import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -101,7 +102,10 @@ class ProvincialWindow(models.Model):
     contact_name = models.CharField("联系人", max_length=50)
     contact_phone = models.CharField("联系电话", max_length=50)
     contact_email = models.EmailField("电子邮箱", blank=True)
-    paper_address = models.CharField("纸质版寄送地址", max_length=200, blank=True)
+    paper_required = models.BooleanField(
+        "要求寄送纸质版", default=False, help_text="学校提交后须将签字盖章的纸质申请表寄至下面的地址（如浙江：纸质版寄至杭州市教工路 42 号 A803）。"
+    )
+    paper_address = models.CharField("纸质版寄送地址", max_length=200, blank=True, help_text="例如：杭州市教工路 42 号 A803（请寄顺丰）")
     quota = models.PositiveIntegerField("推荐名额", null=True, blank=True, help_text="留空表示不限")
 
     history = HistoricalRecords()
@@ -116,6 +120,10 @@ class ProvincialWindow(models.Model):
 
     def __str__(self):
         return f"{self.association}·{self.batch.short_name}"
+
+    def clean(self):
+        if self.paper_required and not self.paper_address.strip():
+            raise ValidationError({"paper_address": "要求寄送纸质版时，请填写纸质版寄送地址，学校提交后会看到它。"})
 
 
 class ProjectCategory(models.Model):

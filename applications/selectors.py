@@ -44,6 +44,17 @@ def window_for(batch: Batch, province) -> ProvincialWindow | None:
     )
 
 
+def paper_copy_window(application: Application, window: ProvincialWindow | None) -> ProvincialWindow | None:
+    """Where the school sends its signed, sealed paper copy: `window` (the application's provincial
+    window, or None where its province runs none) when the window asks for a paper copy and the
+    application was submitted through it; otherwise None (nothing to post)."""
+    if window is None or not window.paper_required:
+        return None
+    if application.route != Route.PROVINCIAL or application.submitted_at is None:
+        return None
+    return window
+
+
 def applications_visible_to(user) -> QuerySet[Application]:
     """Every application `user` may read. Anything outside this set is a 404 for them."""
     qs = Application.objects.select_related("batch", "school", "school__province")

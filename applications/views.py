@@ -17,7 +17,7 @@ from applications.documents import application_pdf, project_choices
 from applications.forms import PLEDGE_TEXT, ApplicationForm, ScanUploadForm, attach_rule_messages, team_formset
 from applications.models import ProvincialWindow, Status
 from applications.rules import PLAN_MIN_ZI, SECTIONS, check_application
-from applications.selectors import applications_visible_to, current_batch, open_batches, window_for
+from applications.selectors import applications_visible_to, current_batch, open_batches, paper_copy_window, window_for
 from applications.services import DraftConflict, application_get_or_create, application_save_draft, scan_upload, school_update_profile
 from applications.workflow import (
     WorkflowError, current_scan, deadline_for, scan_is_current, status_for_school,
@@ -53,6 +53,9 @@ def dashboard(request):
         for application in applications.values():  # no outcome before the list is published
             application.shown_status = status_for_school(application)
             application.shown_status_label = Status(application.shown_status).label
+        for batch, application, window in rows:
+            if application is not None:
+                application.paper_copy_window = paper_copy_window(application, window)
         return render(request, "applications/school_dashboard.html", {"rows": rows, "closed": closed})
     if user.role == Role.ADMIN or user.is_superuser:
         return redirect("admin:index")
@@ -203,6 +206,9 @@ def application_detail(request, pk):
             "projects": project_choices(application),
             "is_owner": request.user.role == Role.SCHOOL,
             "show_internal": not public_timeline,
+            # Only the school posts the paper copy; nobody else is told where to.
+            "paper_window": paper_copy_window(application, window_for(application.batch, application.school.province))
+            if request.user.role == Role.SCHOOL else None,
         }
     )
     return render(request, "applications/detail.html", context)

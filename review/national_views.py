@@ -31,7 +31,7 @@ from review.forms import (
     AssignExpertForm, BulkDecisionForm, DecisionForm, EndAssignmentForm, ExportForm, FormalCheckForm, RankFilterForm, ReopenForm,
 )  # fmt: skip
 from review.models import Assignment, AssignmentRun, CriterionScore, ExpertTally, ExportJob
-from review.selectors import RankFilters, ranked_page, ranked_table
+from review.selectors import RankFilters, paper_copy_states, ranked_page, ranked_table
 
 User = get_user_model()
 
@@ -75,6 +75,9 @@ def national_list(request):
     if q:
         qs = qs.filter(Q(school__name__icontains=q) | Q(number__icontains=q) | Q(lead_name__icontains=q))
     page = page_in_order(qs.defer(*LONG_TEXT_FIELDS).order_by("school__province_id", "number"), request.GET.get("page"), 50)
+    papers = paper_copy_states(page.object_list)
+    for application in page.object_list:
+        application.paper_state = papers[application.pk]
     return render(request, "review/national_list.html", {"batch": batch, "page": page, "status": status, "q": q,
                                                          "statuses": [(s, Status(s).label) for s in NATIONAL_STATUSES]})  # fmt: skip
 
@@ -96,6 +99,7 @@ def _detail_context(request, application, **forms):
         "projects": project_choices(application),
         "timeline": list(application.timeline.all()),
         "show_internal": True,
+        "paper_state": paper_copy_states([application])[application.pk],
         "formal_items": formal_check_items(application),
         "formal_check": getattr(application, "formal_check", None),
         "assignments": [(a, scores.get(getattr(getattr(a, "review", None), "pk", None), [])) for a in assignments],
