@@ -61,6 +61,12 @@ class Batch(models.Model):
     )
     experts_per_application = models.PositiveSmallIntegerField("每份申请评审专家数", default=3)
     published_at = models.DateTimeField("名单公布时间", null=True, blank=True, help_text="公布前学校看不到评审结果。")
+    # Notice 八.3: 2023年6月召开项目工作会议，公布实验校名单. Set by publication (review.decisions.publish).
+    publication_meeting = models.CharField("公布名单的项目工作会议", max_length=100, blank=True)
+    publication_meeting_on = models.DateField("项目工作会议日期", null=True, blank=True)
+    cycle_starts_on = models.DateField(
+        "实验周期起始日", null=True, blank=True, help_text="公布名单时确定，默认为项目工作会议日期；实验周期三年（通知五）。"
+    )
     contact_name = models.CharField("联系人", max_length=50)
     contact_phones = models.CharField("联系电话", max_length=100)
     contact_email = models.EmailField("电子邮箱")

@@ -28,9 +28,10 @@ from review.formal_check import formal_check_decide, formal_check_items
 from review.documents import RANKING_COLUMNS, ranking_cells, ranking_pdf, score_sheet_pdf, selected_list_pdf, table_csv, table_xlsx
 from review.exports import export_create
 from review.forms import (
-    AssignExpertForm, BulkDecisionForm, DecisionForm, EndAssignmentForm, ExportForm, FormalCheckForm, RankFilterForm, ReopenForm,
+    AssignExpertForm, BulkDecisionForm, DecisionForm, EndAssignmentForm, ExportForm, FilingForm, FormalCheckForm, PublishForm, RankFilterForm,
+    ReopenForm, add_workflow_error,
 )  # fmt: skip
-from review.models import Assignment, AssignmentRun, CriterionScore, ExpertTally, ExportJob
+from review.models import Assignment, AssignmentRun, CriterionScore, ExpertTally, ExportJob, Forwarding
 from review.selectors import RankFilters, paper_copy_states, ranked_page, ranked_table
 
 User = get_user_model()
@@ -58,6 +59,8 @@ def national_home(request):
         "review/national_home.html",
         {"batch": batch, "batches": Batch.objects.all(), "status_rows": status_rows,
          "at_national": counts.get(Status.AT_NATIONAL, 0), "publication_problems": decisions.publication_problems(batch),
+         "filing": decisions.current_filing(batch),
+         "forwardings": Forwarding.objects.filter(window__batch=batch).select_related("window__association").order_by("window__association__province"),
          "charts": [dashboards.national_funnel(batch), dashboards.province_stage_chart(batch), dashboards.category_chart(batch)]},
     )  # fmt: skip
 
@@ -100,6 +103,7 @@ def _detail_context(request, application, **forms):
         "timeline": list(application.timeline.all()),
         "show_internal": True,
         "paper_state": paper_copy_states([application])[application.pk],
+        "list_filed": decisions.current_filing(application.batch) is not None,
         "formal_items": formal_check_items(application),
         "formal_check": getattr(application, "formal_check", None),
         "assignments": [(a, scores.get(getattr(getattr(a, "review", None), "pk", None), [])) for a in assignments],
@@ -354,21 +358,69 @@ def bulk_decide(request):
     return redirect(f"{reverse('review:ranking')}?batch={batch.pk}")
 
 
+def _publish_page(request, batch, publish_form=None, filing_form=None, status=200):
+    """The two steps in the notice's order: 八.2 the filing with the association, 八.3 publication."""
+    from review.models import ListFiling
+
+    filing = decisions.current_filing(batch)
+    return render(
+        request, "review/publish.html",
+        {"batch": batch, "problems": decisions.publication_problems(batch),
+         "selected": Application.objects.filter(batch=batch, status=Status.SELECTED).count(),
+         "filing": filing, "voided_filing": None if filing else ListFiling.objects.filter(batch=batch).first(),
+         "publish_form": publish_form or PublishForm(), "filing_form": filing_form or FilingForm()},
+        status=status,
+    )  # fmt: skip
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def publish(request):
+    """八.3: publication of the list, named for the 项目工作会议 that announced it (after 八.2's filing)."""
     policy.require_project_staff(request.user)
     batch = _batch(request)
-    if request.method == "POST":
+    if request.method == "GET":
+        return _publish_page(request, batch)
+    form = PublishForm(request.POST)
+    if form.is_valid():
         try:
-            selected = decisions.publish(batch=batch, actor=request.user)
+            selected = decisions.publish(batch=batch, actor=request.user, **form.cleaned_data)
         except WorkflowError as error:
-            messages.error(request, f"未能公布：{error}")
+            if not add_workflow_error(form, error):
+                messages.error(request, f"未能公布：{error}")
         else:
             messages.success(request, f"名单已公布，共 {selected} 所实验校。")
-        return redirect(f"{reverse('review:national_home')}?batch={batch.pk}")
-    return render(request, "review/publish.html", {"batch": batch, "problems": decisions.publication_problems(batch),
-                                                   "selected": Application.objects.filter(batch=batch, status=Status.SELECTED).count()})  # fmt: skip
+            return redirect(f"{reverse('review:national_home')}?batch={batch.pk}")
+    return _publish_page(request, batch, publish_form=form, status=400)
+
+
+@login_required
+@require_POST
+def file_list(request):
+    """八.2: record that the list was filed with the association; the filed PDF is made and kept now."""
+    policy.require_project_staff(request.user)
+    batch = _batch(request)
+    form = FilingForm(request.POST)
+    if not form.is_valid():
+        return _publish_page(request, batch, filing_form=form, status=400)
+    try:
+        decisions.file_list(batch=batch, actor=request.user, note=form.cleaned_data["note"])
+    except WorkflowError as error:
+        messages.error(request, f"未能备案：{error}")
+    else:
+        messages.success(request, "已登记实验校名单报中国成人教育协会备案，备案名单 PDF 已保存。")
+    return redirect(f"{reverse('review:publish')}?batch={batch.pk}")
+
+
+@login_required
+def filing_pdf(request):
+    """The 实验校名单 exactly as filed (the copy kept at filing time, voided or not)."""
+    policy.require_project_staff(request.user)
+    batch = _batch(request)
+    filing = getattr(batch, "list_filing", None)
+    if filing is None or not filing.file:
+        raise Http404("名单尚未备案")
+    return protected_file_response(filing.file, content_type="application/pdf", filename=f"{batch.short_name}名单-备案.pdf", attachment=False)
 
 
 @login_required
