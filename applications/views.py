@@ -17,7 +17,9 @@ from applications.documents import application_pdf, project_choices
 from applications.forms import PLEDGE_TEXT, ApplicationForm, ScanUploadForm, attach_rule_messages, team_formset
 from applications.models import ProvincialWindow, Status
 from applications.rules import PLAN_MIN_ZI, SECTIONS, check_application
-from applications.selectors import applications_visible_to, current_batch, open_batches, paper_copy_window, window_for
+from applications.selectors import (
+    applications_visible_to, current_batch, experiment_memberships, open_batches, paper_copy_window, window_for,
+)  # fmt: skip
 from applications.services import DraftConflict, application_get_or_create, application_save_draft, scan_upload, school_update_profile
 from applications.workflow import (
     WorkflowError, current_scan, deadline_for, scan_is_current, status_for_school,
@@ -56,6 +58,10 @@ def dashboard(request):
         for batch, application, window in rows:
             if application is not None:
                 application.paper_copy_window = paper_copy_window(application, window)
+        # A current 实验校 of an earlier batch applying again is told so (notice 五: 实验周期三年).
+        memberships = experiment_memberships([user.school_id]).get(user.school_id, [])
+        for batch in batches:
+            batch.earlier_memberships = [m for m in memberships if m.batch.pk != batch.pk]
         return render(request, "applications/school_dashboard.html", {"rows": rows, "closed": closed})
     if user.role == Role.ADMIN or user.is_superuser:
         return redirect("admin:index")

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from applications.documents import project_choices
 from applications.models import NATIONAL_STATUSES, Application, Batch, Status
-from applications.selectors import LONG_TEXT_FIELDS, applications_visible_to, current_batch, page_in_order
+from applications.selectors import LONG_TEXT_FIELDS, applications_visible_to, current_batch, memberships_of_applicants, page_in_order
 from applications.workflow import WorkflowError, current_scan, deadline_for, scan_is_current
 from applications.rules import check_application
 from portal import policy
@@ -79,8 +79,10 @@ def national_list(request):
         qs = qs.filter(Q(school__name__icontains=q) | Q(number__icontains=q) | Q(lead_name__icontains=q))
     page = page_in_order(qs.defer(*LONG_TEXT_FIELDS).order_by("school__province_id", "number"), request.GET.get("page"), 50)
     papers = paper_copy_states(page.object_list)
+    memberships = memberships_of_applicants(page.object_list)
     for application in page.object_list:
         application.paper_state = papers[application.pk]
+        application.earlier_memberships = memberships[application.pk]
     return render(request, "review/national_list.html", {"batch": batch, "page": page, "status": status, "q": q,
                                                          "statuses": [(s, Status(s).label) for s in NATIONAL_STATUSES]})  # fmt: skip
 
@@ -104,6 +106,7 @@ def _detail_context(request, application, **forms):
         "show_internal": True,
         "paper_state": paper_copy_states([application])[application.pk],
         "list_filed": decisions.current_filing(application.batch) is not None,
+        "earlier_memberships": memberships_of_applicants([application])[application.pk],
         "formal_items": formal_check_items(application),
         "formal_check": getattr(application, "formal_check", None),
         "assignments": [(a, scores.get(getattr(getattr(a, "review", None), "pk", None), [])) for a in assignments],

@@ -13,7 +13,7 @@ from applications.models import ProvincialWindow
 from applications.models import Status
 from applications.workflow import WorkflowError, current_scan, deadline_for, scan_is_current, status_for_school
 from applications.rules import check_application
-from applications.selectors import page_in_order
+from applications.selectors import memberships_of_applicants, page_in_order
 from portal import policy
 from portal.protected import protected_file_response
 from review import dashboards, provincial
@@ -53,6 +53,9 @@ def province_queue(request, window_id):
         sort=data.get("sort") or "submitted",
     )
     page = page_in_order(provincial_queue(window, filters), request.GET.get("page"), PAGE_SIZE)
+    memberships = memberships_of_applicants(page.object_list)
+    for application in page.object_list:
+        application.earlier_memberships = memberships[application.pk]
     rows = [(application, queue_flags(application)) for application in page.object_list]
     forwarding = Forwarding.objects.filter(window=window).first()
     counts = status_counts(window)

@@ -75,6 +75,9 @@ def queue_flags(application: Application) -> list[tuple[str, str]]:
     review = getattr(application, "provincial_review", None)
     if review is not None and review.paper_received_on:
         flags.append(("success", "纸质版已收到"))
+    # Set by the page from applications.selectors.memberships_of_applicants (one query a page).
+    for membership in getattr(application, "earlier_memberships", ()):
+        flags.append(("info", membership.label))
     return flags
 
 
