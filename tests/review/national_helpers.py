@@ -4,6 +4,9 @@ formal check that passes, scores, and the text of a PDF."""
 import io
 import re
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -96,3 +99,10 @@ def file_and_publish(batch, staff, *, now=None) -> int:
     项目工作会议 held that day. Returns the number of selected schools."""
     decisions.file_list(batch=batch, actor=staff, now=now)
     return decisions.publish(batch=batch, actor=staff, meeting=MEETING, meeting_on=timezone.localdate(now), now=now)
+
+
+def national_list_queries(client, batch) -> int:
+    """The number of queries the national list of `batch` takes for `client` (a page, 200)."""
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("review:national_list"), {"batch": batch.pk}).status_code == 200
+    return len(captured.captured_queries)

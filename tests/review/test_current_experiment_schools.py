@@ -6,8 +6,6 @@ the application's page. Dates from the notices: the first batch (中成协〔202
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +13,7 @@ from applications.models import Application, Batch, Status
 from applications.selectors import experiment_memberships, memberships_of_applicants
 from tests.conftest import aware
 from tests.review.helpers import submitted_application
-from tests.review.national_helpers import at_national
+from tests.review.national_helpers import at_national, national_list_queries
 
 NOTICE = dict(contact_name="彭老师", contact_phones="010-81299751", contact_email="pengfang@enaea.edu.cn", is_open=False)
 
@@ -121,15 +119,10 @@ def test_staff_see_a_flag_in_the_list_and_on_the_application(client, batch, staf
 def test_the_flags_cost_no_query_per_row(client, batch, staff_user, current_first_batch):
     client.force_login(staff_user)
 
-    def queries():
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(reverse("review:national_list"), {"batch": batch.pk}).status_code == 200
-        return len(captured.captured_queries)
-
     application, _ = at_national(batch, "四川再次申报职业技术学院")
     selected_in(current_first_batch, application.school)
-    before = queries()
+    before = national_list_queries(client, batch)
     for n in range(4):
         application, _ = at_national(batch, f"四川再次申报第{n}职业技术学院")
         selected_in(current_first_batch, application.school)
-    assert queries() == before
+    assert national_list_queries(client, batch) == before

@@ -6,13 +6,11 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from review.provincial import province_forward, province_mark_paper_received, province_recommend
 from tests.review.helpers import reload, submit_complete, submitted_application
-from tests.review.national_helpers import at_national
+from tests.review.national_helpers import at_national, national_list_queries
 
 ADDRESS = "杭州市教工路 42 号 A803（请寄顺丰）"
 
@@ -114,12 +112,7 @@ def test_a_window_that_asks_for_none_needs_no_paper_copy(client, staff_user, bat
 def test_the_national_list_reads_the_paper_copies_without_a_query_per_row(client, staff_user, batch, forwarded):
     client.force_login(staff_user)
 
-    def queries():
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(reverse("review:national_list"), {"batch": batch.pk}).status_code == 200
-        return len(captured.captured_queries)
-
-    before = queries()
+    before = national_list_queries(client, batch)
     for n in range(5):
         at_national(batch, f"四川直接申报第{n}职业技术学院")
-    assert queries() == before
+    assert national_list_queries(client, batch) == before
