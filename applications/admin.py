@@ -38,7 +38,7 @@ class ProvincialWindowInline(admin.TabularInline):
 
 @admin.register(Batch)
 class BatchAdmin(RecordHistoryAdmin):
-    list_display = ["short_name", "document_number", "year", "national_deadline", "is_open", "allow_direct"]
+    list_display = ["short_name", "sequence", "document_number", "year", "national_deadline", "is_open", "allow_direct"]
     list_filter = ["is_open", "year"]
     search_fields = ["title", "short_name", "document_number"]
     readonly_fields = ["national_deadline_in_words", "review_deadline_in_words"]
@@ -46,6 +46,11 @@ class BatchAdmin(RecordHistoryAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         return deadline_fields_say_what_they_store(super().get_form(request, obj, **kwargs), ["national_deadline", "review_deadline"])
+
+    def get_readonly_fields(self, request, obj=None):
+        # The batch's number is in every application number of the batch, printed on signed scans:
+        # set when the batch is created, never changed.
+        return [*super().get_readonly_fields(request, obj), *(["sequence"] if obj is not None else [])]
 
     @admin.display(description="全国申报截止（按此执行）")
     def national_deadline_in_words(self, obj):
@@ -67,8 +72,8 @@ class ProvincialWindowAdmin(RecordHistoryAdmin):
     def school_deadline_in_words(self, obj):
         return deadline_in_words(obj.school_deadline) if obj and obj.pk else "保存后显示"
 
-    list_display = ["association", "batch", "forwarding_number", "school_deadline", "quota", "contact_name"]
-    list_filter = ["batch", "association__province"]
+    list_display = ["association", "batch", "forwarding_number", "school_deadline", "quota", "contact_name", "paper_required"]
+    list_filter = ["batch", "association__province", "paper_required"]
     search_fields = ["association__name", "forwarding_number", "contact_name"]
     autocomplete_fields = ["association"]
 

@@ -4,10 +4,13 @@ Models hold data only; every write that changes an application's state goes thro
 `applications.workflow` and every content save through `applications.services`.
 """
 import hashlib
+import re
 import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -15,11 +18,36 @@ from simple_history.models import HistoricalRecords
 from portal.models import Association, School
 
 
+CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def sequence_in_name(short_name: str) -> int | None:
+    """The N of “第N批” in a batch's short name (第二批实验校 → 2, 第12批 → 12, 第二十一批 → 21), if any."""
+    match = re.search(r"第\s*([0-9]+|[一二三四五六七八九十]+)\s*批", short_name or "")
+    if not match:
+        return None
+    text = match.group(1)
+    if text.isdigit():
+        return int(text) or None
+    if "十" not in text:
+        return CHINESE_DIGITS[text] if len(text) == 1 else None
+    tens, _, units = text.partition("十")
+    if len(tens) > 1 or len(units) > 1:
+        return None
+    return CHINESE_DIGITS.get(tens, 1 if not tens else 0) * 10 + CHINESE_DIGITS.get(units, 0)
+
+
 class Batch(models.Model):
     """One call for 实验校 (e.g. the second batch, 中成协〔2023〕010号) with its national deadline."""
 
     title = models.CharField("通知标题", max_length=200)
     short_name = models.CharField("简称", max_length=50, help_text="例如：第二批实验校")
+    # The batch's own number, printed in every application number (2023-2-… for 第二批): never the
+    # database id, which follows the order batches happened to be entered in.
+    sequence = models.PositiveIntegerField(
+        "批次序号", unique=True, blank=True, validators=[MinValueValidator(1)],
+        help_text="第几批，申请编号的第二段（第二批 → 2023-2-…）。创建时确定，之后不能修改；留空则取简称中的“第N批”。",
+    )  # fmt: skip
     document_number = models.CharField("文号", max_length=50, unique=True)
     year = models.PositiveSmallIntegerField("年度")
     issued_on = models.DateField("发文日期")
@@ -33,6 +61,12 @@ class Batch(models.Model):
     )
     experts_per_application = models.PositiveSmallIntegerField("每份申请评审专家数", default=3)
     published_at = models.DateTimeField("名单公布时间", null=True, blank=True, help_text="公布前学校看不到评审结果。")
+    # Notice 八.3: 2023年6月召开项目工作会议，公布实验校名单. Set by publication (review.decisions.publish).
+    publication_meeting = models.CharField("公布名单的项目工作会议", max_length=100, blank=True)
+    publication_meeting_on = models.DateField("项目工作会议日期", null=True, blank=True)
+    cycle_starts_on = models.DateField(
+        "实验周期起始日", null=True, blank=True, help_text="公布名单时确定，默认为项目工作会议日期；实验周期三年（通知五）。"
+    )
     contact_name = models.CharField("联系人", max_length=50)
     contact_phones = models.CharField("联系电话", max_length=100)
     contact_email = models.EmailField("电子邮箱")
@@ -44,9 +78,23 @@ class Batch(models.Model):
         verbose_name = "申报批次"
         verbose_name_plural = "申报批次"
         ordering = ["-year", "-national_deadline"]
+        constraints = [models.CheckConstraint(condition=models.Q(sequence__gte=1), name="batch_sequence_from_one")]
 
     def __str__(self):
         return f"{self.short_name}（{self.document_number}）"
+
+    def save(self, *args, **kwargs):
+        if self.sequence is None:
+            self.sequence = self.default_sequence()
+        super().save(*args, **kwargs)
+
+    def default_sequence(self) -> int:
+        """The N of “第N批” in the short name, else (no N, or its N already taken) the next free one."""
+        taken = set(Batch.objects.exclude(pk=self.pk).values_list("sequence", flat=True))
+        named = sequence_in_name(self.short_name)
+        if named is not None and named not in taken:
+            return named
+        return max(taken, default=0) + 1
 
 
 class ProvincialWindow(models.Model):
@@ -60,7 +108,10 @@ class ProvincialWindow(models.Model):
     contact_name = models.CharField("联系人", max_length=50)
     contact_phone = models.CharField("联系电话", max_length=50)
     contact_email = models.EmailField("电子邮箱", blank=True)
-    paper_address = models.CharField("纸质版寄送地址", max_length=200, blank=True)
+    paper_required = models.BooleanField(
+        "要求寄送纸质版", default=False, help_text="学校提交后须将签字盖章的纸质申请表寄至下面的地址（如浙江：纸质版寄至杭州市教工路 42 号 A803）。"
+    )
+    paper_address = models.CharField("纸质版寄送地址", max_length=200, blank=True, help_text="例如：杭州市教工路 42 号 A803（请寄顺丰）")
     quota = models.PositiveIntegerField("推荐名额", null=True, blank=True, help_text="留空表示不限")
 
     history = HistoricalRecords()
@@ -75,6 +126,10 @@ class ProvincialWindow(models.Model):
 
     def __str__(self):
         return f"{self.association}·{self.batch.short_name}"
+
+    def clean(self):
+        if self.paper_required and not self.paper_address.strip():
+            raise ValidationError({"paper_address": "要求寄送纸质版时，请填写纸质版寄送地址，学校提交后会看到它。"})
 
 
 class ProjectCategory(models.Model):

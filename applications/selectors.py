@@ -1,8 +1,12 @@
 """Scoped reads: which batches, windows and applications a user may see."""
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
-from applications.models import NATIONAL_STATUSES, Application, Batch, ProvincialWindow, Route
+from applications.models import NATIONAL_STATUSES, Application, Batch, ProvincialWindow, Route, Status
 from portal.models import Role
 
 
@@ -42,6 +46,17 @@ def window_for(batch: Batch, province) -> ProvincialWindow | None:
         .filter(batch=batch, association__province=province)
         .first()
     )
+
+
+def paper_copy_window(application: Application, window: ProvincialWindow | None) -> ProvincialWindow | None:
+    """Where the school sends its signed, sealed paper copy: `window` (the application's provincial
+    window, or None where its province runs none) when the window asks for a paper copy and the
+    application was submitted through it; otherwise None (nothing to post)."""
+    if window is None or not window.paper_required:
+        return None
+    if application.route != Route.PROVINCIAL or application.submitted_at is None:
+        return None
+    return window
 
 
 def applications_visible_to(user) -> QuerySet[Application]:
@@ -84,3 +99,68 @@ def application_with_parts(qs: QuerySet[Application]) -> QuerySet[Application]:
         Prefetch("scans", queryset=SignedScan.objects.order_by("-uploaded_at", "-pk")),
         Prefetch("timeline", queryset=TimelineEntry.objects.select_related("actor").order_by("at", "pk")),
     )
+
+
+# ---- 实验校 of earlier batches (notice 五: 实验周期：三年) ---------------------------------------------
+
+CYCLE_YEARS = 3
+
+
+def add_years(day: date, years: int) -> date:
+    """The same day `years` later (29 February → 28 February in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass(frozen=True)
+class ExperimentMembership:
+    """A school selected in a published batch, inside that batch's three-year 实验周期."""
+
+    batch: Batch
+    starts_on: date
+    ends_on: date  # the last day of the three years
+
+    @property
+    def label(self) -> str:
+        name = self.batch.short_name if self.batch.short_name.endswith("实验校") else f"{self.batch.short_name}实验校"
+        return f"现为{name}（实验周期至 {self.ends_on:%Y-%m-%d}）"
+
+
+def cycle_start(batch: Batch) -> date | None:
+    """When the batch's 实验周期 starts: the date publication stored (the 项目工作会议's, by default),
+    else the day the list was published (Beijing time); None before publication."""
+    if batch.published_at is None:
+        return None
+    return batch.cycle_starts_on or timezone.localdate(batch.published_at)
+
+
+def experiment_memberships(school_ids, *, on: date | None = None) -> dict[int, list[ExperimentMembership]]:
+    """school id → the batches whose current 实验校 the school is on `on` (default today): selected
+    in a batch whose list was published, the day inside the three years from the batch's cycle start.
+    One query for any number of schools (a list page asks for its page's schools at once)."""
+    on = on or timezone.localdate()
+    earliest = add_years(on, -CYCLE_YEARS) - timedelta(days=1)  # a little wide: exact check below
+    earliest_at = timezone.make_aware(datetime.combine(earliest, time.min))
+    selected = (
+        Application.objects.filter(school_id__in=set(school_ids), status=Status.SELECTED, batch__published_at__isnull=False)
+        .filter(Q(batch__cycle_starts_on__gte=earliest) | Q(batch__cycle_starts_on__isnull=True, batch__published_at__gte=earliest_at))
+        .select_related("batch")
+        .only("school_id", "batch__short_name", "batch__published_at", "batch__cycle_starts_on", "batch__document_number")
+        .order_by("batch__published_at")
+    )  # fmt: skip
+    found: dict[int, list[ExperimentMembership]] = {}
+    for application in selected:
+        starts_on = cycle_start(application.batch)
+        ends_on = add_years(starts_on, CYCLE_YEARS) - timedelta(days=1)
+        if starts_on <= on <= ends_on:
+            found.setdefault(application.school_id, []).append(ExperimentMembership(application.batch, starts_on, ends_on))
+    return found
+
+
+def memberships_of_applicants(applications, *, on: date | None = None) -> dict[int, list[ExperimentMembership]]:
+    """application id → the earlier batches whose current 实验校 its school is (its own batch left out)."""
+    applications = list(applications)
+    by_school = experiment_memberships({a.school_id for a in applications}, on=on)
+    return {a.pk: [m for m in by_school.get(a.school_id, []) if m.batch.pk != a.batch_id] for a in applications}

@@ -15,8 +15,9 @@ def default_route(batch, school) -> str:
 
 
 def application_number(application: Application) -> str:
-    """E.g. 2023-2-33-00017: year, batch id, province code, serial."""
-    return f"{application.batch.year}-{application.batch_id}-{application.school.province_id[:2]}-{application.pk:05d}"
+    """E.g. 2023-2-33-00017: year, the batch's own number (第二批 → 2), province code, serial.
+    A number is given once, at creation, and never changes: it is printed on the signed scan."""
+    return f"{application.batch.year}-{application.batch.sequence}-{application.school.province_id[:2]}-{application.pk:05d}"
 
 
 def application_get_or_create(*, batch, school, actor) -> Application:

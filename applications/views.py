@@ -18,7 +18,9 @@ from applications.forms import PLEDGE_TEXT, ApplicationForm, ScanUploadForm, Wit
 from applications.models import ProvincialWindow, Status
 from applications.pages import application_page
 from applications.rules import check_application
-from applications.selectors import applications_visible_to, current_batch, open_batches, window_for
+from applications.selectors import (
+    applications_visible_to, current_batch, experiment_memberships, open_batches, paper_copy_window, window_for,
+)  # fmt: skip
 from applications.services import DraftConflict, application_get_or_create, application_save_draft, scan_upload, school_update_profile
 from applications.workflow import (
     WorkflowError, apply_direct, restart, status_for_school, status_label_for_school, submit, submit_problems, withdraw,
@@ -53,6 +55,13 @@ def dashboard(request):
         for application in applications.values():  # no outcome before the list is published
             application.shown_status = status_for_school(application)
             application.shown_status_label = Status(application.shown_status).label
+        for batch, application, window in rows:
+            if application is not None:
+                application.paper_copy_window = paper_copy_window(application, window)
+        # A current 实验校 of an earlier batch applying again is told so (notice 五: 实验周期三年).
+        memberships = experiment_memberships([user.school_id]).get(user.school_id, [])
+        for batch in batches:
+            batch.earlier_memberships = [m for m in memberships if m.batch.pk != batch.pk]
         return render(request, "applications/school_dashboard.html", {"rows": rows, "closed": closed})
     if user.role == Role.ADMIN or user.is_superuser:
         return redirect("admin:index")
@@ -170,7 +179,13 @@ def application_edit(request, pk):
 def application_detail(request, pk):
     application = policy.get_visible_application(request.user, pk, with_parts=True)
     context = application_page(application, request.user)
-    context.update({"is_owner": request.user.role == Role.SCHOOL, "withdraw_form": WithdrawForm()})
+    context.update({
+        "is_owner": request.user.role == Role.SCHOOL,
+        "withdraw_form": WithdrawForm(),
+        # Only the school posts the paper copy; nobody else is told where to.
+        "paper_window": paper_copy_window(application, window_for(application.batch, application.school.province))
+        if request.user.role == Role.SCHOOL else None,
+    })  # fmt: skip
     return render(request, "applications/detail.html", context)
 
 

@@ -10,7 +10,7 @@ from review import decisions, expert_assignment
 from review.exports import export_create
 from review.models import (
     Assignment, AssignmentRun, ConflictDeclaration, Criterion, CriterionScore, DeadlineReminder, ExpertProfile, ExpertReview, ExportJob,
-    FormalCheck, Forwarding, ProvincialReview, Rubric,
+    FormalCheck, Forwarding, ListFiling, ProvincialReview, Rubric,
 )  # fmt: skip
 
 
@@ -25,13 +25,23 @@ class ProvincialReviewAdmin(RecordHistoryAdmin):
 
 @admin.register(Forwarding)
 class ForwardingAdmin(admin.ModelAdmin):
-    list_display = ["window", "forwarded_at", "forwarded_by", "application_count"]
+    list_display = ["window", "forwarded_at", "forwarded_by", "application_count", "copied_on", "copied_to"]
     list_filter = ["window__batch"]
     search_fields = ["window__association__name"]
-    readonly_fields = ["window", "forwarded_at", "forwarded_by", "application_count", "summary_pdf", "summary_xlsx"]
+    readonly_fields = ["window", "forwarded_at", "forwarded_by", "application_count", "summary_pdf", "summary_xlsx",
+                       "copied_on", "copied_to", "copy_note", "copy_recorded_by", "copy_recorded_at"]  # fmt: skip
 
     def has_add_permission(self, request):
         return False  # forwarding happens through the province's own page, once
+
+
+@admin.register(ListFiling)
+class ListFilingAdmin(SimpleHistoryAdmin):
+    list_display = ["batch", "filed_at", "filed_by", "note"]
+    readonly_fields = ["batch", "filed_at", "filed_by", "file", "note", "selected_ids"]
+
+    def has_add_permission(self, request):
+        return False  # filed through the project group's publication page (review.decisions.file_list)
 
 
 @admin.register(DeadlineReminder)

@@ -173,3 +173,45 @@ class ExportForm(forms.Form):
         if cleaned.get("scope") == "province" and not cleaned.get("province"):
             self.add_error("province", "请选择省份。")
         return cleaned
+
+
+DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class CopyForm(forms.Form):
+    """八.1: the 推荐汇总表 抄报 the provincial education department (after forwarding)."""
+
+    copied_on = forms.DateField(label="抄报日期", **DATE_WIDGET)
+    copied_to = forms.CharField(label="抄报单位", max_length=100, help_text="省级教育行政部门，例如：浙江省教育厅")
+    note = forms.CharField(label="说明（选填）", required=False, max_length=300, help_text="例如：随文报送，文号")
+
+    # Which field a refusal of review.provincial.province_record_copy belongs to (by its code).
+    FIELD_OF_CODE = {"copy_department_missing": "copied_to", "copy_date_missing": "copied_on", "copy_in_future": "copied_on",
+                     "copy_before_forwarding": "copied_on"}  # fmt: skip
+
+
+class FilingForm(forms.Form):
+    """八.2: the 实验校名单 filed with the China Adult Education Association."""
+
+    note = forms.CharField(label="备注（选填）", required=False, max_length=300, help_text="例如：报协会秘书处，经办人")
+
+
+class PublishForm(forms.Form):
+    """八.3: the list is announced at a 项目工作会议; its date starts the 实验周期."""
+
+    meeting = forms.CharField(label="项目工作会议名称", max_length=100, help_text="公布名单的会议，例如：2023年职业院校服务全民终身学习项目工作会议")
+    meeting_on = forms.DateField(label="会议日期", **DATE_WIDGET)
+    cycle_starts_on = forms.DateField(label="实验周期起始日（选填）", required=False, help_text="留空则为会议日期；实验周期三年（通知五）。", **DATE_WIDGET)
+
+    FIELD_OF_CODE = {"meeting_missing": "meeting", "meeting_date_missing": "meeting_on", "meeting_in_future": "meeting_on",
+                     "meeting_before_filing": "meeting_on", "cycle_before_meeting": "cycle_starts_on"}  # fmt: skip
+
+
+def add_workflow_error(form, error) -> bool:
+    """Put a refusal next to the field it is about (by its code, from the form's FIELD_OF_CODE);
+    False when it belongs to no field (the page shows it as a message)."""
+    field = getattr(form, "FIELD_OF_CODE", {}).get(getattr(error, "code", ""))
+    if field is None:
+        return False
+    form.add_error(field, str(error))
+    return True

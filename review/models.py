@@ -58,6 +58,14 @@ class Forwarding(models.Model):
     application_count = models.PositiveIntegerField("报送数量")
     summary_pdf = models.FileField("推荐汇总表（PDF）", upload_to=summary_upload_path)
     summary_xlsx = models.FileField("推荐汇总表（XLSX）", upload_to=summary_upload_path)
+    # Notice 八.1: 将有关推荐情况抄报省级教育行政部门 — recorded by the province after forwarding.
+    copied_on = models.DateField("抄报日期", null=True, blank=True)
+    copied_to = models.CharField("抄报单位", max_length=100, blank=True, help_text="例如：浙江省教育厅")
+    copy_note = models.CharField("抄报说明", max_length=300, blank=True)
+    copy_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="抄报登记人"
+    )
+    copy_recorded_at = models.DateTimeField("抄报登记时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "省级报送记录"
@@ -66,6 +74,33 @@ class Forwarding(models.Model):
 
     def __str__(self):
         return f"{self.window} 报送 {self.application_count} 份"
+
+
+def filing_upload_path(instance, filename):
+    return f"filings/{instance.batch_id}/{filename}"
+
+
+class ListFiling(models.Model):
+    """The 实验校名单 filed with the China Adult Education Association (notice 八.2: 将实验校名单报中国成人教育
+    协会备案) before it is published: when, by whom, and the very PDF filed, generated at filing time.
+    It holds for the selection it was made from (`selected_ids`): a decision changed afterwards
+    that changes who is selected voids it, and the list must be filed again before publication."""
+
+    batch = models.OneToOneField(Batch, on_delete=models.CASCADE, related_name="list_filing", verbose_name="申报批次")
+    filed_at = models.DateTimeField("备案时间", default=timezone.now)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="备案人")
+    file = models.FileField("备案名单（PDF）", upload_to=filing_upload_path)
+    note = models.CharField("备注", max_length=300, blank=True)
+    selected_ids = models.JSONField("备案时的入选申请", default=list)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "实验校名单备案"
+        verbose_name_plural = "实验校名单备案"
+
+    def __str__(self):
+        return f"{self.batch.short_name}名单备案（{timezone.localtime(self.filed_at):%Y-%m-%d}）"
 
 
 class DeadlineReminder(models.Model):

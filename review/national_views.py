@@ -15,8 +15,8 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications.models import NATIONAL_STATUSES, Application, Batch, Status
-from applications.selectors import LONG_TEXT_FIELDS, applications_visible_to, current_batch, page_in_order
 from applications.pages import application_page
+from applications.selectors import LONG_TEXT_FIELDS, applications_visible_to, current_batch, memberships_of_applicants, page_in_order
 from applications.workflow import WorkflowError
 from portal import policy
 from portal.emails import queue_mail
@@ -27,10 +27,11 @@ from review.formal_check import formal_check_decide, formal_check_items
 from review.documents import RANKING_COLUMNS, ranking_cells, ranking_pdf, score_sheet_pdf, selected_list_pdf, table_csv, table_xlsx
 from review.exports import export_create
 from review.forms import (
-    AssignExpertForm, BulkDecisionForm, DecisionForm, EndAssignmentForm, ExportForm, FormalCheckForm, RankFilterForm, ReopenForm,
+    AssignExpertForm, BulkDecisionForm, DecisionForm, EndAssignmentForm, ExportForm, FilingForm, FormalCheckForm, PublishForm, RankFilterForm,
+    ReopenForm, add_workflow_error,
 )  # fmt: skip
-from review.models import Assignment, AssignmentRun, CriterionScore, ExpertTally, ExportJob
-from review.selectors import RankFilters, ranked_page, ranked_table
+from review.models import Assignment, AssignmentRun, CriterionScore, ExpertTally, ExportJob, Forwarding
+from review.selectors import RankFilters, paper_copy_states, ranked_page, ranked_table
 
 User = get_user_model()
 
@@ -57,6 +58,8 @@ def national_home(request):
         "review/national_home.html",
         {"batch": batch, "batches": Batch.objects.all(), "status_rows": status_rows,
          "at_national": counts.get(Status.AT_NATIONAL, 0), "publication_problems": decisions.publication_problems(batch),
+         "filing": decisions.current_filing(batch),
+         "forwardings": Forwarding.objects.filter(window__batch=batch).select_related("window__association").order_by("window__association__province"),
          "charts": [dashboards.national_funnel(batch), dashboards.province_stage_chart(batch), dashboards.category_chart(batch)]},
     )  # fmt: skip
 
@@ -74,6 +77,11 @@ def national_list(request):
     if q:
         qs = qs.filter(Q(school__name__icontains=q) | Q(number__icontains=q) | Q(lead_name__icontains=q))
     page = page_in_order(qs.defer(*LONG_TEXT_FIELDS).order_by("school__province_id", "number"), request.GET.get("page"), 50)
+    papers = paper_copy_states(page.object_list)
+    memberships = memberships_of_applicants(page.object_list)
+    for application in page.object_list:
+        application.paper_state = papers[application.pk]
+        application.earlier_memberships = memberships[application.pk]
     return render(request, "review/national_list.html", {"batch": batch, "page": page, "status": status, "q": q,
                                                          "statuses": [(s, Status(s).label) for s in NATIONAL_STATUSES]})  # fmt: skip
 
@@ -87,6 +95,9 @@ def _detail_context(request, application, **forms):
         scores.setdefault(score.review_id, []).append(score)
     context = application_page(application, request.user)
     return context | {
+        "paper_state": paper_copy_states([application])[application.pk],
+        "list_filed": decisions.current_filing(application.batch) is not None,
+        "earlier_memberships": memberships_of_applicants([application])[application.pk],
         "formal_items": formal_check_items(application),
         "formal_check": getattr(application, "formal_check", None),
         "assignments": [(a, scores.get(getattr(getattr(a, "review", None), "pk", None), [])) for a in assignments],
@@ -341,21 +352,69 @@ def bulk_decide(request):
     return redirect(f"{reverse('review:ranking')}?batch={batch.pk}")
 
 
+def _publish_page(request, batch, publish_form=None, filing_form=None, status=200):
+    """The two steps in the notice's order: 八.2 the filing with the association, 八.3 publication."""
+    from review.models import ListFiling
+
+    filing = decisions.current_filing(batch)
+    return render(
+        request, "review/publish.html",
+        {"batch": batch, "problems": decisions.publication_problems(batch),
+         "selected": Application.objects.filter(batch=batch, status=Status.SELECTED).count(),
+         "filing": filing, "voided_filing": None if filing else ListFiling.objects.filter(batch=batch).first(),
+         "publish_form": publish_form or PublishForm(), "filing_form": filing_form or FilingForm()},
+        status=status,
+    )  # fmt: skip
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def publish(request):
+    """八.3: publication of the list, named for the 项目工作会议 that announced it (after 八.2's filing)."""
     policy.require_project_staff(request.user)
     batch = _batch(request)
-    if request.method == "POST":
+    if request.method == "GET":
+        return _publish_page(request, batch)
+    form = PublishForm(request.POST)
+    if form.is_valid():
         try:
-            selected = decisions.publish(batch=batch, actor=request.user)
+            selected = decisions.publish(batch=batch, actor=request.user, **form.cleaned_data)
         except WorkflowError as error:
-            messages.error(request, f"未能公布：{error}")
+            if not add_workflow_error(form, error):
+                messages.error(request, f"未能公布：{error}")
         else:
             messages.success(request, f"名单已公布，共 {selected} 所实验校。")
-        return redirect(f"{reverse('review:national_home')}?batch={batch.pk}")
-    return render(request, "review/publish.html", {"batch": batch, "problems": decisions.publication_problems(batch),
-                                                   "selected": Application.objects.filter(batch=batch, status=Status.SELECTED).count()})  # fmt: skip
+            return redirect(f"{reverse('review:national_home')}?batch={batch.pk}")
+    return _publish_page(request, batch, publish_form=form, status=400)
+
+
+@login_required
+@require_POST
+def file_list(request):
+    """八.2: record that the list was filed with the association; the filed PDF is made and kept now."""
+    policy.require_project_staff(request.user)
+    batch = _batch(request)
+    form = FilingForm(request.POST)
+    if not form.is_valid():
+        return _publish_page(request, batch, filing_form=form, status=400)
+    try:
+        decisions.file_list(batch=batch, actor=request.user, note=form.cleaned_data["note"])
+    except WorkflowError as error:
+        messages.error(request, f"未能备案：{error}")
+    else:
+        messages.success(request, "已登记实验校名单报中国成人教育协会备案，备案名单 PDF 已保存。")
+    return redirect(f"{reverse('review:publish')}?batch={batch.pk}")
+
+
+@login_required
+def filing_pdf(request):
+    """The 实验校名单 exactly as filed (the copy kept at filing time, voided or not)."""
+    policy.require_project_staff(request.user)
+    batch = _batch(request)
+    filing = getattr(batch, "list_filing", None)
+    if filing is None or not filing.file:
+        raise Http404("名单尚未备案")
+    return protected_file_response(filing.file, content_type="application/pdf", filename=f"{batch.short_name}名单-备案.pdf", attachment=False)
 
 
 @login_required

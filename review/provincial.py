@@ -259,3 +259,32 @@ def province_forward(*, window: ProvincialWindow, actor, now: datetime | None = 
             context={"association": association, "batch": locked_window.batch, "forwarding": forwarding, "count": len(applications)},
         )
     return forwarding
+
+
+def province_record_copy(*, window: ProvincialWindow, actor, copied_on: date, copied_to: str, note: str = "",
+                         now: datetime | None = None) -> Forwarding:
+    """Record when and to whom the province sent its 推荐汇总表 (八.1: 将有关推荐情况抄报省级教育行政部门),
+    after forwarding, when the table exists. A later call corrects the record.
+
+    Side effects: the forwarding record keeps the date, the department, the note, who recorded it
+    and when; the project group sees it on its overview. No status changes, nobody is mailed."""
+    now = now or timezone.now()
+    copied_to = (copied_to or "").strip()
+    _require_reviewer_of(actor, window)
+    if not copied_to:
+        raise WorkflowError("请填写抄报单位（省级教育行政部门）。", code="copy_department_missing")
+    if copied_on is None:
+        raise WorkflowError("请填写抄报日期。", code="copy_date_missing")
+    if copied_on > timezone.localdate(now):
+        raise WorkflowError("抄报日期不能晚于今天。", code="copy_in_future")
+    with transaction.atomic():
+        forwarding = Forwarding.objects.select_for_update().filter(window=window).first()
+        if forwarding is None:
+            raise WorkflowError("本省推荐名单报送项目组后，才有可抄报的推荐汇总表。", code="not_forwarded")
+        forwarded_on = timezone.localtime(forwarding.forwarded_at).date()
+        if copied_on < forwarded_on:
+            raise WorkflowError(f"抄报日期不能早于报送项目组的日期（{forwarded_on:%Y年%m月%d日}）：推荐汇总表在报送时生成。", code="copy_before_forwarding")
+        forwarding.copied_on, forwarding.copied_to, forwarding.copy_note = copied_on, copied_to, (note or "").strip()
+        forwarding.copy_recorded_by, forwarding.copy_recorded_at = actor, now
+        forwarding.save(update_fields=["copied_on", "copied_to", "copy_note", "copy_recorded_by", "copy_recorded_at"])
+    return forwarding

@@ -11,13 +11,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from applications.models import ProvincialWindow
 from applications.models import Status
 from applications.pages import application_page
+from applications.selectors import memberships_of_applicants, page_in_order
 from applications.workflow import WorkflowError
-from applications.selectors import page_in_order
 from portal import policy
 from portal.protected import protected_file_response
 from review import dashboards, provincial
 from review.documents import recommendation_rows, summary_pdf, summary_xlsx
-from review.forms import PROVINCIAL_STATUSES, DeclineForm, PaperForm, QueueFilterForm, RankForm, RecommendForm, ReturnForm
+from review.forms import (
+    PROVINCIAL_STATUSES, CopyForm, DeclineForm, PaperForm, QueueFilterForm, RankForm, RecommendForm, ReturnForm, add_workflow_error,
+)  # fmt: skip
 from review.models import Forwarding
 from review.selectors import QueueFilters, provincial_queue, queue_flags, status_counts
 
@@ -50,6 +52,9 @@ def province_queue(request, window_id):
         sort=data.get("sort") or "submitted",
     )
     page = page_in_order(provincial_queue(window, filters), request.GET.get("page"), PAGE_SIZE)
+    memberships = memberships_of_applicants(page.object_list)
+    for application in page.object_list:
+        application.earlier_memberships = memberships[application.pk]
     rows = [(application, queue_flags(application)) for application in page.object_list]
     forwarding = Forwarding.objects.filter(window=window).first()
     counts = status_counts(window)
@@ -148,12 +153,40 @@ def province_forward(request, window_id):
             return redirect("review:province_queue", window.pk)
         messages.success(request, f"已将 {forwarding.application_count} 份推荐申请报送项目组，推荐汇总表已保存。")
         return redirect("review:province_queue", window.pk)
+    return _forward_page(request, window)
+
+
+def _forward_page(request, window, copy_form=None, status=200):
+    forwarding = Forwarding.objects.filter(window=window).select_related("copy_recorded_by").first()
+    if copy_form is None and forwarding is not None:
+        copy_form = CopyForm(initial={"copied_on": forwarding.copied_on or timezone.localdate(), "copied_to": forwarding.copied_to,
+                                      "note": forwarding.copy_note})  # fmt: skip
     return render(
         request,
         "review/province_forward.html",
         {"window": window, "rows": recommendation_rows(window), "problems": provincial.forwarding_problems(window),
-         "forwarding": Forwarding.objects.filter(window=window).first()},
+         "forwarding": forwarding, "copy_form": copy_form},
+        status=status,
     )  # fmt: skip
+
+
+@login_required
+@require_POST
+def province_record_copy(request, window_id):
+    """After forwarding: when and to whom the 推荐汇总表 was sent (抄报 the provincial education department)."""
+    window = policy.get_reviewer_window(request.user, window_id)
+    form = CopyForm(request.POST)
+    if form.is_valid():
+        try:
+            provincial.province_record_copy(window=window, actor=request.user, copied_on=form.cleaned_data["copied_on"],
+                                            copied_to=form.cleaned_data["copied_to"], note=form.cleaned_data["note"])  # fmt: skip
+        except WorkflowError as error:
+            if not add_workflow_error(form, error):
+                messages.error(request, str(error))
+        else:
+            messages.success(request, "已登记推荐汇总表的抄报情况。")
+            return redirect("review:province_forward", window.pk)
+    return _forward_page(request, window, copy_form=form, status=400)
 
 
 @login_required

@@ -78,7 +78,37 @@ def queue_flags(application: Application) -> list[tuple[str, str]]:
     review = getattr(application, "provincial_review", None)
     if review is not None and review.paper_received_on:
         flags.append(("success", "纸质版已收到"))
+    # Set by the page from applications.selectors.memberships_of_applicants (one query a page).
+    for membership in getattr(application, "earlier_memberships", ()):
+        flags.append(("info", membership.label))
     return flags
+
+
+def paper_copy_states(applications) -> dict[int, tuple[str, str]]:
+    """The paper copy as the project group sees it, per application id: (bootstrap colour, text),
+    the text one of “已收到 2023-04-18” (registered by the province), “未收到” (its window asks for
+    a paper copy, none registered yet) or “不需要” (a direct application, or a window that asks for
+    none). Two queries however many applications."""
+    from review.models import ProvincialReview
+
+    applications = list(applications)
+    batch_ids = {a.batch_id for a in applications}
+    required = set(
+        ProvincialWindow.objects.filter(batch_id__in=batch_ids, paper_required=True).values_list("batch_id", "association__province_id")
+    )
+    received = dict(
+        ProvincialReview.objects.filter(application__in=[a.pk for a in applications], paper_received_on__isnull=False)
+        .values_list("application_id", "paper_received_on")
+    )  # fmt: skip
+    states = {}
+    for application in applications:
+        if application.pk in received:
+            states[application.pk] = ("success", f"已收到 {received[application.pk]:%Y-%m-%d}")
+        elif application.route == Route.PROVINCIAL and (application.batch_id, application.school.province_id) in required:
+            states[application.pk] = ("warning", "未收到")
+        else:
+            states[application.pk] = ("secondary", "不需要")
+    return states
 
 
 # ---- National review ----------------------------------------------------------------------

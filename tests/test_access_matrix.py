@@ -344,6 +344,10 @@ EXPECTATIONS = [
     # with a message, back to the queue.
     case("review:province_forward", cells("403", anonymous="L", reviewer_zj="200/302", reviewer_js="404"), lambda s: {"window_id": s.window_zj.pk}, "zj"),
     case("review:province_forward", cells("403", anonymous="L", reviewer_zj="404", reviewer_js="200/302"), lambda s: {"window_id": s.window_js.pk}, "js"),
+    # The 抄报 record (八.1): an empty form comes back to the province's own window, whether
+    # forwarded (Jiangsu) or not yet (Zhejiang); another province's window does not exist for it.
+    case("review:province_record_copy", post_only(reviewer_zj="400", reviewer_js="404"), lambda s: {"window_id": s.window_zj.pk}, "zj"),
+    case("review:province_record_copy", post_only(reviewer_zj="404", reviewer_js="400"), lambda s: {"window_id": s.window_js.pk}, "js"),
     # The 推荐汇总表: Zhejiang's a preview made now, Jiangsu's the copy kept at forwarding.
     *[
         case("review:province_summary", cells("403", anonymous="L", **{own: "200", other: "404"}),
@@ -384,7 +388,10 @@ EXPECTATIONS = [
       for fmt, kind in (("csv", "text/csv; charset=utf-8"), ("xlsx", XLSX), ("pdf", PDF))],
     case("review:ranking_export", staff_page(get="404"), lambda s: {"fmt": "docx"}, "docx"),
     case("review:bulk_decide", post_only(staff="302", admin="302")),  # nothing ticked: back to the ranking
-    case("review:publish", staff_page(get="200", post="302")),  # undecided applications: refused, with a message
+    case("review:publish", staff_page(get="200", post="400")),  # the empty form comes back (and the applications are undecided)
+    # Filing the list (八.2) while applications are undecided: refused, with a message; nothing filed to download.
+    case("review:file_list", post_only(staff="302", admin="302")),
+    case("review:filing_pdf", staff_page(get="404")),
     *[case("review:selected_list", staff_page(), lambda s, k=kind: {"kind": k}, kind, PDF) for kind in ("filing", "public")],
     case("review:selected_list", staff_page(get="404"), lambda s: {"kind": "draft"}, "draft"),
     case("review:exports", staff_page()),  # POST: the empty form comes back

@@ -11,6 +11,7 @@ and no failed request. Accounts other than the school's are set up directly (the
 creates them in admin); every step of the journey itself goes through the pages.
 """
 import pytest
+from django.utils import timezone
 
 from applications.models import Application, Status
 from review import expert_scoring, rubric
@@ -254,6 +255,13 @@ def test_the_whole_journey(page, audit, live_server, tmp_path, private_media, ba
     with page.expect_navigation():
         page.get_by_role("link", name="公布名单").click()
     audit.check("national-publish")
+    # 八.2 before 八.3: the list is filed with the association, then published at the 项目工作会议.
+    with page.expect_navigation():
+        page.get_by_role("button", name="登记已报协会备案（保存当前名单 PDF）").click()
+    assert "已登记实验校名单报中国成人教育协会备案" in page.locator(".messages").inner_text()
+    audit.check("national-list-filed")
+    page.get_by_label("项目工作会议名称").fill("2023年职业院校服务全民终身学习项目工作会议")
+    page.get_by_label("会议日期").fill(timezone.localdate().isoformat())
     with page.expect_navigation():
         page.get_by_role("button", name="确认公布名单").click()
     assert "名单已公布，共 1 所实验校" in page.locator(".messages").inner_text()

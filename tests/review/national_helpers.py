@@ -4,11 +4,15 @@ formal check that passes, scores, and the text of a PDF."""
 import io
 import re
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from applications.models import Application, Status
 from portal.models import Role, SchoolType
-from review import expert_assignment, expert_scoring, formal_check
+from review import decisions, expert_assignment, expert_scoring, formal_check
 from review.models import Assignment, ExpertProfile
 from tests.conftest import make_user
 from tests.review.helpers import reload, submitted_application
@@ -84,3 +88,21 @@ def pdf_text(data: bytes) -> str:
     assert data[:5] == b"%PDF-", data[:20]
     reader = PdfReader(io.BytesIO(data))
     return squeeze("".join(page.extract_text() for page in reader.pages))
+
+
+# Notice 八.3: 2023年6月召开项目工作会议，公布实验校名单.
+MEETING = "2023年职业院校服务全民终身学习项目工作会议"
+
+
+def file_and_publish(batch, staff, *, now=None) -> int:
+    """八.2 then 八.3: file the list with the association, then publish it as announced at the
+    项目工作会议 held that day. Returns the number of selected schools."""
+    decisions.file_list(batch=batch, actor=staff, now=now)
+    return decisions.publish(batch=batch, actor=staff, meeting=MEETING, meeting_on=timezone.localdate(now), now=now)
+
+
+def national_list_queries(client, batch) -> int:
+    """The number of queries the national list of `batch` takes for `client` (a page, 200)."""
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("review:national_list"), {"batch": batch.pk}).status_code == 200
+    return len(captured.captured_queries)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from portal.models import Province, SchoolType
 from review.exports import build_pdf_zip, export_create
 from review.models import ExportJob
-from review.decisions import decide, publish
+from review.decisions import decide
 from review.rubric import rubric_ensure_default
 from tests.conftest import aware
 from tests.review.national_helpers import (
@@ -26,6 +26,7 @@ from tests.review.national_helpers import (
     SICHUAN,
     assign,
     at_national,
+    file_and_publish,
     in_review,
     make_expert,
     pdf_text,
@@ -160,7 +161,7 @@ def test_the_filing_list_has_numbers_projects_leads_and_phones_by_province(clien
 
 def test_the_public_list_has_names_by_province_and_type_and_no_contacts(client, batch, decided, staff_user):
     client.force_login(staff_user)
-    publish(batch=batch, actor=staff_user, now=aware(2023, 6, 28, 9, 0))
+    file_and_publish(batch, staff_user, now=aware(2023, 6, 28, 9, 0))
     text = list_pdf(client, batch, "public")
     assert "“职业院校服务全民终身学习项目”第二批实验校名单2023年6月28日公布" in text
     assert "公布稿" in text

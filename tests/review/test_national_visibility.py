@@ -12,12 +12,12 @@ from applications.models import Batch, Status, TimelineEntry
 from applications.services import application_get_or_create
 from review.exports import export_create
 from review.models import Assignment, ExpertReview, ExportJob
-from review.decisions import decide, publish
+from review.decisions import decide
 from review.expert_assignment import assignment_remove
 from review.expert_scoring import review_save
 from review.rubric import rubric_ensure_default
 from tests.review.helpers import reload, submit_complete, submitted_application
-from tests.review.national_helpers import BEIJING, GOOD, SHANGHAI, assign, formal_pass, make_expert, submit_review
+from tests.review.national_helpers import BEIJING, GOOD, SHANGHAI, assign, file_and_publish, formal_pass, make_expert, submit_review
 
 pytestmark = pytest.mark.usefixtures("private_media")  # scans and ZIPs go to a temporary directory
 
@@ -114,7 +114,7 @@ def test_after_the_expert_submitted_and_the_list_was_published(client, scene, ro
     published: nothing opens up to a role it was closed to."""
     submit_review(scene["assignment"], GOOD)
     decide(application=reload(scene["application"]), actor=scene["users"]["staff"], selected=True, opinion="同意。")
-    publish(batch=scene["batch"], actor=scene["users"]["staff"])
+    file_and_publish(scene["batch"], scene["users"]["staff"])
     got, expected = visit_all(client, scene, role)
     assert got == expected
 
@@ -140,6 +140,7 @@ def post_pages(scene):
         "progress": (reverse("review:progress"), {"batch": batch.pk}, STAFF_ONLY),
         "bulk_decide": (reverse("review:bulk_decide"), {"batch": batch.pk, "application": application.pk, "selected": "1", "opinion": "x", "confirm": "yes"}, STAFF_ONLY),
         "publish": (reverse("review:publish"), {"batch": batch.pk}, STAFF_ONLY),
+        "file_list": (reverse("review:file_list"), {"batch": batch.pk, "note": "x"}, STAFF_ONLY),
         "exports": (reverse("review:exports"), {"batch": batch.pk, "scope": "all"}, STAFF_ONLY),
         "expert_score": (reverse("review:expert_score", args=[assignment.pk]), {"action": "submit", "comment": "x"}, OWN_ASSIGNMENT),
         "declare_conflict": (reverse("review:declare_conflict", args=[assignment.pk]), {"reason": "x"}, OWN_ASSIGNMENT),

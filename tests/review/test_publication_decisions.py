@@ -21,12 +21,14 @@ from tests.review.helpers import reload, timeline_actions
 from tests.review.national_helpers import (
     BEIJING,
     FAIR,
+    MEETING,
     GOOD,
     GUANGDONG,
     HUBEI,
     SICHUAN,
     assign,
     at_national,
+    file_and_publish,
     in_review,
     make_expert,
     pdf_text,
@@ -258,7 +260,7 @@ def test_after_publication_the_school_sees_its_outcome_and_is_mailed(client, bat
     decide_all(scored, staff_user)
     mail.outbox.clear()
 
-    assert publish(batch=batch, actor=staff_user) == 3
+    assert file_and_publish(batch, staff_user) == 3
 
     batch.refresh_from_db()
     assert batch.published_at is not None
@@ -282,12 +284,12 @@ def test_after_publication_the_school_sees_its_outcome_and_is_mailed(client, bat
 
 def test_after_publication_decisions_are_final(batch, scored, staff_user):
     decide_all(scored, staff_user)
-    publish(batch=batch, actor=staff_user)
+    file_and_publish(batch, staff_user)
     with pytest.raises(WorkflowError, match="名单已公布"):
         decide(application=app(scored, "gd"), actor=staff_user, selected=True, opinion="改为入选。")
     assert app(scored, "gd").status == Status.NOT_SELECTED
     with pytest.raises(WorkflowError, match="名单已于"):
-        publish(batch=batch, actor=staff_user)
+        publish(batch=batch, actor=staff_user, meeting=MEETING, meeting_on=timezone.localdate())
 
 
 # ---- Publication refused -------------------------------------------------------------------------
@@ -296,7 +298,7 @@ def test_publishing_is_refused_while_applications_are_undecided(client, batch, s
     decide(application=app(scored, "hb"), actor=staff_user, selected=True, opinion=OPINION_YES)
     mail.outbox.clear()
     with pytest.raises(WorkflowError, match="还有 3 份申请未作出决定"):
-        publish(batch=batch, actor=staff_user)
+        publish(batch=batch, actor=staff_user, meeting=MEETING, meeting_on=timezone.localdate())
     batch.refresh_from_db()
     assert batch.published_at is None
     assert not mail.outbox
@@ -305,9 +307,9 @@ def test_publishing_is_refused_while_applications_are_undecided(client, batch, s
     client.force_login(staff_user)
     page = client.get(reverse("review:publish"), {"batch": batch.pk}).content.decode()
     assert "还有 3 份申请未作出决定" in page and "确认公布名单" not in page
-    response = client.post(reverse("review:publish"), {"batch": batch.pk})
-    assert response.status_code == 302
-    assert "未能公布" in client.get(response["Location"]).content.decode()
+    response = client.post(reverse("review:publish"), {"batch": batch.pk, "meeting": MEETING, "meeting_on": timezone.localdate().isoformat()})
+    assert response.status_code == 400
+    assert "未能公布：还有 3 份申请未作出决定" in response.content.decode()
     batch.refresh_from_db()
     assert batch.published_at is None
 
@@ -326,12 +328,12 @@ def test_an_application_being_corrected_blocks_publication(batch, scored, staff_
     deadline = timezone.now() + timedelta(days=3)
     formal_check_decide(application=correcting, actor=staff_user, outcome="returned", reason="请补盖公章。", correction_deadline=deadline)
     with pytest.raises(WorkflowError, match="补正"):
-        publish(batch=batch, actor=staff_user)
+        file_and_publish(batch, staff_user)
     batch.refresh_from_db()
     assert batch.published_at is None
     # Once its deadline has passed without a new submission it no longer holds the list up: the
     # deadline's minute is over (a deadline shown as 23:59 runs to 23:59:59.999).
-    assert publish(batch=batch, actor=staff_user, now=deadline_end(deadline)) == 3
+    assert file_and_publish(batch, staff_user, now=deadline_end(deadline)) == 3
 
 
 def test_publishing_needs_at_least_one_selected_school(batch, scored, staff_user):
@@ -344,7 +346,7 @@ def test_rejected_applications_do_not_block_publication(batch, scored, staff_use
     decide_all(scored, staff_user)
     rejected, _ = at_national(batch, "四川不予受理学校")
     formal_check_decide(application=rejected, actor=staff_user, outcome="rejected", reason="不符合申报条件。")
-    assert publication_problems(batch) == []
+    assert publication_problems(batch) == ["实验校名单须先报中国成人教育协会备案。"]  # nothing but the filing (八.2)
 
 
 # ---- The public list --------------------------------------------------------------------------------
@@ -360,7 +362,7 @@ def test_before_publication_the_public_list_shows_nothing(client, batch, scored,
 
 def test_after_publication_the_public_list_groups_the_selected_schools_by_province_and_type(client, batch, scored, staff_user):
     decide_all(scored, staff_user)
-    publish(batch=batch, actor=staff_user)
+    file_and_publish(batch, staff_user)
 
     response = client.get(reverse("public_list"))
     assert response.status_code == 200
