@@ -43,7 +43,7 @@ from applications.wordcount import count_zi
 from portal.models import Association, Province, Role, School, SchoolType
 from review import expert_assignment, rubric
 from review.assignment import Candidate, Expert, plan_assignments
-from review.management.commands import _scale_data as data
+from demo.management.commands import _scale_data as data
 from review.models import (
     Assignment, AssignmentRun, ConflictDeclaration, Criterion, CriterionScore, DeadlineReminder, ExpertProfile, ExpertReview,
     ExpertTally, ExportJob, FormalCheck, Forwarding, ProvincialReview, ReviewTally, Rubric,
