@@ -122,6 +122,9 @@ NATIONAL_STATES = {"gd1": "partly_scored", "hb1": "assigned", "sd1": "scored", "
 FIRST_BATCH_FORWARDED = ("zj2", "zj3")
 
 
+# Who the schools ask, the same in both batches: the project group (notice 九) and the Zhejiang association.
+PROJECT_GROUP_CONTACT = {"contact_name": "彭老师", "contact_phones": "010-81299751 18611285756", "contact_email": "pengfang@enaea.edu.cn"}
+ZHEJIANG_CONTACT = {"contact_name": "周依依", "contact_phone": "0571-88031215", "contact_email": "zj_czjxh@163.com"}
 # The first batch (2022) as it happened: the dates of each step (Beijing time).
 FIRST_BATCH_DATES = {
     "created": datetime(2022, 4, 20, 9, 0),
@@ -205,9 +208,7 @@ class Command(BaseCommand):
                 "national_deadline": national_deadline,
                 "allow_direct": True,
                 "is_open": True,
-                "contact_name": "彭老师",
-                "contact_phones": "010-81299751 18611285756",
-                "contact_email": "pengfang@enaea.edu.cn",
+                **PROJECT_GROUP_CONTACT,
                 "summary": "中国成人教育协会决定在全国遴选“职业院校服务全民终身学习项目”第二批实验校。全国各职业院校（职教中心）及相关单位均可申报，实验周期三年，实施 1–2 个具体项目。",
             },
         )
@@ -225,9 +226,7 @@ class Command(BaseCommand):
                 defaults={
                     "forwarding_number": "浙成职协〔2023〕6号",
                     "school_deadline": national_deadline - timedelta(days=8),
-                    "contact_name": "周依依",
-                    "contact_phone": "0571-88031215",
-                    "contact_email": "zj_czjxh@163.com",
+                    **ZHEJIANG_CONTACT,
                     "paper_address": "杭州市教工路 42 号 A803（请寄顺丰）",
                 },
             ),
@@ -458,9 +457,7 @@ class Command(BaseCommand):
                 "issued_on": date(2022, 4, 1),
                 "national_deadline": national_deadline,
                 "allow_direct": True,
-                "contact_name": "彭老师",
-                "contact_phones": "010-81299751 18611285756",
-                "contact_email": "pengfang@enaea.edu.cn",
+                **PROJECT_GROUP_CONTACT,
             },
         )
         window = ensure(
@@ -470,9 +467,7 @@ class Command(BaseCommand):
             defaults={
                 "forwarding_number": "浙成职协〔2022〕5号",
                 "school_deadline": national_deadline - timedelta(days=8),
-                "contact_name": "周依依",
-                "contact_phone": "0571-88031215",
-                "contact_email": "zj_czjxh@163.com",
+                **ZHEJIANG_CONTACT,
             },
         )
         if Forwarding.objects.filter(window=window).exists():
