@@ -1,4 +1,6 @@
 """Writes to an application's content: creating it, saving a draft, recording a scan."""
+from datetime import datetime
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -55,7 +57,8 @@ class DraftConflict(WorkflowError):
         )
 
 
-def application_save_draft(*, application: Application, form, team_formset, actor, expected_revision: int | None = None) -> Application:
+def application_save_draft(*, application: Application, form, team_formset, actor, expected_revision: int | None = None,
+                           now: datetime | None = None) -> Application:
     """Store everything typed in the form and the team table, whatever its completeness.
 
     Blank team rows are dropped, the rest renumbered in order; the pledge's time is recorded when
@@ -73,7 +76,7 @@ def application_save_draft(*, application: Application, form, team_formset, acto
         accepted = form.cleaned_data.get("pledge_accept")
         if accepted and application.pledge_signatory.strip():
             if not locked.pledge_accepted_at or locked.pledge_signatory != application.pledge_signatory:
-                application.pledge_accepted_at = timezone.now()
+                application.pledge_accepted_at = now or timezone.now()
         else:
             application.pledge_accepted_at = None
         application.revision = locked.revision + 1

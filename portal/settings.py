@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "portal",
     "applications",
     "review",
+    "demo",  # seeds every app above, so last
 ]
 
 # The audit history is a record: reverting a row from the admin's history would change an application's

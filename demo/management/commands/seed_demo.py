@@ -1,28 +1,38 @@
 """Demo data modelled on the notice: the second batch (中成协〔2023〕010号) with its deadlines moved
-into the future, the Zhejiang window (浙成职协〔2023〕6号), schools in three provinces, applications
-at every provincial step (draft, submitted, returned, recommended, declined), the first batch (2022)
-with Zhejiang's forwarded set, and one account per role. Safe to run again."""
+into the future, the Zhejiang and Jiangsu windows (浙成职协〔2023〕6号), schools in nine provinces,
+applications at every provincial step (draft, submitted, returned, recommended, declined) and at
+every national one, the first batch (2022) forwarded, scored, decided and published, and one
+account per role.
+
+Every step of an application's journey goes through the service the pages call (the draft through
+the edit page's form and team table, the scan, the submission, the province's and the project
+group's steps), so the demo cannot show a state the portal could not reach, and a rule that
+changes there changes here. Safe to run again: what exists is left as it is, and a second run
+writes nothing."""
 import io
 import secrets
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from applications.models import Application, Batch, ProjectCategory, ProvincialWindow, Status, TeamMember, TimelineEntry
-from applications.services import application_get_or_create, refresh_version_code, scan_upload
+from applications.forms import ApplicationForm, TeamMemberForm, team_formset
+from applications.models import Application, Batch, ProjectCategory, ProvincialWindow, SignedScan, Status, TimelineEntry
+from applications.services import application_get_or_create, application_save_draft, scan_upload
 from applications.selectors import window_for
 from applications.workflow import submit
 from portal.models import Association, Province, Role, School, SchoolType
 from review import decisions, expert_assignment, expert_scoring, formal_check, rubric
 from review.models import Assignment, ExpertProfile, Forwarding
+from review.provincial import next_free_rank, province_decline, province_forward, province_mark_paper_received, province_recommend, province_return
 from review.roles import sync_staff_group
-from review.provincial import next_free_rank, province_decline, province_forward, province_recommend, province_return
 
 User = get_user_model()
 
@@ -112,8 +122,56 @@ NATIONAL_STATES = {"gd1": "partly_scored", "hb1": "assigned", "sd1": "scored", "
 FIRST_BATCH_FORWARDED = ("zj2", "zj3")
 
 
+# Who the schools ask, the same in both batches: the project group (notice 九) and the Zhejiang association.
+PROJECT_GROUP_CONTACT = {"contact_name": "彭老师", "contact_phones": "010-81299751 18611285756", "contact_email": "pengfang@enaea.edu.cn"}
+ZHEJIANG_CONTACT = {"contact_name": "周依依", "contact_phone": "0571-88031215", "contact_email": "zj_czjxh@163.com"}
+# The first batch (2022) as it happened: the dates of each step (Beijing time).
+FIRST_BATCH_DATES = {
+    "created": datetime(2022, 4, 20, 9, 0),
+    "saved": datetime(2022, 5, 9, 15, 0),
+    "scanned": datetime(2022, 5, 10, 11, 0),
+    "submitted": datetime(2022, 5, 11, 10, 0),
+    "recommended": datetime(2022, 5, 16, 10, 0),
+    "forwarded": datetime(2022, 5, 26, 10, 0),
+    "checked": datetime(2022, 5, 31, 10, 0),
+    "assigned": datetime(2022, 6, 1, 9, 0),
+    "scored": datetime(2022, 6, 10, 16, 0),
+    "decided": datetime(2022, 6, 20, 10, 0),
+    "published": datetime(2022, 6, 28, 9, 0),
+}
+
+
+def ensure(model, *, defaults, **lookup):
+    """The row `lookup` finds, created with `defaults`, or updated where it differs from them.
+    Unlike update_or_create it saves nothing when nothing differs, so a second run writes no
+    row, no history record and no new `updated_at`."""
+    obj, created = model.objects.get_or_create(**lookup, defaults=defaults)
+    changed = [] if created else [name for name, value in defaults.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, defaults[name])
+        obj.save(update_fields=changed)
+    return obj
+
+
+@contextmanager
+def dated(moment: datetime | None):
+    """A step of the past batch, taken on `moment` (Beijing time): yields it as the `now` to pass
+    to the service. The services take `now` for their rules, but the timeline rows they write
+    are stamped with the clock (TimelineEntry.at is auto_now_add); for display, the rows written
+    inside the block are dated `moment` afterwards. With None (a step of the current batch),
+    yields None: the services use the clock, and nothing is redated."""
+    if moment is None:
+        yield None
+        return
+    moment = timezone.make_aware(moment)
+    since = TimelineEntry.objects.aggregate(last=Max("pk"))["last"] or 0
+    yield moment
+    TimelineEntry.objects.filter(pk__gt=since).update(at=moment)
+
+
 class Command(BaseCommand):
-    help = "建立演示数据（第二批实验校申报、浙江省推荐渠道、三省学校与各角色演示账号）。可重复运行。"
+    help = "建立演示数据（第二批实验校申报、浙江省推荐渠道、各省学校与各角色演示账号）。可重复运行。"
 
     def add_arguments(self, parser):
         parser.add_argument("--password", help="所有演示账号的密码；不提供时随机生成并打印。")
@@ -132,12 +190,15 @@ class Command(BaseCommand):
         self.stdout.write("演示账号：demo-school、demo-province（浙江）、demo-staff、demo-expert、demo-admin（超级管理员）")
         self.stdout.write(f"密码：{password}" + ("（随机生成，请记下）" if generated else ""))
 
+    # ---- batches, schools, accounts ------------------------------------------------------
+
     def batch_and_windows(self):
         # The real deadlines were 2023-04-28 (national) and 2023-04-20 (Zhejiang); the demo keeps
         # their gap of eight days but moves them 60 days ahead of today.
         today = timezone.localdate()
         national_deadline = timezone.make_aware(datetime.combine(today + timedelta(days=60), time(23, 59, 59)))
-        batch, _ = Batch.objects.update_or_create(
+        batch = ensure(
+            Batch,
             document_number="中成协〔2023〕010号",
             defaults={
                 "title": "关于申报“职业院校服务全民终身学习项目”第二批实验校的通知",
@@ -147,47 +208,42 @@ class Command(BaseCommand):
                 "national_deadline": national_deadline,
                 "allow_direct": True,
                 "is_open": True,
-                "contact_name": "彭老师",
-                "contact_phones": "010-81299751 18611285756",
-                "contact_email": "pengfang@enaea.edu.cn",
+                **PROJECT_GROUP_CONTACT,
                 "summary": "中国成人教育协会决定在全国遴选“职业院校服务全民终身学习项目”第二批实验校。全国各职业院校（职教中心）及相关单位均可申报，实验周期三年，实施 1–2 个具体项目。",
             },
         )
-        zhejiang, _ = Association.objects.update_or_create(
+        zhejiang = ensure(
+            Association,
             province=Province.objects.get(code="330000"),
             defaults={"name": "浙江省成人教育与职业教育协会", "address": "杭州市教工路 42 号 A803", "email": "zj_czjxh@163.com"},
         )
-        jiangsu, _ = Association.objects.update_or_create(
-            province=Province.objects.get(code="320000"), defaults={"name": "江苏省成人教育协会"}
-        )
-        windows = {}
-        windows["zj"], _ = ProvincialWindow.objects.update_or_create(
-            batch=batch,
-            association=zhejiang,
-            defaults={
-                "forwarding_number": "浙成职协〔2023〕6号",
-                "school_deadline": national_deadline - timedelta(days=8),
-                "contact_name": "周依依",
-                "contact_phone": "0571-88031215",
-                "contact_email": "zj_czjxh@163.com",
-                "paper_address": "杭州市教工路 42 号 A803（请寄顺丰）",
-            },
-        )
-        windows["js"], _ = ProvincialWindow.objects.update_or_create(
-            batch=batch,
-            association=jiangsu,
-            defaults={
-                "school_deadline": national_deadline - timedelta(days=6),
-                "contact_name": "孙老师",
-                "contact_phone": "025-83335566",
-            },
-        )
+        jiangsu = ensure(Association, province=Province.objects.get(code="320000"), defaults={"name": "江苏省成人教育协会"})
+        windows = {
+            "zj": ensure(
+                ProvincialWindow,
+                batch=batch,
+                association=zhejiang,
+                defaults={
+                    "forwarding_number": "浙成职协〔2023〕6号",
+                    "school_deadline": national_deadline - timedelta(days=8),
+                    **ZHEJIANG_CONTACT,
+                    "paper_address": "杭州市教工路 42 号 A803（请寄顺丰）",
+                },
+            ),
+            "js": ensure(
+                ProvincialWindow,
+                batch=batch,
+                association=jiangsu,
+                defaults={"school_deadline": national_deadline - timedelta(days=6), "contact_name": "孙老师", "contact_phone": "025-83335566"},
+            ),
+        }
         return batch, windows
 
     def schools(self):
         schools = {}
         for n, (key, name, province, kind, address, postcode, *_lead) in enumerate(SCHOOLS):
-            schools[key], _ = School.objects.update_or_create(
+            schools[key] = ensure(
+                School,
                 name=name,
                 defaults={
                     "province_id": province,
@@ -214,26 +270,31 @@ class Command(BaseCommand):
             specs[username] = {"role": Role.EXPERT, "last_name": last, "first_name": first}
         users = {}
         for username, fields in specs.items():
-            user, _ = User.objects.update_or_create(
-                username=username,
-                defaults={"email": f"{username}@demo.example.cn", "is_active": True, **fields},
-            )
-            user.set_password(password)
-            user.save()
+            user = ensure(User, username=username, defaults={"email": f"{username}@demo.example.cn", "is_active": True, **fields})
+            if not user.check_password(password):  # the same password again: nothing to write
+                user.set_password(password)
+                user.save(update_fields=["password"])
             users[username] = user
         users["demo-staff"].groups.add(sync_staff_group())
         for username, _last, _first, institution, province, expertise in EXPERTS:
-            profile, _ = ExpertProfile.objects.update_or_create(
-                user=users[username], defaults={"institution": institution, "province_id": province, "is_active": True}
-            )
+            profile = ensure(ExpertProfile, user=users[username], defaults={"institution": institution, "province_id": province, "is_active": True})
             profile.expertise.set(ProjectCategory.objects.filter(code__in=expertise))
         return users
 
-    def fill(self, application, n: int, *, complete: bool, partial: bool = False, now=None) -> None:
-        """Store demo content: complete (ready to submit), partial, or one team row only."""
-        school = application.school
+    @staticmethod
+    def school_user(users, key):
+        return users["demo-school" if key == "zj1" else f"demo-school-{key}"]
+
+    # ---- the school's steps --------------------------------------------------------------
+
+    def posted_form(self, application, n: int, *, content: str, now=None) -> dict:
+        """What the school types into the edit page, as the page posts it: "complete" (ready to
+        submit), "partial" (a short plan), or "empty" (the lead, the liaison and one team row)."""
         _key, name, _p, _t, _a, _pc, lead_name, lead_title = SCHOOLS[n]
-        fields = {
+        complete = content == "complete"
+        data = {
+            "revision": str(application.revision),
+            "route": application.route,
             "lead_name": lead_name,
             "lead_title": lead_title,
             "lead_mobile": f"1380000{n:04d}",
@@ -242,67 +303,89 @@ class Command(BaseCommand):
             "liaison_title": "继续教育学院办公室主任",
             "liaison_mobile": f"1370000{n:04d}",
         }
-        if complete or partial:
-            fields.update(demo_plan(name, repeat=5 if complete else 1))
+        if content != "empty":
+            data.update(demo_plan(name, repeat=5 if complete else 1))
         if complete:
-            fields.update(
+            data.update(
                 {
                     "pledge_signatory": lead_name,
-                    "pledge_accepted_at": now or timezone.now(),
+                    "pledge_accept": "on",
                     "unit_opinion": "同意申报，学校将在人员、经费、场地等方面给予保障。",
-                    "supervisor_name": f"{school.province.name[:2]}教育厅（局）职业教育处",
+                    "supervisor_name": f"{application.school.province.name[:2]}教育厅（局）职业教育处",
                     "supervisor_opinion": "情况属实，同意推荐。",
-                    "supervisor_date": timezone.localdate(now) if now else timezone.localdate(),
+                    "supervisor_date": timezone.localdate(now).isoformat(),
                 }
             )
-        Application.objects.filter(pk=application.pk).update(revision=1, **fields)
-        application.refresh_from_db()
         categories = list(ProjectCategory.objects.filter(is_other=False).order_by("position"))
-        application.projects.set(categories[n % 5 : n % 5 + (2 if complete else 1)])
+        data["projects"] = [str(c.pk) for c in categories[n % 5 : n % 5 + (2 if complete else 1)]]
         members = [
             (lead_name, lead_title, "校领导", f"1380000{n:04d}", "项目总负责"),
             ("何晓东", "讲师", "继续教育学院", f"1370000{n:04d}", "项目对接与日常管理"),
             ("刘芳", "副教授", "社区教育中心", f"1360000{n:04d}", "课程开发"),
         ]
-        TeamMember.objects.filter(application=application).delete()
-        TeamMember.objects.bulk_create(
-            TeamMember(application=application, position=i, name=m[0], title=m[1], department=m[2], mobile=m[3], duty=m[4])
-            for i, m in enumerate(members if complete or partial else members[:1])
-        )
-        refresh_version_code(application)
+        if content == "empty":
+            members = members[:1]
+        # New rows only: the demo fills in drafts nobody has saved yet (see applications()).
+        data.update({"team-TOTAL_FORMS": str(len(members)), "team-INITIAL_FORMS": "0", "team-MIN_NUM_FORMS": "0", "team-MAX_NUM_FORMS": "30"})
+        for i, member in enumerate(members):
+            data.update({f"team-{i}-{field}": value for field, value in zip(TeamMemberForm.Meta.fields, member)})
+        return data
 
-    def submitted(self, batch, key, n, school, actor, *, now=None):
-        application = application_get_or_create(batch=batch, school=school, actor=actor)
-        self.fill(application, n, complete=True, now=now)
-        scan_upload(application=application, uploaded_file=scan_image(application.number), actor=actor)
-        return submit(application=application, actor=actor, now=now)
+    def save_draft(self, application, n: int, actor, *, content: str, now=None) -> Application:
+        """Save the school's draft through the edit page's form and team table."""
+        data = self.posted_form(application, n, content=content, now=now)
+        form = ApplicationForm(data, instance=application)
+        formset = team_formset(application=application, data=data)
+        if not (form.is_valid() and formset.is_valid()):
+            # The demo's content no longer fits the form: say so rather than store it around the form.
+            raise CommandError(f"演示数据 {application.school.name} 未通过申请表的校验：{form.errors.as_text()} {formset.errors}")
+        return application_save_draft(application=application, form=form, team_formset=formset, actor=actor,
+                                      expected_revision=form.cleaned_data.get("revision"), now=now)  # fmt: skip
+
+    def submitted(self, batch, n, school, actor, *, dates=None) -> Application:
+        """Open, fill in, upload the signed scan and submit, as the school does on its pages.
+        With `dates` (a past batch), each step carries its day."""
+        dates = dates or {}
+        with dated(dates.get("created")):
+            application = application_get_or_create(batch=batch, school=school, actor=actor)
+        with dated(dates.get("saved")) as moment:
+            application = self.save_draft(application, n, actor, content="complete", now=moment)
+        with dated(dates.get("scanned")) as moment:
+            scan = scan_upload(application=application, uploaded_file=scan_image(application.number), actor=actor)
+            if moment is not None:  # shown beside the scan: the day it was uploaded in 2022
+                SignedScan.objects.filter(pk=scan.pk).update(uploaded_at=moment)
+        with dated(dates.get("submitted")) as moment:
+            return submit(application=application, actor=actor, now=moment)
 
     def applications(self, batch, schools, users):
         """The current batch: every school's application in the state CURRENT_STATES gives it."""
         reviewer = users["demo-province"]
         for n, (key, *_rest) in enumerate(SCHOOLS):
             school = schools[key]
-            actor = users["demo-school" if key == "zj1" else f"demo-school-{key}"]
+            actor = self.school_user(users, key)
             existing = Application.objects.filter(batch=batch, school=school).first()
             if existing is not None and existing.revision:
                 continue  # filled in by an earlier run (or by a person since): leave it
             state = CURRENT_STATES[key]
             if state in ("partial", "empty"):
                 application = application_get_or_create(batch=batch, school=school, actor=actor)
-                self.fill(application, n, complete=False, partial=state == "partial")
+                self.save_draft(application, n, actor, content=state)
                 continue
-            application = self.submitted(batch, key, n, school, actor)
+            application = self.submitted(batch, n, school, actor)
             if state == "recommended":
                 province_recommend(
                     application=application, actor=reviewer, rank=next_free_rank(window_for(batch, school.province)),
                     opinion="学校领导重视，项目方案扎实，特色鲜明，同意推荐。",
                 )  # fmt: skip
+                province_mark_paper_received(application=application, actor=reviewer, received_on=timezone.localdate())
             elif state == "returned":
                 province_return(application=application, actor=reviewer, reason="负责人非副校长，请补充说明由校领导牵头的项目领导小组情况，并补盖上级主管部门公章。")
             elif state == "declined":
                 province_decline(application=application, actor=reviewer, reason="实验方案与本地社区教育需求结合不够，本批次暂不推荐。")
         drafts = Application.objects.filter(batch=batch, status=Status.DRAFT).count()
         self.stdout.write(f"本批次申请表：{Application.objects.filter(batch=batch).count()} 份，其中草稿 {drafts} 份。")
+
+    # ---- the project group's and the experts' steps --------------------------------------
 
     def score(self, assignment, *, now=None, low: bool = False) -> None:
         """Score an assignment as its expert would: good marks, or weaker ones with `low`."""
@@ -316,32 +399,40 @@ class Command(BaseCommand):
             comment="方案目标明确、步骤清晰，与区域社区教育需求结合紧密，团队分工合理。" if not low else "方案内容较笼统，实施步骤与保障措施需要细化。",
         )  # fmt: skip
 
-    def take_through_review(self, application, state, staff, *, now=None) -> None:
-        """Formal check, assignment, scores and decision up to `state`."""
-        formal_check.formal_check_decide(application=application, actor=staff, outcome="passed", seals_present=True,
-                                     seals_legible=True, consistent=True, now=now)  # fmt: skip
+    def take_through_review(self, application, state, staff, *, dates=None) -> None:
+        """Formal check, assignment, scores and decision up to `state`. With `dates` (a past
+        batch), each step carries its day."""
+        dates = dates or {}
+        with dated(dates.get("checked")) as moment:
+            formal_check.formal_check_decide(application=application, actor=staff, outcome="passed", seals_present=True,
+                                             seals_legible=True, consistent=True, now=moment)  # fmt: skip
         if state == "formal":
             return
-        expert_assignment.assignment_apply(batch=application.batch, actor=staff)
-        if state in ("partly_scored", "assigned"):
-            self.ensure_demo_expert(application, staff)
+        with dated(dates.get("assigned")):
+            expert_assignment.assignment_apply(batch=application.batch, actor=staff)
+            if state in ("partly_scored", "assigned"):
+                self.demo_expert_and_a_conflict(application, staff)
         assignments = list(Assignment.objects.filter(application=application, is_active=True).select_related("expert", "application__batch"))
-        for assignment in assignments:
-            if state == "assigned" or (state == "partly_scored" and assignment.expert.username != "demo-expert"):
-                continue
-            self.score(assignment, now=now, low=state == "not_selected")
+        with dated(dates.get("scored")) as moment:
+            for assignment in assignments:
+                if state == "assigned" or (state == "partly_scored" and assignment.expert.username != "demo-expert"):
+                    continue
+                self.score(assignment, now=moment, low=state == "not_selected")
         if state in ("selected", "not_selected"):
-            decisions.decide(application=application, actor=staff, selected=state == "selected",
-                            opinion="经专家评审，同意列为实验校。" if state == "selected" else "经专家评审，本批次暂不列入。")  # fmt: skip
+            with dated(dates.get("decided")) as moment:
+                decisions.decide(application=application, actor=staff, selected=state == "selected",
+                                 opinion="经专家评审，同意列为实验校。" if state == "selected" else "经专家评审，本批次暂不列入。",
+                                 opinion_date=timezone.localdate(moment) if moment else None)  # fmt: skip
 
-    def ensure_demo_expert(self, application, staff) -> None:
-        """Make sure demo-expert has this application (by a manual change, logged with a reason)."""
+    def demo_expert_and_a_conflict(self, application, staff) -> None:
+        """demo-expert gets this application (staff assign them by hand when the automatic run
+        did not), and another of its experts declares a conflict instead of scoring; a
+        replacement is assigned if the application is left short."""
         demo = User.objects.get(username="demo-expert")
-        active = Assignment.objects.filter(application=application, is_active=True).select_related("expert")
-        if any(a.expert_id == demo.pk for a in active):
-            return
-        expert_assignment.assignment_remove(assignment=active.first(), actor=staff, reason="演示数据：换由 demo-expert 评审")
-        expert_assignment.assignment_add(application=application, expert=demo, actor=staff, reason="演示数据：指定 demo-expert 评审")
+        if not Assignment.objects.filter(application=application, expert=demo, is_active=True).exists():
+            expert_assignment.assignment_add(application=application, expert=demo, actor=staff, reason="项目组指定 demo-expert 评审")
+        other = Assignment.objects.filter(application=application, is_active=True).exclude(expert=demo).select_related("expert").order_by("pk").first()
+        expert_assignment.expert_declare_conflict(assignment=other, expert=other.expert, reason="本人曾为该校社区教育项目提供咨询服务，申请回避。")
 
     def national_review(self, batch, schools, users):
         """The direct applications of the current batch at every national step."""
@@ -349,13 +440,15 @@ class Command(BaseCommand):
         staff = users["demo-staff"]
         for key, state in NATIONAL_STATES.items():
             application = Application.objects.get(batch=batch, school=schools[key])
-            if application.status == Status.AT_NATIONAL:
+            if application.status == Status.AT_NATIONAL:  # not yet taken through by an earlier run
                 self.take_through_review(application, state, staff)
 
     def first_batch(self, schools, users):
-        """The first batch (2022), closed: Zhejiang forwarded two recommended schools."""
+        """The first batch (2022), closed: Zhejiang forwarded two recommended schools, the project
+        group checked, had them scored, selected both and published the list, each on its day."""
         national_deadline = timezone.make_aware(datetime(2022, 5, 31, 23, 59, 59))
-        batch, _ = Batch.objects.update_or_create(
+        batch = ensure(
+            Batch,
             document_number="中成协〔2022〕012号",
             defaults={
                 "title": "关于申报“职业院校服务全民终身学习项目”第一批实验校的通知",
@@ -364,43 +457,39 @@ class Command(BaseCommand):
                 "issued_on": date(2022, 4, 1),
                 "national_deadline": national_deadline,
                 "allow_direct": True,
-                "is_open": False,
-                "contact_name": "彭老师",
-                "contact_phones": "010-81299751 18611285756",
-                "contact_email": "pengfang@enaea.edu.cn",
+                **PROJECT_GROUP_CONTACT,
             },
         )
-        window, _ = ProvincialWindow.objects.update_or_create(
+        window = ensure(
+            ProvincialWindow,
             batch=batch,
             association=Association.objects.get(province_id="330000"),
             defaults={
                 "forwarding_number": "浙成职协〔2022〕5号",
                 "school_deadline": national_deadline - timedelta(days=8),
-                "contact_name": "周依依",
-                "contact_phone": "0571-88031215",
-                "contact_email": "zj_czjxh@163.com",
+                **ZHEJIANG_CONTACT,
             },
         )
         if Forwarding.objects.filter(window=window).exists():
-            return batch
-        # Played out as it happened in 2022, while the batch was open; closed again at the end.
-        Batch.objects.filter(pk=batch.pk).update(is_open=True)
-        batch.refresh_from_db()
-        reviewer = users["demo-province"]
-        acted = timezone.make_aware(datetime(2022, 5, 16, 10, 0))
+            return batch  # played out by an earlier run
+        # Played out as it happened in 2022, while the batch was open; staff close it at the end,
+        # as they do in admin.
+        batch.is_open = True
+        batch.save(update_fields=["is_open"])
+        reviewer, staff = users["demo-province"], users["demo-staff"]
         for rank, key in enumerate(FIRST_BATCH_FORWARDED, start=1):
             n = [k for k, *_r in SCHOOLS].index(key)
-            actor = users["demo-school" if key == "zj1" else f"demo-school-{key}"]
-            application = self.submitted(batch, key, n, schools[key], actor, now=acted)
-            province_recommend(application=application, actor=reviewer, rank=rank, opinion="同意推荐。", now=acted)
-        forwarded = acted + timedelta(days=10)
-        province_forward(window=window, actor=reviewer, now=forwarded)
+            application = self.submitted(batch, n, schools[key], self.school_user(users, key), dates=FIRST_BATCH_DATES)
+            with dated(FIRST_BATCH_DATES["recommended"]) as moment:
+                province_recommend(application=application, actor=reviewer, rank=rank, opinion="同意推荐。", now=moment)
+        with dated(FIRST_BATCH_DATES["forwarded"]) as moment:
+            province_forward(window=window, actor=reviewer, now=moment)
         rubric.rubric_ensure_default(batch)
         for key in FIRST_BATCH_FORWARDED:
             application = Application.objects.get(batch=batch, school=schools[key])
-            self.take_through_review(application, "selected", users["demo-staff"], now=forwarded + timedelta(days=5))
-        decisions.publish(batch=batch, actor=users["demo-staff"], now=timezone.make_aware(datetime(2022, 6, 28, 9, 0)))
-        Batch.objects.filter(pk=batch.pk).update(is_open=False)
-        # The records of 2022 carry 2022's dates.
-        TimelineEntry.objects.filter(application__batch=batch).update(at=acted)
+            self.take_through_review(application, "selected", staff, dates=FIRST_BATCH_DATES)
+        with dated(FIRST_BATCH_DATES["published"]) as moment:
+            decisions.publish(batch=batch, actor=staff, now=moment)
+        batch.is_open = False
+        batch.save(update_fields=["is_open"])
         return batch

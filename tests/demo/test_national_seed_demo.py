@@ -1,4 +1,4 @@
-"""The demo data at the national steps (review/management/commands/seed_demo.py): demo-staff finds
+"""The demo data at the national steps (demo/management/commands/seed_demo.py): demo-staff finds
 applications at the formal check, in expert review (with demo-expert, who scored some and not
 others), scored and decided; the 2022 batch (中成协〔2022〕012号) is published and /list/ shows it."""
 import io

@@ -12,7 +12,10 @@ scans are current.
 
 Rows are written with bulk_create in one transaction, so the services' side effects are skipped on
 purpose: no mail is queued and django-simple-history records no history for generated rows (it
-records on save(), which bulk_create does not call). Scans share one small stored file.
+records on save(), which bulk_create does not call). Scans share one small stored file. Where an
+application stands is its status (applications.models.Status); its timeline is a chain of moves
+(Timeline.move), each starting where the one before ended, and the run stops if one ends anywhere
+but in the status the application is stored with.
 
 Each run adds a new batch (schools, experts and accounts are reused); --reset first deletes the
 batches earlier runs made (and only those).
@@ -42,8 +45,8 @@ from applications.services import application_number
 from applications.wordcount import count_zi
 from portal.models import Association, Province, Role, School, SchoolType
 from review import expert_assignment, rubric
-from review.assignment import Candidate, Expert, plan_assignments
-from review.management.commands import _scale_data as data
+from review.assignment import Candidate, plan_assignments
+from demo.management.commands import _scale_data as data
 from review.models import (
     Assignment, AssignmentRun, ConflictDeclaration, Criterion, CriterionScore, DeadlineReminder, ExpertProfile, ExpertReview,
     ExpertTally, ExportJob, FormalCheck, Forwarding, ProvincialReview, ReviewTally, Rubric,
@@ -58,6 +61,13 @@ DOCUMENT_PREFIX = "规模测试"
 EMAIL_DOMAIN = "scale.example.cn"
 SELECTED_SHARE = 0.032  # 320 of 10,000
 BULK = 2000
+# Where a generated application ends up is its status (applications.models.Status), except for one
+# state the status does not tell apart: returned by the project group for 补正 (status returned,
+# with a correction deadline), not by the province.
+CORRECTION = "correction"
+DECIDED = (Status.SELECTED, Status.NOT_SELECTED)
+# An expert's review: submitted, a draft, or (None) not begun.
+SUBMITTED, DRAFTED = ExpertReview.State.SUBMITTED, ExpertReview.State.DRAFT
 
 
 Row = namedtuple("Row", "name title department mobile duty")  # a team member, as content_fingerprint reads it
@@ -193,6 +203,30 @@ def reset_generated() -> int:
         ):
             qs._raw_delete(using)
     return len(ids)
+
+
+class Timeline:
+    """The generated timeline rows, as tuples of EVENT_COLUMNS. A move starts from the status the
+    application's previous move ended in, as applications.workflow.transition records it, so each
+    generated timeline is a path of the journey by construction; `status` holds where each ended."""
+
+    def __init__(self):
+        self.rows: list[tuple] = []
+        self.status: dict[int, str] = {}
+
+    def move(self, application, actor=None, *, action, to_status, at, **text):
+        """A change of status (`actor` a user or a user id)."""
+        from_status = self.status.get(application.pk, "")
+        self.status[application.pk] = to_status
+        self._add(application, actor, action=action, at=at, from_status=from_status, to_status=to_status, **text)
+
+    def note(self, application, actor=None, *, action, at, **text):
+        """A step that changes no status (an upload, a review submitted, the publication)."""
+        self._add(application, actor, action=action, at=at, **text)
+
+    def _add(self, application, actor, *, action, at, from_status="", to_status="", comment="", internal_comment="", visible_to_school=True):
+        actor_id = getattr(actor, "pk", actor)
+        self.rows.append((application.pk, at, actor_id, action, from_status, to_status, comment, internal_comment, visible_to_school))
 
 
 class ScaleGenerator:
@@ -469,16 +503,16 @@ class ScaleGenerator:
             route = Route.PROVINCIAL if window is not None and rnd.random() < 0.9 else Route.DIRECT
             r = rnd.random()
             if route == Route.PROVINCIAL and school.province_id in self.open_windows:
-                state = ("draft" if r < 0.08 else "returned" if r < 0.11 else "submitted" if r < 0.56
-                         else "recommended" if r < 0.86 else "not_recommended")  # fmt: skip
+                state = (Status.DRAFT if r < 0.08 else Status.RETURNED if r < 0.11 else Status.SUBMITTED if r < 0.56
+                         else Status.RECOMMENDED if r < 0.86 else Status.NOT_RECOMMENDED)  # fmt: skip
             elif route == Route.PROVINCIAL:
-                state = "draft" if r < 0.05 else "returned" if r < 0.07 else "not_recommended" if r < 0.22 else "national"
+                state = Status.DRAFT if r < 0.05 else Status.RETURNED if r < 0.07 else Status.NOT_RECOMMENDED if r < 0.22 else Status.AT_NATIONAL
             else:
-                state = "draft" if r < 0.08 else "national"
-            if state == "national":
+                state = Status.DRAFT if r < 0.08 else Status.AT_NATIONAL
+            if state == Status.AT_NATIONAL:  # with the project group: how far has it gone?
                 r = rnd.random()
-                state = ("at_national" if r < 0.08 else "rejected" if r < 0.095 else "correction" if r < 0.11
-                         else "in_expert_review" if r < 0.46 else "scored")  # fmt: skip
+                state = (Status.AT_NATIONAL if r < 0.08 else Status.REJECTED if r < 0.095 else CORRECTION if r < 0.11
+                         else Status.IN_EXPERT_REVIEW if r < 0.46 else Status.SCORED)  # fmt: skip
             specs.append({"i": len(specs), "school": school, "window": window if route == Route.PROVINCIAL else None,
                           "route": route, "state": state, "quality": min(0.97, max(0.35, rnd.gauss(0.72, 0.09)))})  # fmt: skip
         return specs
@@ -486,7 +520,7 @@ class ScaleGenerator:
     def score(self, specs) -> None:
         """Assign experts to everything in or past expert review and score it; then decide: the
         best 3.2 % of the batch selected, the weakest third of the rest of the scored not selected."""
-        in_review = [s for s in specs if s["state"] in ("in_expert_review", "scored")]
+        in_review = [s for s in specs if s["state"] in (Status.IN_EXPERT_REVIEW, Status.SCORED)]
         for s in in_review:
             s["projects"] = self.pick_projects()
         experts = [expert_assignment.expert_for(p) for p in self.experts]
@@ -503,32 +537,32 @@ class ScaleGenerator:
         for s in in_review:
             s["reviews"] = []
             ids = by_app.get(s["i"], [])
-            if s["state"] == "scored":
-                states = ["submitted"] * len(ids)
+            if s["state"] == Status.SCORED:
+                states = [SUBMITTED] * len(ids)
             else:
-                states = [self.rnd.choices(("submitted", "draft", None), (0.45, 0.2, 0.35))[0] for _ in ids]
-                if ids and all(st == "submitted" for st in states):
-                    states[-1] = "draft"
+                states = [self.rnd.choices((SUBMITTED, DRAFTED, None), (0.45, 0.2, 0.35))[0] for _ in ids]
+                if ids and all(st == SUBMITTED for st in states):
+                    states[-1] = DRAFTED
             for expert_id, state in zip(ids, states):
                 points = {}
                 if state is not None:
                     for c in self.criteria:
-                        if state == "draft" and self.rnd.random() < 0.4:
+                        if state == DRAFTED and self.rnd.random() < 0.4:
                             continue
                         share = min(1.0, max(0.0, s["quality"] + bias[expert_id] + self.rnd.gauss(0, 0.06)))
                         points[c.pk] = (c.max_points * Decimal(str(round(share, 3))) * 2).quantize(Decimal("1")) / 2
-                total = weighted_total(points, self.weights) if state == "submitted" else None
+                total = weighted_total(points, self.weights) if state == SUBMITTED else None
                 s["reviews"].append({"expert": expert_id, "state": state, "points": points, "total": total})
-            if s["state"] == "scored":
+            if s["state"] == Status.SCORED:
                 totals = [r["total"] for r in s["reviews"]]
                 s["mean"] = sum(totals, Decimal(0)) / len(totals) if totals else Decimal(0)
-        scored = sorted((s for s in in_review if s["state"] == "scored"), key=lambda s: s["mean"], reverse=True)
+        scored = sorted((s for s in in_review if s["state"] == Status.SCORED), key=lambda s: s["mean"], reverse=True)
         quota = min(len(scored), round(self.n * SELECTED_SHARE))
         for s in scored[:quota]:
-            s["state"] = "selected"
+            s["state"] = Status.SELECTED
         rest = scored[quota:]
         for s in rest[len(rest) - len(rest) // 3 :]:
-            s["state"] = "not_selected"
+            s["state"] = Status.NOT_SELECTED
 
     def pick_projects(self) -> list[ProjectCategory]:
         if self.other_category is not None and self.rnd.random() < 0.04:
@@ -552,7 +586,7 @@ class ScaleGenerator:
             vice = rnd.random() < 0.88
             lead_title = data.LEAD_TITLES[kind] if vice else rnd.choice(data.OTHER_LEAD_TITLES)
             lead_name, lead_mobile = self.person(), self.mobile()
-            draft_depth = rnd.choice(("complete", "partial", "partial", "empty")) if state == "draft" else "complete"
+            draft_depth = rnd.choice(("complete", "partial", "partial", "empty")) if state == Status.DRAFT else "complete"
             fields = {
                 "lead_name": lead_name, "lead_title": lead_title, "lead_mobile": lead_mobile,
                 "lead_title_note": "" if vice else f"学校副校长岗位空缺，由分管社会培训的{lead_title}牵头。",
@@ -562,7 +596,7 @@ class ScaleGenerator:
                 zi = rnd.randint(2050, 6000) if draft_depth == "complete" else rnd.randint(400, 1900)
                 fields.update(self.plan(school.name, place, zi))
             submitted_at = None
-            if state not in ("draft",):
+            if state != Status.DRAFT:
                 submitted_at = self.when(now - timedelta(days=60), (forwarded_at if s["window"] and s["window"].association.province_id not in self.open_windows else now) - timedelta(days=2))
             if draft_depth == "complete":
                 fields.update(
@@ -573,24 +607,18 @@ class ScaleGenerator:
                     supervisor_opinion=rnd.choice(data.SUPERVISOR_OPINIONS),
                     supervisor_date=timezone.localdate((submitted_at or now) - timedelta(days=rnd.randint(1, 10))),
                 )
-            status = {
-                "draft": Status.DRAFT, "returned": Status.RETURNED, "submitted": Status.SUBMITTED,
-                "recommended": Status.RECOMMENDED, "not_recommended": Status.NOT_RECOMMENDED,
-                "at_national": Status.AT_NATIONAL, "rejected": Status.REJECTED, "correction": Status.RETURNED,
-                "in_expert_review": Status.IN_EXPERT_REVIEW, "scored": Status.SCORED,
-                "selected": Status.SELECTED, "not_selected": Status.NOT_SELECTED,
-            }[state]  # fmt: skip
+            status = Status.RETURNED if state == CORRECTION else state
             created_at = (submitted_at or now) - timedelta(days=rnd.randint(3, 40), minutes=rnd.randint(0, 1440))
             s["times"] = {"created": created_at, "submitted": submitted_at}
             application = Application(
                 batch=self.batch, school=school, status=status, route=s["route"], revision=rnd.randint(3, 40),
                 created_at=created_at, updated_at=submitted_at or self.when(created_at, now), submitted_at=submitted_at,
-                correction_deadline=now + timedelta(days=5) if state == "correction" else None,
+                correction_deadline=now + timedelta(days=5) if state == CORRECTION else None,
                 other_project_name="社区心理健康教育" if self.other_category in s["projects"] else "",
                 **fields,
             )  # fmt: skip
-            if state in ("selected", "not_selected"):
-                application.group_opinion = "经专家评审，同意列为实验校。" if state == "selected" else "经专家评审，本批次暂不列入。"
+            if state in DECIDED:
+                application.group_opinion = "经专家评审，同意列为实验校。" if state == Status.SELECTED else "经专家评审，本批次暂不列入。"
                 application.group_opinion_signer = "彭老师"
                 application.group_opinion_date = timezone.localdate(now - timedelta(hours=12))
             members = []
@@ -623,93 +651,92 @@ class ScaleGenerator:
                     ((a.pk, c.pk) for a, chosen in zip(applications, projects) for c in chosen))  # fmt: skip
         t = self.step("项目小组成员与具体实施项目", t)
 
-        scans, timeline, reviews_p, forms, assignments = [], [], [], [], []
+        scans, reviews_p, forms, assignments = [], [], [], []
+        timeline = Timeline()
         school_user = self.school_users
         ranks: dict[int, int] = {}
         window_counts: dict[int, int] = {}
         for s, a in zip(specs, applications):
             state, times = s["state"], s["times"]
             actor = school_user.get(a.school_id)
-            timeline.append(self.event(a, actor, action="create", to_status=Status.DRAFT, comment="创建申请表", at=times["created"]))
+            timeline.move(a, actor, action="create", to_status=Status.DRAFT, comment="创建申请表", at=times["created"])
             submitted = times["submitted"]
             if submitted is None:
                 continue
-            stale = state in ("returned", "correction") and rnd.random() < 0.5
+            stale = state in (Status.RETURNED, CORRECTION) and rnd.random() < 0.5
             scans.append(SignedScan(application=a, file=scan_name, kind=SignedScan.Kind.PNG, original_name="申请表盖章扫描件.png", size=scan_size,
                                     sha256=scan_sha, version_code="STALE000" if stale else a.version_code, uploaded_by_id=actor,
                                     uploaded_at=submitted - timedelta(hours=1)))  # fmt: skip
-            timeline.append(self.event(a, actor, action="upload_scan", comment=f"上传盖章扫描件（版本 {a.version_code}）", at=submitted - timedelta(hours=1)))
+            timeline.note(a, actor, action="upload_scan", comment=f"上传盖章扫描件（版本 {a.version_code}）", at=submitted - timedelta(hours=1))
             window = s["window"]
             owner = window.association.name if window else "中国成人教育协会项目组"
             first = Status.SUBMITTED if window else Status.AT_NATIONAL
-            timeline.append(self.event(a, actor, action="submit", from_status=Status.DRAFT, to_status=first, comment=f"提交至{owner}", at=submitted))
+            timeline.move(a, actor, action="submit", to_status=first, comment=f"提交至{owner}", at=submitted)
             after = submitted
-            if window is not None and state != "submitted":
+            if window is not None and state != Status.SUBMITTED:
                 reviewer = self.reviewers[window.association.province_id]
                 forwarded = window.association.province_id not in self.open_windows
                 decided = self.when(submitted + timedelta(hours=2), (forwarded_at if forwarded else now) - timedelta(hours=1))
-                if state == "returned":
-                    timeline.append(self.event(a, reviewer, action="province_return", from_status=Status.SUBMITTED, to_status=Status.RETURNED,
-                                                  comment="退回修改：请补充项目小组成员分工，并补盖上级主管部门公章。", at=decided))  # fmt: skip
+                if state == Status.RETURNED:
+                    timeline.move(a, reviewer, action="province_return", to_status=Status.RETURNED,
+                                  comment="退回修改：请补充项目小组成员分工，并补盖上级主管部门公章。", at=decided)  # fmt: skip
                     continue
-                if state == "not_recommended":
+                if state == Status.NOT_RECOMMENDED:
                     reason = rnd.choice(data.DECLINE_REASONS)
                     reviews_p.append(ProvincialReview(application=a, window=window, decline_reason=reason, decided_by=reviewer, decided_at=decided))
-                    timeline.append(self.event(a, reviewer, action="province_decline", from_status=Status.SUBMITTED,
-                                                  to_status=Status.NOT_RECOMMENDED, comment=f"不予推荐：{reason}", at=decided))  # fmt: skip
+                    timeline.move(a, reviewer, action="province_decline", to_status=Status.NOT_RECOMMENDED, comment=f"不予推荐：{reason}", at=decided)  # fmt: skip
                     continue
                 rank = ranks[window.pk] = ranks.get(window.pk, 0) + 1
                 opinion = rnd.choice(data.PROVINCIAL_OPINIONS)
                 paper = rnd.random() < 0.7
                 reviews_p.append(ProvincialReview(application=a, window=window, opinion=opinion, rank=rank, decided_by=reviewer, decided_at=decided,
                                                   paper_received_on=timezone.localdate(decided) if paper else None, paper_marked_by=reviewer if paper else None))  # fmt: skip
-                timeline.append(self.event(a, reviewer, action="province_recommend", from_status=Status.SUBMITTED, to_status=Status.RECOMMENDED,
-                                              comment=f"已获{window.association.name}推荐", internal_comment=f"推荐排名第 {rank} 位。推荐意见：{opinion}",
-                                              at=decided))  # fmt: skip
-                if state == "recommended":
+                timeline.move(a, reviewer, action="province_recommend", to_status=Status.RECOMMENDED,
+                              comment=f"已获{window.association.name}推荐", internal_comment=f"推荐排名第 {rank} 位。推荐意见：{opinion}",
+                              at=decided)  # fmt: skip
+                if state == Status.RECOMMENDED:
                     continue
                 window_counts[window.pk] = window_counts.get(window.pk, 0) + 1
-                timeline.append(self.event(a, reviewer, action="province_forward", from_status=Status.RECOMMENDED, to_status=Status.AT_NATIONAL,
-                                              comment=f"{window.association.name}报送项目组", at=forwarded_at))  # fmt: skip
+                timeline.move(a, reviewer, action="province_forward", to_status=Status.AT_NATIONAL,
+                              comment=f"{window.association.name}报送项目组", at=forwarded_at)  # fmt: skip
                 after = forwarded_at
-            if state in ("submitted", "at_national", "recommended"):
+            if state in (Status.SUBMITTED, Status.AT_NATIONAL, Status.RECOMMENDED):
                 continue
             checked = min(self.when(after + timedelta(days=1), after + timedelta(days=4)), now - timedelta(hours=2))
-            outcome = {"rejected": FormalCheck.Outcome.REJECTED, "correction": FormalCheck.Outcome.RETURNED}.get(state, FormalCheck.Outcome.PASSED)
+            outcome = {Status.REJECTED: FormalCheck.Outcome.REJECTED, CORRECTION: FormalCheck.Outcome.RETURNED}.get(state, FormalCheck.Outcome.PASSED)
             passed = outcome == FormalCheck.Outcome.PASSED
             forms.append(FormalCheck(application=a, seals_present=passed, seals_legible=passed, consistent=passed, outcome=outcome,
                                      machine_items={k: True for k in ("complete", "zi", "team", "lead", "scan", "deadline")},
                                      reason="" if passed else "扫描件缺少上级主管部门公章。", decided_by=self.staff, decided_at=checked))  # fmt: skip
-            if state == "rejected":
-                timeline.append(self.event(a, self.staff, action="formal_reject", from_status=Status.AT_NATIONAL, to_status=Status.REJECTED,
-                                              comment="不予受理：申报单位不属于职业院校或相关单位。", at=checked))  # fmt: skip
+            if state == Status.REJECTED:
+                timeline.move(a, self.staff, action="formal_reject", to_status=Status.REJECTED,
+                              comment="不予受理：申报单位不属于职业院校或相关单位。", at=checked)  # fmt: skip
                 continue
-            if state == "correction":
-                timeline.append(self.event(a, self.staff, action="formal_return", from_status=Status.AT_NATIONAL, to_status=Status.RETURNED,
-                                              comment="退回补正：扫描件缺少上级主管部门公章。", at=checked))  # fmt: skip
+            if state == CORRECTION:
+                timeline.move(a, self.staff, action="formal_return", to_status=Status.RETURNED,
+                              comment="退回补正：扫描件缺少上级主管部门公章。", at=checked)  # fmt: skip
                 continue
-            timeline.append(self.event(a, self.staff, action="formal_pass", from_status=Status.AT_NATIONAL, to_status=Status.IN_EXPERT_REVIEW,
-                                          comment="通过形式审查，进入专家评审", at=checked))  # fmt: skip
+            timeline.move(a, self.staff, action="formal_pass", to_status=Status.IN_EXPERT_REVIEW,
+                          comment="通过形式审查，进入专家评审", at=checked)  # fmt: skip
             assigned_at = max(checked, now - timedelta(days=7)) + timedelta(hours=1)
             s["assigned_at"] = assigned_at
             for r in s.get("reviews", []):
                 assignments.append(Assignment(application=a, expert_id=r["expert"], source=Assignment.Source.AUTO, assigned_by=self.staff, assigned_at=assigned_at))
                 r["assignment"] = assignments[-1]
-                if r["state"] == "submitted":
+                if r["state"] == SUBMITTED:
                     r["at"] = self.when(assigned_at + timedelta(hours=2), now - timedelta(hours=13))
-                    timeline.append(self.event(a, r["expert"], action="review_submit", visible_to_school=False,
-                                                  internal_comment="一位专家提交了评分", at=r["at"]))  # fmt: skip
-            if state in ("scored", "selected", "not_selected"):
+                    timeline.note(a, r["expert"], action="review_submit", visible_to_school=False,
+                                  internal_comment="一位专家提交了评分", at=r["at"])  # fmt: skip
+            if state in (Status.SCORED, *DECIDED):
                 last = max((r["at"] for r in s["reviews"] if "at" in r), default=assigned_at)
-                timeline.append(self.event(a, s["reviews"][-1]["expert"] if s["reviews"] else None, action="review_complete",
-                                              from_status=Status.IN_EXPERT_REVIEW, to_status=Status.SCORED, visible_to_school=False,
-                                              internal_comment="全部专家评分已提交", at=last))  # fmt: skip
-            if state in ("selected", "not_selected"):
-                outcome = Status.SELECTED if state == "selected" else Status.NOT_SELECTED
-                timeline.append(self.event(a, self.staff, action="decide", from_status=Status.SCORED, to_status=outcome, visible_to_school=False,
-                                              internal_comment=f"项目组决定：{outcome.label}。{a.group_opinion}", at=now - timedelta(hours=12)))  # fmt: skip
+                timeline.move(a, s["reviews"][-1]["expert"] if s["reviews"] else None, action="review_complete",
+                              to_status=Status.SCORED, visible_to_school=False,
+                              internal_comment="全部专家评分已提交", at=last)  # fmt: skip
+            if state in DECIDED:
+                timeline.move(a, self.staff, action="decide", to_status=state, visible_to_school=False,
+                              internal_comment=f"项目组决定：{state.label}。{a.group_opinion}", at=now - timedelta(hours=12))  # fmt: skip
                 if self.published:
-                    timeline.append(self.event(a, self.staff, action="publish", comment=f"公布结果：{outcome.label}", at=now - timedelta(hours=1)))
+                    timeline.note(a, self.staff, action="publish", comment=f"公布结果：{state.label}", at=now - timedelta(hours=1))
 
         with explicit_times(field(SignedScan, "uploaded_at")):
             SignedScan.objects.bulk_create(scans, batch_size=BULK)
@@ -730,7 +757,7 @@ class ScaleGenerator:
             for r in s.get("reviews", []):
                 if r["state"] is None or "assignment" not in r:
                     continue
-                submitted = r["state"] == "submitted"
+                submitted = r["state"] == SUBMITTED
                 mean = float(r["total"]) / 100 if submitted else s["quality"]
                 review = ExpertReview(
                     assignment=r["assignment"], state=ExpertReview.State.SUBMITTED if submitted else ExpertReview.State.DRAFT,
@@ -750,14 +777,11 @@ class ScaleGenerator:
         rebuild_tallies(self.batch)  # bulk inserts send no signals
         t = self.step("评审汇总", t)
 
-        insert_rows(TimelineEntry, EVENT_COLUMNS, timeline)
-        self.step(f"办理记录 {len(timeline)} 条", t)
-
-    @staticmethod
-    def event(application, actor=None, *, action, at, from_status="", to_status="", comment="", internal_comment="", visible_to_school=True):
-        """A timeline row as a tuple of EVENT_COLUMNS (`actor` a user or a user id)."""
-        actor_id = getattr(actor, "pk", actor)
-        return (application.pk, at, actor_id, action, from_status, to_status, comment, internal_comment, visible_to_school)
+        astray = [a.number for a in applications if timeline.status[a.pk] != a.status]
+        if astray:  # the generator's states and its timelines disagree: fix the generator
+            raise CommandError(f"生成的办理记录与申请状态不一致：{', '.join(astray[:5])}")
+        insert_rows(TimelineEntry, EVENT_COLUMNS, timeline.rows)
+        self.step(f"办理记录 {len(timeline.rows)} 条", t)
 
     def shared_files(self) -> tuple[str, int, str]:
         """One small PNG standing in for every scan (stored once)."""

@@ -1,4 +1,4 @@
-"""The demo data command (review/management/commands/seed_demo.py): one account per role that can
+"""The demo data command (demo/management/commands/seed_demo.py): one account per role that can
 log in, applications in several states, the Zhejiang window of the notice, safe to run again."""
 import io
 import re

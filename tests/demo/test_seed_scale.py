@@ -16,6 +16,7 @@ from review.expert_assignment import normalise_institution
 from review.expert_scoring import criteria_of
 from review.scoring import weighted_total
 from review.selectors import RankFilters, ranked_table
+from tests.demo.journey import timeline_breaks
 
 pytestmark = pytest.mark.usefixtures("private_media")
 
@@ -75,3 +76,14 @@ def test_a_small_national_batch(batch, staff_user):
     call_command("seed_scale", applications=10, experts=30, reset=True, password="scale-test-pass", stdout=None)
     assert scale_batches().count() == 1 and Application.objects.filter(batch__in=scale_batches()).count() == 10
     assert Batch.objects.filter(pk=batch.pk).exists()  # the tests' own batch is left alone
+
+
+def test_every_generated_timeline_is_a_path_of_the_journey(db):
+    # Rows are written in bulk, not by the services: each move still starts where the one before it
+    # ended, and the last ends in the status the application is stored with.
+    call_command("seed_scale", applications=150, experts=12, published=True, password="scale-test-pass", stdout=None)
+    (generated,) = scale_batches()
+
+    statuses = set(Application.objects.filter(batch=generated).values_list("status", flat=True))
+    assert {Status.RETURNED, Status.NOT_RECOMMENDED, Status.REJECTED, Status.SELECTED, Status.NOT_SELECTED} <= statuses
+    assert timeline_breaks(Application.objects.filter(batch=generated)) == []
