@@ -36,7 +36,7 @@ class ForwardingAdmin(admin.ModelAdmin):
 
 
 @admin.register(ListFiling)
-class ListFilingAdmin(SimpleHistoryAdmin):
+class ListFilingAdmin(RecordHistoryAdmin):
     list_display = ["batch", "filed_at", "filed_by", "note"]
     readonly_fields = ["batch", "filed_at", "filed_by", "file", "note", "selected_ids"]
 

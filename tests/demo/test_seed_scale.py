@@ -37,7 +37,7 @@ def test_a_small_national_batch(batch, staff_user):
     for a in applications:
         team = [row for row in a.team.all() if not row.is_blank()]
         assert a.version_code == a.content_fingerprint(team, [p.code for p in a.projects.all()])
-        assert a.number.startswith(f"{generated.year}-{generated.pk}-{a.school.province_id[:2]}-")
+        assert a.number.startswith(f"{generated.year}-{generated.sequence}-{a.school.province_id[:2]}-")
         if a.status == Status.DRAFT:
             continue
         check = check_application(a, team_rows=team)

@@ -31,7 +31,10 @@ from applications.workflow import submit
 from portal.models import Association, Province, Role, School, SchoolType
 from review import decisions, expert_assignment, expert_scoring, formal_check, rubric
 from review.models import Assignment, ExpertProfile, Forwarding
-from review.provincial import next_free_rank, province_decline, province_forward, province_mark_paper_received, province_recommend, province_return
+from review.provincial import (
+    next_free_rank, province_decline, province_forward, province_mark_paper_received, province_recommend, province_record_copy,
+    province_return,
+)  # fmt: skip
 from review.roles import sync_staff_group
 
 User = get_user_model()
@@ -137,8 +140,14 @@ FIRST_BATCH_DATES = {
     "assigned": datetime(2022, 6, 1, 9, 0),
     "scored": datetime(2022, 6, 10, 16, 0),
     "decided": datetime(2022, 6, 20, 10, 0),
+    "filed": datetime(2022, 6, 24, 10, 0),
     "published": datetime(2022, 6, 28, 9, 0),
 }
+# The 抄报 of Zhejiang's 推荐汇总表 to the provincial education department (八.1), and the paper
+# copies that reached Zhejiang before it forwarded (one school's did, one's did not).
+FIRST_BATCH_COPY = {"copied_on": date(2022, 5, 27), "copied_to": "浙江省教育厅", "note": "随浙成职协〔2022〕5号报送"}
+FIRST_BATCH_PAPER_RECEIVED = {"zj2": date(2022, 5, 20)}
+FIRST_BATCH_MEETING = ("2022年职业院校服务全民终身学习项目工作会议", date(2022, 6, 28))
 
 
 def ensure(model, *, defaults, **lookup):
@@ -228,6 +237,7 @@ class Command(BaseCommand):
                     "school_deadline": national_deadline - timedelta(days=8),
                     **ZHEJIANG_CONTACT,
                     "paper_address": "杭州市教工路 42 号 A803（请寄顺丰）",
+                    "paper_required": True,
                 },
             ),
             "js": ensure(
@@ -312,8 +322,6 @@ class Command(BaseCommand):
                     "pledge_accept": "on",
                     "unit_opinion": "同意申报，学校将在人员、经费、场地等方面给予保障。",
                     "supervisor_name": f"{application.school.province.name[:2]}教育厅（局）职业教育处",
-                    "supervisor_opinion": "情况属实，同意推荐。",
-                    "supervisor_date": timezone.localdate(now).isoformat(),
                 }
             )
         categories = list(ProjectCategory.objects.filter(is_other=False).order_by("position"))
@@ -468,6 +476,8 @@ class Command(BaseCommand):
                 "forwarding_number": "浙成职协〔2022〕5号",
                 "school_deadline": national_deadline - timedelta(days=8),
                 **ZHEJIANG_CONTACT,
+                "paper_address": "杭州市教工路 42 号 A803（请寄顺丰）",
+                "paper_required": True,
             },
         )
         if Forwarding.objects.filter(window=window).exists():
@@ -482,14 +492,21 @@ class Command(BaseCommand):
             application = self.submitted(batch, n, schools[key], self.school_user(users, key), dates=FIRST_BATCH_DATES)
             with dated(FIRST_BATCH_DATES["recommended"]) as moment:
                 province_recommend(application=application, actor=reviewer, rank=rank, opinion="同意推荐。", now=moment)
+            if key in FIRST_BATCH_PAPER_RECEIVED:
+                with dated(FIRST_BATCH_DATES["recommended"]):
+                    province_mark_paper_received(application=application, actor=reviewer, received_on=FIRST_BATCH_PAPER_RECEIVED[key])
         with dated(FIRST_BATCH_DATES["forwarded"]) as moment:
             province_forward(window=window, actor=reviewer, now=moment)
+            province_record_copy(window=window, actor=reviewer, now=moment + timedelta(days=1), **FIRST_BATCH_COPY)
         rubric.rubric_ensure_default(batch)
         for key in FIRST_BATCH_FORWARDED:
             application = Application.objects.get(batch=batch, school=schools[key])
             self.take_through_review(application, "selected", staff, dates=FIRST_BATCH_DATES)
+        with dated(FIRST_BATCH_DATES["filed"]) as moment:
+            decisions.file_list(batch=batch, actor=staff, note="报中国成人教育协会秘书处", now=moment)
+        meeting, meeting_on = FIRST_BATCH_MEETING
         with dated(FIRST_BATCH_DATES["published"]) as moment:
-            decisions.publish(batch=batch, actor=staff, now=moment)
+            decisions.publish(batch=batch, actor=staff, meeting=meeting, meeting_on=meeting_on, now=moment)
         batch.is_open = False
         batch.save(update_fields=["is_open"])
         return batch

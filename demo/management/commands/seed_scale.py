@@ -604,8 +604,6 @@ class ScaleGenerator:
                     pledge_accepted_at=(submitted_at or now) - timedelta(hours=rnd.randint(2, 72)),
                     unit_opinion=rnd.choice(data.UNIT_OPINIONS),
                     supervisor_name=f"{place}教育局",
-                    supervisor_opinion=rnd.choice(data.SUPERVISOR_OPINIONS),
-                    supervisor_date=timezone.localdate((submitted_at or now) - timedelta(days=rnd.randint(1, 10))),
                 )
             status = Status.RETURNED if state == CORRECTION else state
             created_at = (submitted_at or now) - timedelta(days=rnd.randint(3, 40), minutes=rnd.randint(0, 1440))
