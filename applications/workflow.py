@@ -307,6 +307,13 @@ JOURNEY: tuple[Move, ...] = (
 ACTIONS = tuple(dict.fromkeys(move.action for move in JOURNEY))
 
 
+def find_move(action: str, from_status: str, to_status: str) -> Move | None:
+    """The move of the table that takes an application from `from_status` to `to_status` by
+    `action`, or None: what a seeder writing rows in bulk, or a check of a stored timeline, holds
+    its rows to."""
+    return next((m for m in JOURNEY if m.action == action and from_status in m.sources and m.target == to_status), None)
+
+
 def sources_of(action: str) -> tuple[str, ...]:
     """The statuses `action` starts from, in the order of Status."""
     sources = {s for move in JOURNEY if move.action == action for s in move.sources}

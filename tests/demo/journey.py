@@ -1,6 +1,7 @@
 """What the tests of the seeders check of every application they make: its timeline is a path of
-the journey, read in the order the pages show it (TimelineEntry.Meta.ordering, time then id)."""
+the journey table (applications.workflow.JOURNEY), read in the order the pages show it (TimelineEntry.Meta.ordering, time then id)."""
 from applications.models import Application, Status, TimelineEntry
+from applications.workflow import find_move
 
 
 def timeline_breaks(applications) -> list[str]:
@@ -21,6 +22,8 @@ def timeline_breaks(applications) -> list[str]:
         for (_a, _f, before), (action, from_status, to_status) in zip(path, path[1:]):
             if from_status != before:
                 breaks.append(f"{application.number}: {action} {from_status}→{to_status} after a move that ended in {before}")
+            elif find_move(action, from_status, to_status) is None:
+                breaks.append(f"{application.number}: {action} {from_status}→{to_status} is not a move of the journey table")
         if path[-1][2] != application.status:
             breaks.append(f"{application.number}: the timeline ends in {path[-1][2]}, the application is {application.status}")
     return breaks

@@ -42,6 +42,7 @@ from applications.models import (
     Application, Batch, ProjectCategory, ProvincialWindow, Route, SignedScan, Status, TeamMember, TimelineEntry,
 )  # fmt: skip
 from applications.services import application_number
+from applications.workflow import find_move
 from applications.wordcount import count_zi
 from portal.models import Association, Province, Role, School, SchoolType
 from review import expert_assignment, rubric
@@ -215,8 +216,15 @@ class Timeline:
         self.status: dict[int, str] = {}
 
     def move(self, application, actor=None, *, action, to_status, at, **text):
-        """A change of status (`actor` a user or a user id)."""
+        """A change of status (`actor` a user or a user id): the creation of the draft, or a move
+        of the journey table (applications.workflow.JOURNEY), which also says whether the school
+        sees its row. A move the table does not have stops the seeding."""
         from_status = self.status.get(application.pk, "")
+        if action != "create":
+            move = find_move(action, from_status, to_status)
+            if move is None:
+                raise CommandError(f"{application.number or application.pk}: {from_status} --{action}--> {to_status} is not a move of the journey")
+            text.setdefault("visible_to_school", move.school_sees)
         self.status[application.pk] = to_status
         self._add(application, actor, action=action, at=at, from_status=from_status, to_status=to_status, **text)
 
