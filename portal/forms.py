@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
 from portal.models import School
+from portal.throttling import WAIT_ATTRIBUTE
 
 User = get_user_model()
 
@@ -72,4 +73,16 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": "用户名（邮箱）或密码不正确。",
         "inactive": "该账号尚未激活：请点击注册邮件中的确认链接。",
+        "address_wait": "本网络地址近期登录失败次数较多，请 %(seconds)s 秒后再试。",
     }
+
+    @property
+    def wait_seconds(self) -> int:
+        """Seconds the address must wait, when this attempt was refused for that (portal/throttling.py)."""
+        return getattr(self.request, WAIT_ATTRIBUTE, 0)
+
+    def get_invalid_login_error(self):
+        # Refused before the password was tried: say how long to wait, not that it was wrong.
+        if self.wait_seconds:
+            return forms.ValidationError(self.error_messages["address_wait"], code="address_wait", params={"seconds": self.wait_seconds})
+        return super().get_invalid_login_error()

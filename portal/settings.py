@@ -111,12 +111,17 @@ AUTHENTICATION_BACKENDS = [
     "portal.auth_backends.UsernameOrEmailBackend",
 ]
 
-# Failed-login throttling (django-axes): an account, and separately an address, is locked for a
-# while after this many failures; a successful login clears the count.
+# Failed-login throttling (portal/throttling.py, django-axes). An account is locked for a while from
+# the address it failed from after this many failures there (only from there: no one elsewhere can
+# lock a school out); a successful login clears the count. An address that failed this often (for
+# any accounts) is slowed down, never locked: a school's whole network may share one address.
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "portal.throttling.AccountAndAddressHandler"
+LOGIN_ADDRESS_SOFT_LIMIT = env.int("LOGIN_ADDRESS_SOFT_LIMIT", default=20)
+LOGIN_ADDRESS_MAX_WAIT_SECONDS = env.int("LOGIN_ADDRESS_MAX_WAIT_SECONDS", default=60)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
@@ -124,8 +129,14 @@ AXES_USERNAME_FORM_FIELD = "username"
 # the same account (portal/auth_backends.py), so they share one count.
 AXES_USERNAME_CALLABLE = "portal.auth_backends.login_name_for_throttling"
 AXES_VERBOSE = False
-# Behind the production proxy the client address comes from X-Forwarded-For.
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env.bool("BEHIND_PROXY", default=False) else ["REMOTE_ADDR"]
+# The browser's address (portal/client_address.py): behind TRUSTED_PROXY_COUNT proxies (nginx: 1),
+# the entry of X-Forwarded-For the farthest of them appended, never one the client wrote; 0 trusts
+# no header and takes the address that connected (REMOTE_ADDR).
+AXES_CLIENT_IP_CALLABLE = "portal.client_address.client_address"
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if BEHIND_PROXY else 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT 不能为负数：0 表示不经代理，经 nginx 为 1。")
 
 # Two-factor sign-in (django-otp, time-based one-time passwords): staff, experts and provincial
 # reviewers may turn it on; administrators must have it when this is true.
@@ -262,7 +273,7 @@ SESSION_SAVE_EVERY_REQUEST = True
 
 # Hardening. Production (DEBUG off) gets HTTPS-only cookies, HSTS and redirects;
 # `manage.py check --deploy` reports nothing with these.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)

@@ -44,3 +44,11 @@ def activate(request, uidb64, token):
 class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.wait_seconds:
+            # Too many requests from this address for now, and when to come back (portal/throttling.py).
+            response.status_code = 429
+            response["Retry-After"] = str(form.wait_seconds)
+        return response
