@@ -25,6 +25,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.serializers.json import Serializer as JSONSerializer
 from django.db import connection, transaction
 
+from portal.models import School
+from portal.validators import name_key
+
 logger = logging.getLogger(__name__)
 
 # Rebuilt by migrate under ids of their own: referred to by natural key, never written.
@@ -144,6 +147,12 @@ def _empty_tables() -> None:
             cursor.execute(statement)
 
 
+def _fill_name_keys() -> None:
+    """Backups made before schools had a name key (portal migration 0005) load without it."""
+    for pk, name in School.objects.filter(name_key=None).values_list("pk", "name"):
+        School.objects.filter(pk=pk).update(name_key=name_key(name))
+
+
 def _reset_sequences() -> None:
     """Make the database hand out ids after the restored ones (PostgreSQL's sequences; SQLite
     follows the largest id by itself), for every table, many-to-many ones included."""
@@ -172,6 +181,7 @@ def restore_from(path: Path) -> dict:
             with transaction.atomic():
                 _empty_tables()
                 management.call_command("loaddata", str(fixture), verbosity=0)
+                _fill_name_keys()
                 _reset_sequences()
         for member, relative in files:
             if default_storage.exists(relative):

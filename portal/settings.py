@@ -152,6 +152,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
+# A school's registration that is not confirmed (the link in its mail) within this many hours
+# expires: the account and the school are removed and their name, credit code and e-mail address
+# can be registered again (portal.services.registrations_expire; manage.py expire_registrations).
+REGISTRATION_CONFIRM_HOURS = env.int("REGISTRATION_CONFIRM_HOURS", default=72)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -1,4 +1,5 @@
 """Account pages: register a school, confirm the e-mail address, log in and out, reset a password."""
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
@@ -9,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from portal import policy
 from portal.forms import LoginForm, SchoolRegistrationForm
-from portal.services import school_register, user_confirm_email
+from portal.services import registrations_expire, school_register, user_confirm_email
 
 User = get_user_model()
 
@@ -19,10 +20,13 @@ def register(request):
     policy.public(request.user)
     if request.user.is_authenticated:
         return redirect("dashboard")
+    if request.method == "POST":
+        # Registrations never confirmed in time hold no name, credit code or address any more.
+        registrations_expire()
     form = SchoolRegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = school_register(form=form, request=request)
-        return render(request, "registration/register_done.html", {"email": user.email})
+        return render(request, "registration/register_done.html", {"email": user.email, "hours": settings.REGISTRATION_CONFIRM_HOURS})
     return render(request, "registration/register.html", {"form": form})
 
 
@@ -38,7 +42,7 @@ def activate(request, uidb64, token):
     if user_confirm_email(user=user, token=token):
         messages.success(request, "邮箱已确认，账号已激活。请登录。")
         return redirect("login")
-    return render(request, "registration/activation_failed.html", status=400)
+    return render(request, "registration/activation_failed.html", {"hours": settings.REGISTRATION_CONFIRM_HOURS}, status=400)
 
 
 class LoginView(auth_views.LoginView):
