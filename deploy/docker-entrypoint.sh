@@ -1,6 +1,7 @@
 #!/bin/sh
 # The image's entry point (deploy/Dockerfile).
-#   web        apply the migrations (unless MIGRATE_ON_START=false), then run gunicorn
+#   web        apply the migrations and create the cache table (unless MIGRATE_ON_START=false),
+#              then run gunicorn
 #   worker     the job worker (mail delivery, ZIP bundles)
 #   scheduler  send_queued_mail and expire_registrations every 5 minutes, send_deadline_reminders
 #              once a day after 08:00 Beijing time (what the systemd timers do on a server); run
@@ -14,6 +15,8 @@ case "${1:-web}" in
   web)
     if [ "${MIGRATE_ON_START:-true}" = "true" ]; then
       python manage.py migrate --noinput
+      # The cache table of CACHE_URL=dbcache://… (the mail limits' counts); nothing for other caches.
+      python manage.py createcachetable
     fi
     exec gunicorn -c /app/deploy/gunicorn.conf.py
     ;;

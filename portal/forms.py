@@ -3,7 +3,9 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 
+from portal.emails import queue_mail
 from portal.models import SCHOOL_NAME_TAKEN, School
 from portal.services import registration_expired
 from portal.throttling import WAIT_ATTRIBUTE
@@ -57,10 +59,9 @@ class SchoolRegistrationForm(SchoolProfileForm):
         labels = {"contact_email": "联系邮箱（用于登录）"}
 
     def clean_contact_email(self):
-        email = self.cleaned_data["contact_email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("该邮箱已注册，请直接登录或找回密码。", code="duplicate_email")
-        return email
+        # An address that already has an account is not refused here: the form would tell anyone
+        # who has an account. school_register answers the same and tells the address's owner.
+        return self.cleaned_data["contact_email"].strip().lower()
 
     def clean(self):
         cleaned = super().clean()
@@ -103,3 +104,10 @@ class LoginForm(AuthenticationForm):
         if self.wait_seconds:
             return forms.ValidationError(self.error_messages["address_wait"], code="address_wait", params={"seconds": self.wait_seconds})
         return super().get_invalid_login_error()
+
+
+class PasswordResetForm(DjangoPasswordResetForm):
+    """Django's, with the mail through the portal's queue (portal/emails.py) like every other."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
+        queue_mail(to=[to_email], template="password_reset", context=context)

@@ -5,8 +5,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -14,6 +15,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from portal.emails import queue_mail
 from portal.models import Role
+from portal.throttling import account_mail_allowed
 from portal.tokens import email_confirmation_token
 
 User = get_user_model()
@@ -31,7 +33,20 @@ def send_email_confirmation(*, user, request):
 
 def school_register(*, form, request):
     """Create the school and its first (inactive) user from a valid registration form, and send
-    the confirmation mail. The account becomes usable once the link in it is followed."""
+    the confirmation mail. The account becomes usable once the link in it is followed.
+
+    When the contact e-mail already belongs to an account (any role), nothing is created: the
+    address's owner is mailed that someone tried to register with it (within the account-mail
+    limits), and the caller answers as for a new registration, so the form tells no one who has an
+    account. The password is hashed either way, so the time taken tells nothing either. Returns
+    the new user, or None."""
+    email = form.cleaned_data["contact_email"]
+    if User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).exists():
+        make_password(form.cleaned_data["password1"])
+        if account_mail_allowed(request, email):
+            links = {name: request.build_absolute_uri(reverse(name)) for name in ("login", "password_reset")}
+            queue_mail(to=[email], template="registration_attempt", context={"email": email, **links})
+        return None
     with transaction.atomic():
         school = form.save()
         user = User(

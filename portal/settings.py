@@ -104,6 +104,11 @@ else:
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds the mail limits' counts (portal/throttling.py). The default is each process's own
+# memory, so with several gunicorn workers each counts apart; production shares one in the database
+# (CACHE_URL=dbcache://portal_cache, after `manage.py createcachetable`; deploy/README.md).
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses any login attempt for an account or an address that failed too often.
@@ -122,6 +127,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "portal.throttling.AccountAndAddressHandler"
 LOGIN_ADDRESS_SOFT_LIMIT = env.int("LOGIN_ADDRESS_SOFT_LIMIT", default=20)
 LOGIN_ADDRESS_MAX_WAIT_SECONDS = env.int("LOGIN_ADDRESS_MAX_WAIT_SECONDS", default=60)
+# Account mails anyone can ask for by typing an address (password reset, the notice that someone
+# tried to register with it) are limited per address and per client address (portal/throttling.py).
+ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR = env.int("ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR", default=3)
+ACCOUNT_MAILS_PER_CLIENT_PER_HOUR = env.int("ACCOUNT_MAILS_PER_CLIENT_PER_HOUR", default=10)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"

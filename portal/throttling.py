@@ -1,4 +1,6 @@
-"""Failed-login throttling: hard for an account from one address, soft for an address.
+"""Throttling: failed logins, and the account mails anyone can make the portal send.
+
+Failed logins: hard for an account from one address, soft for an address.
 
 django-axes counts failures per account and address (AXES_LOCKOUT_PARAMETERS) and locks that pair
 for AXES_COOLOFF_TIME after AXES_FAILURE_LIMIT of them: whoever guesses a school's password locks
@@ -9,7 +11,14 @@ reach LOGIN_ADDRESS_SOFT_LIMIT, each further attempt waits 1, 2, 4 … seconds a
 last failure, at most LOGIN_ADDRESS_MAX_WAIT_SECONDS. An attempt made during the wait is refused
 without its password being tried, and is not counted: it neither lengthens the wait nor counts
 against the account. The login page says how many seconds to wait (LoginForm, LoginView).
+
+Account mails (password reset, the notice that someone tried to register with an address that has
+an account) are asked for by whoever types an address: at most ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR
+go to one address and ACCOUNT_MAILS_PER_CLIENT_PER_HOUR are sent at the request of one client
+address, counted in Django's cache. Over the limit nothing is sent, and the page answers the same.
 """
+import hashlib
+import logging
 import math
 from datetime import timedelta
 
@@ -17,8 +26,13 @@ from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Max, Sum
 from django.utils import timezone
+
+from portal.client_address import client_address
+
+logger = logging.getLogger(__name__)
 
 # Set on the request when a login was refused for the address's wait: the seconds left.
 WAIT_ATTRIBUTE = "login_wait_seconds"
@@ -53,3 +67,25 @@ class AccountAndAddressHandler(AxesDatabaseHandler):
         if request is not None and getattr(request, WAIT_ATTRIBUTE, 0):
             return
         super().user_login_failed(sender, credentials, request, **kwargs)
+
+
+def _count_within_the_hour(key: str) -> int:
+    """Add one to the count kept under `key`, which starts with the first and lasts an hour."""
+    cache.add(key, 0, timeout=60 * 60)
+    try:
+        return cache.incr(key)
+    except ValueError:  # it ran out between add and incr
+        cache.set(key, 1, timeout=60 * 60)
+        return 1
+
+
+def account_mail_allowed(request, address: str) -> bool:
+    """Whether one more account mail may go to `address` at this request's asking; the request
+    counts against both limits either way (side effect: the counts in the cache)."""
+    digest = hashlib.sha256(address.strip().lower().encode()).hexdigest()
+    to_address = _count_within_the_hour(f"account-mail:to:{digest}")
+    from_client = _count_within_the_hour(f"account-mail:from:{client_address(request)}")
+    allowed = to_address <= settings.ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR and from_client <= settings.ACCOUNT_MAILS_PER_CLIENT_PER_HOUR
+    if not allowed:
+        logger.warning("account mail not sent: limit reached (%s to the address, %s from %s this hour)", to_address, from_client, client_address(request))
+    return allowed

@@ -3,14 +3,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_http_methods
 
 from portal import policy
-from portal.forms import LoginForm, SchoolRegistrationForm
+from portal.forms import LoginForm, PasswordResetForm, SchoolRegistrationForm
 from portal.services import registrations_expire, school_register, user_confirm_email
+from portal.throttling import account_mail_allowed
 
 User = get_user_model()
 
@@ -25,8 +27,10 @@ def register(request):
         registrations_expire()
     form = SchoolRegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = school_register(form=form, request=request)
-        return render(request, "registration/register_done.html", {"email": user.email, "hours": settings.REGISTRATION_CONFIRM_HOURS})
+        # The same page whether or not the address already had an account (school_register).
+        school_register(form=form, request=request)
+        context = {"email": form.cleaned_data["contact_email"], "hours": settings.REGISTRATION_CONFIRM_HOURS}
+        return render(request, "registration/register_done.html", context)
     return render(request, "registration/register.html", {"form": form})
 
 
@@ -56,3 +60,16 @@ class LoginView(auth_views.LoginView):
             response.status_code = 429
             response["Retry-After"] = str(form.wait_seconds)
         return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's, with the mail queued (PasswordResetForm) and limited per address and per client
+    (portal/throttling.py). The answer is the same whether a mail went out, was held back by the
+    limits, or the address has no account."""
+
+    form_class = PasswordResetForm
+
+    def form_valid(self, form):
+        if account_mail_allowed(self.request, form.cleaned_data["email"]):
+            return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())
