@@ -249,6 +249,9 @@ if PROTECTED_FILES_SERVER == "s3-redirect" and not AWS_STORAGE_BUCKET_NAME:
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # A job waiting longer than this marks the queue stale (the worker is down or overwhelmed).
 HEALTHZ_QUEUE_STALE_SECONDS = env.int("HEALTHZ_QUEUE_STALE_SECONDS", default=15 * 60)
+# /healthz tells anyone only up or down; its details go to this machine itself and to a monitor that
+# sends `Authorization: Bearer <this>` (empty: to this machine only).
+HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
 # --- end of production block ------------------------------------------------------------------------
 
 SCAN_MAX_BYTES = env.int("SCAN_MAX_BYTES", default=20 * 1024 * 1024)
