@@ -1,9 +1,11 @@
 #!/bin/sh
 # The image's entry point (deploy/Dockerfile).
-#   web        apply the migrations (unless MIGRATE_ON_START=false), then run gunicorn
+#   web        apply the migrations and create the cache table (unless MIGRATE_ON_START=false),
+#              then run gunicorn
 #   worker     the job worker (mail delivery, ZIP bundles)
-#   scheduler  send_queued_mail every 5 minutes and send_deadline_reminders once a day after 08:00
-#              Beijing time (what the systemd timers do on a server); run exactly one
+#   scheduler  send_queued_mail and expire_registrations every 5 minutes, send_deadline_reminders
+#              once a day after 08:00 Beijing time (what the systemd timers do on a server); run
+#              exactly one
 #   manage ... any manage.py command, e.g. `manage createsuperuser`
 #   anything else is run as it is
 set -eu
@@ -13,6 +15,8 @@ case "${1:-web}" in
   web)
     if [ "${MIGRATE_ON_START:-true}" = "true" ]; then
       python manage.py migrate --noinput
+      # The cache table of CACHE_URL=dbcache://… (the mail limits' counts); nothing for other caches.
+      python manage.py createcachetable
     fi
     exec gunicorn -c /app/deploy/gunicorn.conf.py
     ;;
@@ -23,6 +27,7 @@ case "${1:-web}" in
     last_reminder_day=""
     while true; do
       python manage.py send_queued_mail || echo "scheduler: send_queued_mail failed" >&2
+      python manage.py expire_registrations || echo "scheduler: expire_registrations failed" >&2
       today=$(python -c 'from datetime import datetime; from zoneinfo import ZoneInfo; n = datetime.now(ZoneInfo("Asia/Shanghai")); print(n.strftime("%Y-%m-%d") if n.hour >= 8 else "")')
       if [ -n "$today" ] && [ "$today" != "$last_reminder_day" ]; then
         # Never twice for the same deadline, so a restart that runs it again does no harm.

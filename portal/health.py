@@ -8,7 +8,13 @@ The queue part also says how many jobs wait and how long the oldest has been wai
 nobody works off (the db_worker is down) does not make this app server unfit, so it stays 200 and
 reports `"stale": true`; a monitor that should page someone when the worker stops asks for
 /healthz?strict=1, which answers 503 then.
+
+Anyone may ask, so anyone learns only up or down ({"status": "ok"} or {"status": "error"}): the
+details (database type and timing, the queue's depth) are for callers on this machine itself (the
+container's health check, bin/smoke; behind nginx, by the address nginx passes on:
+portal/client_address.py) and for a monitor that sends `Authorization: Bearer <HEALTHZ_TOKEN>`.
 """
+import hmac
 import logging
 import time
 
@@ -20,6 +26,8 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from portal.client_address import is_loopback
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +75,15 @@ def _check(name, probe) -> dict:
         return {"ok": False, "error": type(error).__name__}
 
 
+def _may_see_details(request) -> bool:
+    """This machine itself, or a caller with the token (compared in constant time)."""
+    token = settings.HEALTHZ_TOKEN
+    scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
+    if token and scheme == "Bearer" and hmac.compare_digest(sent.encode(), token.encode()):
+        return True
+    return is_loopback(request)
+
+
 @never_cache
 @require_safe
 def healthz(request):
@@ -75,8 +92,7 @@ def healthz(request):
     healthy = database["ok"] and queue["ok"]
     if "strict" in request.GET and queue.get("stale"):
         healthy = False
-    return JsonResponse(
-        {"status": "ok" if healthy else "error", "database": database, "queue": queue},
-        status=200 if healthy else 503,
-        json_dumps_params={"ensure_ascii": False},
-    )
+    answer = {"status": "ok" if healthy else "error"}
+    if _may_see_details(request):
+        answer.update(database=database, queue=queue)
+    return JsonResponse(answer, status=200 if healthy else 503, json_dumps_params={"ensure_ascii": False})

@@ -1,10 +1,11 @@
 """Organisations and people: provinces, provincial associations, schools and users with a role."""
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from portal.validators import validate_credit_code, validate_mobile, validate_postcode
+from portal.validators import name_key, validate_credit_code, validate_mobile, validate_postcode, validate_visible_text
 
 
 class Province(models.Model):
@@ -46,10 +47,28 @@ class SchoolType(models.TextChoices):
     OTHER = "other", "其他相关单位"
 
 
+# What a school is told when its name, or one that looks the same, is taken.
+SCHOOL_NAME_TAKEN = "该学校已注册。如需账号，请联系本校已注册的同事或项目组。"
+
+
+class SchoolManager(models.Manager):
+    def bulk_create(self, objs, *args, **kwargs):
+        # bulk_create calls no save(): the name key is set here (seeders, tests).
+        objs = list(objs)
+        for school in objs:
+            school.name_key = name_key(school.name)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class School(models.Model):
     """An applicant unit: a 职业院校, a 职教中心 or a related unit."""
 
-    name = models.CharField("学校名称", max_length=100, unique=True)
+    name = models.CharField("学校名称", max_length=100, unique=True, validators=[validate_visible_text])
+    # The name as compared (portal.validators.name_key), unique so that a look-alike of a registered
+    # name (full-width letters, spaces) cannot hold it twice; set on save. NFKC may lengthen a name
+    # (one character can become several), hence the room. Empty (NULL) only for rows loaded raw
+    # from a backup older than the key, until the restore fills it in.
+    name_key = models.CharField("名称比对键", max_length=400, unique=True, null=True, editable=False)
     province = models.ForeignKey(Province, on_delete=models.PROTECT, verbose_name="所在省份")
     school_type = models.CharField("学校类型", max_length=16, choices=SchoolType.choices)
     address = models.CharField("单位地址", max_length=200)
@@ -61,6 +80,7 @@ class School(models.Model):
     contact_mobile = models.CharField("联系手机", max_length=11, validators=[validate_mobile])
     created_at = models.DateTimeField("注册时间", auto_now_add=True)
 
+    objects = SchoolManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -75,6 +95,21 @@ class School(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_key = name_key(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+        super().save(*args, **kwargs)
+
+    def validate_unique(self, exclude=None):
+        """An identical name is refused by the field; a name that only looks different (full-width,
+        spaces, case) is refused here, for the registration and profile forms and admin alike."""
+        super().validate_unique(exclude=exclude)
+        if exclude and "name" in exclude:
+            return
+        if School.objects.filter(name_key=name_key(self.name)).exclude(pk=self.pk).exists():
+            raise ValidationError({"name": ValidationError(SCHOOL_NAME_TAKEN, code="unique")})
 
 
 class Role(models.TextChoices):

@@ -109,6 +109,11 @@ else:
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds the mail limits' counts (portal/throttling.py). The default is each process's own
+# memory, so with several gunicorn workers each counts apart; production shares one in the database
+# (CACHE_URL=dbcache://portal_cache, after `manage.py createcachetable`; deploy/README.md).
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses any login attempt for an account or an address that failed too often.
@@ -116,12 +121,21 @@ AUTHENTICATION_BACKENDS = [
     "portal.auth_backends.UsernameOrEmailBackend",
 ]
 
-# Failed-login throttling (django-axes): an account, and separately an address, is locked for a
-# while after this many failures; a successful login clears the count.
+# Failed-login throttling (portal/throttling.py, django-axes). An account is locked for a while from
+# the address it failed from after this many failures there (only from there: no one elsewhere can
+# lock a school out); a successful login clears the count. An address that failed this often (for
+# any accounts) is slowed down, never locked: a school's whole network may share one address.
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "portal.throttling.AccountAndAddressHandler"
+LOGIN_ADDRESS_SOFT_LIMIT = env.int("LOGIN_ADDRESS_SOFT_LIMIT", default=20)
+LOGIN_ADDRESS_MAX_WAIT_SECONDS = env.int("LOGIN_ADDRESS_MAX_WAIT_SECONDS", default=60)
+# Account mails anyone can ask for by typing an address (password reset, the notice that someone
+# tried to register with it) are limited per address and per client address (portal/throttling.py).
+ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR = env.int("ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR", default=3)
+ACCOUNT_MAILS_PER_CLIENT_PER_HOUR = env.int("ACCOUNT_MAILS_PER_CLIENT_PER_HOUR", default=10)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
@@ -129,8 +143,14 @@ AXES_USERNAME_FORM_FIELD = "username"
 # the same account (portal/auth_backends.py), so they share one count.
 AXES_USERNAME_CALLABLE = "portal.auth_backends.login_name_for_throttling"
 AXES_VERBOSE = False
-# Behind the production proxy the client address comes from X-Forwarded-For.
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env.bool("BEHIND_PROXY", default=False) else ["REMOTE_ADDR"]
+# The browser's address (portal/client_address.py): behind TRUSTED_PROXY_COUNT proxies (nginx: 1),
+# the entry of X-Forwarded-For the farthest of them appended, never one the client wrote; 0 trusts
+# no header and takes the address that connected (REMOTE_ADDR).
+AXES_CLIENT_IP_CALLABLE = "portal.client_address.client_address"
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if BEHIND_PROXY else 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT 不能为负数：0 表示不经代理，经 nginx 为 1。")
 
 # Two-factor sign-in (django-otp, time-based one-time passwords): staff, experts and provincial
 # reviewers may turn it on; administrators must have it when this is true.
@@ -146,6 +166,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
+# A school's registration that is not confirmed (the link in its mail) within this many hours
+# expires: the account and the school are removed and their name, credit code and e-mail address
+# can be registered again (portal.services.registrations_expire; manage.py expire_registrations).
+REGISTRATION_CONFIRM_HOURS = env.int("REGISTRATION_CONFIRM_HOURS", default=72)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -230,6 +254,9 @@ if PROTECTED_FILES_SERVER == "s3-redirect" and not AWS_STORAGE_BUCKET_NAME:
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # A job waiting longer than this marks the queue stale (the worker is down or overwhelmed).
 HEALTHZ_QUEUE_STALE_SECONDS = env.int("HEALTHZ_QUEUE_STALE_SECONDS", default=15 * 60)
+# /healthz tells anyone only up or down; its details go to this machine itself and to a monitor that
+# sends `Authorization: Bearer <this>` (empty: to this machine only).
+HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
 # --- end of production block ------------------------------------------------------------------------
 
 SCAN_MAX_BYTES = env.int("SCAN_MAX_BYTES", default=20 * 1024 * 1024)
@@ -267,7 +294,7 @@ SESSION_SAVE_EVERY_REQUEST = True
 
 # Hardening. Production (DEBUG off) gets HTTPS-only cookies, HSTS and redirects;
 # `manage.py check --deploy` reports nothing with these.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)

@@ -1,7 +1,9 @@
 """Validators for the identifiers the form asks for: mobiles, landlines, postcodes and the
-统一社会信用代码. Each raises ValidationError with a Chinese message and a code. And the ids a
-form posts (checkbox values), which must fit the database before they reach a query."""
+统一社会信用代码, and for names that must not pass for another (invisible characters). Each raises
+ValidationError with a Chinese message and a code. And the ids a form posts (checkbox values),
+which must fit the database before they reach a query."""
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 
@@ -53,6 +55,37 @@ def validate_credit_code(value: str) -> None:
         )
     if credit_code_check_character(code[:17]) != code[17]:
         raise ValidationError("统一社会信用代码校验位不正确，请核对后重新填写。", code="credit_code_check")
+
+
+# Characters that show nothing or turn the text around, so that a name looks like another: Unicode's
+# format characters (category Cf: the zero-width space, non-joiner and joiner and the marks of
+# direction U+200B–U+200F, the word joiner U+2060, the byte-order mark U+FEFF, the bidi embeddings
+# and overrides U+202A–U+202E and isolates U+2066–U+2069, the soft hyphen …) and control characters.
+INVISIBLE_CATEGORIES = ("Cf", "Cc")
+
+
+def validate_visible_text(value: str) -> None:
+    """Refuse text with a character that shows nothing or changes the direction of the text."""
+    for character in value or "":
+        if unicodedata.category(character) in INVISIBLE_CATEGORIES:
+            raise ValidationError(
+                "含有不可见或改变文字方向的字符（U+%(code)s），请删除后重新填写；建议直接输入，不要从别处复制粘贴。",
+                code="invisible_character",
+                params={"code": f"{ord(character):04X}"},
+            )
+
+
+def name_key(value: str) -> str:
+    """What two names must differ in to name two units: compared after NFKC (full-width and
+    half-width letters, digits and brackets alike), in any case, and without any whitespace, so
+    "ＡＢＣ职业学院", "abc 职业学院" and "ABC职业学院" are one name."""
+    return "".join(unicodedata.normalize("NFKC", value or "").casefold().split())
+
+
+def normalize_credit_code(value: str) -> str:
+    """A 统一社会信用代码 as it is checked and stored: full-width characters as half-width (NFKC),
+    spaces dropped, letters in upper case."""
+    return "".join(unicodedata.normalize("NFKC", value or "").split()).upper()
 
 
 # The database's integer ids (64-bit, signed). Django checks the range for an equality lookup but

@@ -5,10 +5,11 @@ import re
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
-from portal.models import Role, School, User
-from tests.conftest import PASSWORD
+from portal.models import OutgoingMail, Role, School, User
+from tests.conftest import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -115,12 +116,41 @@ def test_registration_with_a_bad_value_is_refused_with_a_chinese_message(client,
     assert (User.objects.count(), School.objects.count(), len(mail.outbox)) == (0, 0, 0)
 
 
-def test_registration_with_an_e_mail_already_registered_is_refused(client, user_a):
-    # user_a's address, typed with different capitals: still the same mailbox.
-    response = register(client, contact_email="School-A@Example.CN")
+@pytest.mark.parametrize(
+    ("account", "typed"),
+    [
+        pytest.param("user_a", "School-A@Example.CN", id="a school's, in other capitals"),
+        pytest.param("staff_user", "staff@example.cn", id="staff"),
+        pytest.param("expert_user", "EXPERT@example.cn", id="an expert"),
+    ],
+)
+def test_registering_with_an_address_that_has_an_account_answers_as_for_any_other(client, request, account, typed):
+    # The page must not tell who has an account: the same answer as a new registration gets, and
+    # the mail goes to the address's owner, who learns that someone tried.
+    owner = request.getfixturevalue(account)
+    fresh = register(Client(), contact_email="fresh@hzvtc.example.cn", name="另一所职业技术学院", credit_code="")
+    mail.outbox.clear()
+    users, schools = User.objects.count(), School.objects.count()
 
-    assert "该邮箱已注册，请直接登录或找回密码。" in response.content.decode()
-    assert (User.objects.count(), School.objects.count(), len(mail.outbox)) == (1, 1, 0)
+    response = register(client, contact_email=typed)
+
+    assert response.status_code == fresh.status_code == 200
+    assert response.content.decode().replace(typed.lower(), "@") == fresh.content.decode().replace("fresh@hzvtc.example.cn", "@")
+    assert "该邮箱已注册" not in response.content.decode()
+    assert (User.objects.count(), School.objects.count()) == (users, schools)  # nothing registered
+    [notice] = mail.outbox
+    assert notice.to == [owner.email]
+    assert "有人使用本邮箱在职业院校服务全民终身学习项目实验校申报平台注册学校" in notice.body
+    assert "http://testserver/accounts/password/reset/" in notice.body
+    assert REGISTRATION["name"] not in notice.body  # nothing the stranger typed reaches the owner
+
+
+def test_someone_registering_again_and_again_with_a_taken_address_sends_it_three_notices_an_hour(client, user_a):
+    responses = [register(client, contact_email="school-a@example.cn") for _ in range(5)]
+
+    assert {r.status_code for r in responses} == {200}
+    assert len({r.content for r in responses}) == 1
+    assert len(mail.outbox) == 3
 
 
 def test_registration_of_a_school_already_registered_is_refused(client, school_a):
@@ -197,6 +227,9 @@ def test_a_forgotten_password_is_reset_through_the_mailed_link(client, user_a):
     response = client.post(reverse("password_reset"), {"email": "school-a@example.cn"})
 
     assert (response.status_code, response["Location"]) == (302, reverse("password_reset_done"))
+    # Through the mail queue, like every mail of the portal (delivered by the job worker).
+    [queued] = OutgoingMail.objects.filter(template="password_reset")
+    assert (queued.to, queued.state) == (["school-a@example.cn"], OutgoingMail.State.SENT)
     [message] = mail.outbox
     assert message.to == ["school-a@example.cn"]
     assert "重设密码" in message.body
@@ -229,3 +262,31 @@ def test_a_reset_for_an_unknown_address_sends_nothing_and_reveals_nothing(client
     # The same answer as for a known address, so the form cannot be used to probe for accounts.
     assert (response.status_code, response["Location"]) == (302, reverse("password_reset_done"))
     assert mail.outbox == []
+
+
+def reset(client, address, client_address="10.1.1.1"):
+    return client.post(reverse("password_reset"), {"email": address}, REMOTE_ADDR=client_address)
+
+
+def test_reset_mails_to_one_address_are_limited_to_three_an_hour(client, user_a):
+    # Twelve requests in two seconds used to send twelve mails.
+    responses = [reset(client, "school-a@example.cn", f"10.1.1.{n}") for n in range(12)]
+
+    assert {(r.status_code, r["Location"]) for r in responses} == {(302, reverse("password_reset_done"))}
+    assert len(mail.outbox) == 3
+    assert OutgoingMail.objects.filter(template="password_reset").count() == 3
+
+
+def test_reset_requests_from_one_client_are_limited_to_ten_an_hour(client, settings):
+    for n in range(12):
+        make_user(f"teacher-{n}", Role.EXPERT)
+    answers = [reset(client, f"teacher-{n}@example.cn") for n in range(11)]
+    # Unknown addresses count too: the limit must not tell which addresses have accounts.
+    answers.append(reset(client, "nobody@example.cn"))
+
+    assert {(r.status_code, r["Location"]) for r in answers} == {(302, reverse("password_reset_done"))}
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(f"teacher-{n}@example.cn" for n in range(10))
+    # Another client is not held back.
+    reset(client, "teacher-11@example.cn", client_address="10.2.2.2")
+    assert mail.outbox[-1].to == ["teacher-11@example.cn"]
+

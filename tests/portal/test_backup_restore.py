@@ -1,20 +1,27 @@
 """Backup and restore (`manage.py backup`, `manage.py restore --yes`): a backup holds the whole
-database and every uploaded file; restoring it brings back exactly what was there, whatever was
-changed or deleted since; a backup that would write outside the upload folder is refused before
-anything is touched."""
+database and every uploaded file, even after people named in the history were deleted, and only its
+owner may read it; restoring it brings back exactly what was there, every row under its own id,
+whatever was changed or deleted since; a backup that would write outside the upload folder is
+refused before anything is touched."""
 import hashlib
 import io
 import json
+import os
 import tarfile
 
 import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from applications.models import Application, SignedScan, TeamMember
+from portal.models import Role, User
 from review.models import CriterionScore, ExpertReview
 from review.rubric import rubric_ensure_default
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_user
 from tests.review.helpers import submit_complete
 from tests.review.national_helpers import FAIR, GOOD, assign, in_review, make_expert, submit_review
 
@@ -56,6 +63,33 @@ def snapshot() -> dict:
         "scores": sorted(CriterionScore.objects.values_list("review__assignment__expert__username", "criterion__name", "points")),
         "history": Application.history.count(),
     }
+
+
+# Not in a backup: rebuilt by migrate (under ids of their own, so rows that refer to them are
+# compared by the natural key of what they refer to), or transient.
+REBUILT = (ContentType, Permission)
+TRANSIENT = ("sessions", "django_tasks_database")
+
+
+def every_row() -> dict[str, list[dict]]:
+    """Every row of every table the portal keeps, by model (many-to-many tables included), with
+    references to content types and permissions given by natural key."""
+    tables = {}
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.app_label in TRANSIENT or model in REBUILT or model._meta.proxy:
+            continue
+        rows = []
+        for row in model._base_manager.order_by("pk").values():
+            for field in model._meta.concrete_fields:
+                if field.is_relation and field.related_model in REBUILT and row[field.attname] is not None:
+                    row[field.attname] = field.related_model._base_manager.get(pk=row[field.attname]).natural_key()
+            rows.append(row)
+        tables[model._meta.label] = rows
+    return tables
+
+
+def every_file(root) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def sha256_of(field_file) -> str | None:
@@ -103,6 +137,83 @@ def test_after_a_restore_people_log_in_with_their_passwords(reference_data, scen
     assert client.login(username="expert-b1", password=PASSWORD)
 
 
+@restores
+def test_after_users_were_deleted_a_backup_restores_every_row_and_file_into_an_empty_database(
+    reference_data, scene, staff_user, tmp_path, private_media
+):
+    # People come and go: a member of staff who assigned an expert leaves (the assignment's history
+    # still names them), and of three new accounts the middle one is deleted, leaving a gap in the ids.
+    leaving = make_user("staff-leaving", Role.STAFF, is_staff=True)
+    assign(scene["direct"], make_expert("expert-b3", "120000", "天津职业大学"), leaving)
+    first, middle, last = (make_user(f"school-staff-{n}", Role.SCHOOL, school=scene["school_a"].school) for n in range(3))
+    leaving.delete()
+    middle.delete()
+    # Rows only a restore by id gets right: group membership, a second factor with its secret.
+    staff_user.groups.add(Group.objects.get(name="项目组"))
+    TOTPDevice.objects.create(user=last, name="手机", confirmed=True)
+    rows, files = every_row(), every_file(private_media)
+    assert rows["portal.User"] and rows["auth.Group_permissions"] and rows["otp_totp.TOTPDevice"] and files  # arrange
+    archive = tmp_path / "backup.tar.gz"
+
+    call_command("backup", str(archive), stdout=io.StringIO())
+
+    # An empty database (migrated, nothing else) and no uploads.
+    call_command("flush", "--noinput", verbosity=0)
+    for path in private_media.rglob("*"):
+        if path.is_file():
+            path.unlink()
+    call_command("restore", str(archive), yes=True, stdout=io.StringIO())
+
+    assert every_row() == rows
+    assert every_file(private_media) == files
+    # The database hands out ids after the restored ones (PostgreSQL's sequences were reset).
+    newcomer = make_user("school-staff-new", Role.SCHOOL, school=scene["school_a"].school)
+    assert newcomer.pk > last.pk
+    newcomer.groups.add(Group.objects.get(name="项目组"))
+
+
+@restores
+def test_a_backup_of_the_first_format_still_restores(reference_data, scene, tmp_path, private_media):
+    # Format 1 named users and groups by natural key instead of keeping their ids.
+    before = snapshot()
+    data = io.StringIO()
+    call_command("dumpdata", "--natural-foreign", "--natural-primary", "--exclude=contenttypes", "--exclude=auth.permission",
+                 "--exclude=sessions", "--exclude=admin.logentry", "--exclude=django_tasks_database", stdout=data)  # fmt: skip
+    archive = tmp_path / "format-1.tar.gz"
+    with tarfile.open(archive, "w:gz") as backup:
+        uploaded = [(f"files/{p.relative_to(private_media).as_posix()}", p.read_bytes()) for p in private_media.rglob("*") if p.is_file()]
+        manifest = json.dumps({"format": 1, "created": "2023-04-01T00:00:00", "files": len(uploaded)}).encode()
+        for name, blob in [("manifest.json", manifest), ("data.json", data.getvalue().encode()), *uploaded]:
+            info = tarfile.TarInfo(name)
+            info.size = len(blob)
+            backup.addfile(info, io.BytesIO(blob))
+    Application.objects.get(pk=scene["school_a"].pk).delete()
+
+    call_command("restore", str(archive), yes=True, stdout=io.StringIO())
+
+    assert snapshot() == before
+    assert User.objects.get(username="school-a").check_password(PASSWORD)
+
+
+def test_only_its_owner_can_read_a_backup(scene, tmp_path):
+    # It holds password hashes and second-factor secrets: created 0600 whatever the umask, also
+    # when it replaces a file that anyone could read.
+    replaced = tmp_path / "replaced.tar.gz"
+    replaced.write_bytes(b"old")
+    replaced.chmod(0o644)
+    previous = os.umask(0o022)
+    try:
+        call_command("backup", str(tmp_path / "new.tar.gz"), stdout=io.StringIO())
+        call_command("backup", str(replaced), stdout=io.StringIO())
+    finally:
+        os.umask(previous)
+
+    assert oct((tmp_path / "new.tar.gz").stat().st_mode & 0o777) == "0o600"
+    assert oct(replaced.stat().st_mode & 0o777) == "0o600"
+    with tarfile.open(replaced, "r:gz") as backup:
+        assert "data.json" in backup.getnames()
+
+
 def test_the_backup_holds_the_data_and_every_uploaded_file(scene, tmp_path, private_media):
     archive = tmp_path / "backup.tar.gz"
 
@@ -114,7 +225,7 @@ def test_the_backup_holds_the_data_and_every_uploaded_file(scene, tmp_path, priv
         data = json.load(backup.extractfile("data.json"))
     uploaded = sorted(p.relative_to(private_media).as_posix() for p in private_media.rglob("*") if p.is_file())
     assert sorted(name[len("files/") :] for name in names if name.startswith("files/")) == uploaded
-    assert manifest["files"] == len(uploaded) and manifest["format"] == 1
+    assert manifest["files"] == len(uploaded) and manifest["format"] == 2
     models = {row["model"] for row in data}
     assert {"applications.application", "applications.teammember", "review.criterionscore", "applications.historicalapplication"} <= models
     # Sessions are transient and not worth restoring (and would hand out live logins).
@@ -151,12 +262,12 @@ def test_a_backup_of_another_format_is_refused_and_changes_nothing(scene, tmp_pa
     before = snapshot()
     archive = tmp_path / "future.tar.gz"
     with tarfile.open(archive, "w:gz") as backup:
-        blob = json.dumps({"format": 2}).encode()
+        blob = json.dumps({"format": 3}).encode()
         info = tarfile.TarInfo("manifest.json")
         info.size = len(blob)
         backup.addfile(info, io.BytesIO(blob))
 
-    with pytest.raises(ValueError, match="不支持的备份格式：2"):
+    with pytest.raises(ValueError, match="不支持的备份格式：3"):
         call_command("restore", str(archive), yes=True, stdout=io.StringIO())
     assert snapshot() == before
 

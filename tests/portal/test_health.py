@@ -1,5 +1,8 @@
 """/healthz: the database answers and the job queue's table can be read; 200 or 503, in JSON, with
-no login and no HTTPS redirect (a load balancer polls app servers over plain HTTP)."""
+no login and no HTTPS redirect (a load balancer polls app servers over plain HTTP). Anyone learns
+only up or down; the details (database, queue) are for this machine itself and for a monitor that
+sends HEALTHZ_TOKEN. The test client calls from 127.0.0.1, this machine: the first tests see the
+details."""
 from datetime import timedelta
 
 import pytest
@@ -99,6 +102,66 @@ def test_it_is_never_redirected_to_https(client, settings):
     settings.SECURE_SSL_REDIRECT = True
     assert client.get("/").status_code == 301
     assert client.get("/healthz").status_code == 200
+
+
+# --- what the public sees ---------------------------------------------------------------------------
+
+OUTSIDE = "203.0.113.5"
+
+
+def test_from_outside_the_answer_says_only_up(client):
+    response = client.get("/healthz", REMOTE_ADDR=OUTSIDE)
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_from_outside_the_answer_says_only_down(client, monkeypatch, settings):
+    settings.HEALTHZ_QUEUE_STALE_SECONDS = 600
+    queued_job(waiting=timedelta(minutes=30))
+    strict = client.get("/healthz?strict=1", REMOTE_ADDR=OUTSIDE)
+    assert (strict.status_code, strict.json()) == (503, {"status": "error"})
+
+    def refuse(self, *args, **kwargs):
+        raise OperationalError("connection to server at 10.0.0.5 failed")
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "cursor", refuse)
+    response = client.get("/healthz", REMOTE_ADDR=OUTSIDE)
+    assert (response.status_code, response.json()) == (503, {"status": "error"})
+
+
+@pytest.mark.parametrize(
+    ("forwarded_for", "details"),
+    [
+        pytest.param(OUTSIDE, False, id="a browser, through nginx"),
+        pytest.param(f"127.0.0.1, {OUTSIDE}", False, id="a browser claiming to be this machine"),
+        pytest.param("127.0.0.1", True, id="this machine, through nginx"),
+    ],
+)
+def test_behind_nginx_only_this_machine_itself_sees_the_details(client, settings, forwarded_for, details):
+    settings.TRUSTED_PROXY_COUNT = 1
+
+    data = client.get("/healthz", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded_for).json()
+
+    assert ("database" in data and "queue" in data) is details
+    assert data["status"] == "ok"
+
+
+def test_a_monitor_with_the_token_sees_the_details_from_anywhere(client, settings):
+    settings.HEALTHZ_TOKEN = "s3cret-token-of-the-monitor"
+
+    data = client.get("/healthz", REMOTE_ADDR=OUTSIDE, HTTP_AUTHORIZATION="Bearer s3cret-token-of-the-monitor").json()
+
+    assert data["database"]["vendor"] in ("sqlite", "postgresql")
+    assert data["queue"]["ready"] == 0
+    for wrong in ("Bearer s3cret-token-of-the-monito", "Bearer ", "s3cret-token-of-the-monitor", "Basic czNjcmV0"):
+        assert client.get("/healthz", REMOTE_ADDR=OUTSIDE, HTTP_AUTHORIZATION=wrong).json() == {"status": "ok"}
+
+
+def test_without_a_token_set_no_token_opens_the_details(client, settings):
+    settings.HEALTHZ_TOKEN = ""
+
+    assert client.get("/healthz", REMOTE_ADDR=OUTSIDE, HTTP_AUTHORIZATION="Bearer ").json() == {"status": "ok"}
 
 
 def test_head_works_and_writes_are_refused(client):

@@ -11,13 +11,14 @@ from django.conf import settings as django_settings
 
 PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "x" * 50}
 # Variables of the portal that must not leak from the environment running the tests.
-PORTAL_VARIABLES = ("AWS_", "PROTECTED_FILES_", "LOG_FORMAT", "DATABASE_URL", "STATIC_ROOT", "PRIVATE_MEDIA_ROOT")
+PORTAL_VARIABLES = ("AWS_", "PROTECTED_FILES_", "LOG_FORMAT", "DATABASE_URL", "STATIC_ROOT", "PRIVATE_MEDIA_ROOT", "BEHIND_PROXY", "TRUSTED_PROXY_COUNT")
 
 PRINT = """
 import json
 from portal import settings as s
 print(json.dumps({"storages": s.STORAGES, "log_format": s.LOG_FORMAT, "protected": s.PROTECTED_FILES_SERVER,
-                  "exempt": s.SECURE_REDIRECT_EXEMPT, "middleware": s.MIDDLEWARE[:3]}, default=str))
+                  "exempt": s.SECURE_REDIRECT_EXEMPT, "middleware": s.MIDDLEWARE[:3],
+                  "trusted_proxies": s.TRUSTED_PROXY_COUNT}, default=str))
 """
 
 
@@ -112,3 +113,13 @@ def test_unknown_values_fail_at_start():
     assert load(**PRODUCTION, PROTECTED_FILES_SERVER="lighttpd").returncode != 0
     assert load(**PRODUCTION, LOG_FORMAT="xml").returncode != 0
     assert settings_for(**PRODUCTION, LOG_FORMAT="plain")["log_format"] == "plain"
+
+
+def test_behind_the_proxy_one_proxy_is_trusted_unless_told_otherwise():
+    # The right-most X-Forwarded-For entry is nginx's (deploy/nginx/portal.conf); without a proxy
+    # no header is believed.
+    assert settings_for(**PRODUCTION)["trusted_proxies"] == 0
+    assert settings_for(**PRODUCTION, BEHIND_PROXY="true")["trusted_proxies"] == 1
+    assert settings_for(**PRODUCTION, BEHIND_PROXY="true", TRUSTED_PROXY_COUNT="2")["trusted_proxies"] == 2
+    refused = load(**PRODUCTION, TRUSTED_PROXY_COUNT="-1")
+    assert refused.returncode != 0 and "TRUSTED_PROXY_COUNT 不能为负数" in refused.stderr
