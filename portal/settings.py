@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signed-in pages and generated files are never kept by a cache (portal/http_headers.py).
+    "portal.http_headers.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "portal.middleware.OTPRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

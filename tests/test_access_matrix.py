@@ -18,7 +18,8 @@ could do. Every cell must write nothing to the database but the session: every S
 request sends is captured, so a request that changed a status, added a timeline row or queued a
 mail fails its cell. (Where an empty POST is a whole action — the automatic assignment, reminding
 late experts — the scene leaves it nothing to do: the one application in review is fully scored.) A 200 of a file (PDF, scan, XLSX, CSV, ZIP, JSON)
-must carry its content type. The PDFs' templates are rendered as usual but their page layout is
+must carry its content type. Every answer to a signed-in role, and every file, carries
+`Cache-Control: no-store` (portal/http_headers.py). The PDFs' templates are rendered as usual but their page layout is
 skipped (LayoutSkipped): what they contain is the PDF tests' business, who gets them this file's.
 
 One scene serves the whole module (built once per worker, in a transaction rolled back at the end;
@@ -503,6 +504,11 @@ def as_role(client, scene, role):
     return client
 
 
+def cache_directives(response) -> set[str]:
+    """The directives of the response's Cache-Control header, e.g. {"private", "no-store"}."""
+    return {part.split("=", 1)[0].strip().lower() for part in response.get("Cache-Control", "").split(",") if part.strip()}
+
+
 def check_cell(client, scene, role, method, url, expected, *, content_type=""):
     with data_writes() as written:
         response = getattr(client, method)(url)
@@ -514,6 +520,9 @@ def check_cell(client, scene, role, method, url, expected, *, content_type=""):
         assert response.status_code == expected, f"{method.upper()} {url} as {role}: {response.status_code}, expected {expected}"
     if expected == 200 and content_type:
         assert response["Content-Type"] == content_type, (url, response["Content-Type"])
+    # What a signed-in user is shown, and any file, must not stay in a shared or a disk cache.
+    if role != "anonymous" or (expected == 200 and content_type):
+        assert "no-store" in cache_directives(response), f"{method.upper()} {url} as {role}: Cache-Control {response.get('Cache-Control')!r}"
     assert not written, f"{method.upper()} {url} as {role} wrote to {sorted(set(written))}"
     return response
 
