@@ -22,12 +22,13 @@ from applications.rules import check_application
 from portal import policy
 from portal.emails import queue_mail
 from portal.protected import protected_file_response
-from portal.validators import posted_ids
+from portal.validators import parsed_id, posted_ids
 from review import dashboards, national
 from review.documents import RANKING_COLUMNS, ranking_cells, ranking_pdf, score_sheet_pdf, selected_list_pdf, table_csv, table_xlsx
 from review.exports import export_create
 from review.forms import (
-    AssignExpertForm, BulkDecisionForm, DecisionForm, EndAssignmentForm, ExportForm, FormalCheckForm, RankFilterForm, ReopenForm,
+    AssignExpertForm, BulkDecisionForm, DecisionForm, EndAssignmentForm, ExportForm, FormalCheckForm, NationalListFilterForm, RankFilterForm,
+    ReopenForm,
 )  # fmt: skip
 from review.models import Assignment, AssignmentRun, CriterionScore, ExpertReview, ExpertTally, ExportJob
 from review.selectors import RankFilters, ranked_page, ranked_table
@@ -36,10 +37,14 @@ User = get_user_model()
 
 
 def _batch(request) -> Batch:
-    """The batch the page is about: ?batch=<id>, else the current one."""
+    """The batch the page is about: ?batch=<id>, else the current one. A value that cannot be an
+    id ("abc", "²", a number past the database's range) is no such batch: 404, never a 500."""
     batch_id = request.GET.get("batch") or request.POST.get("batch")
     if batch_id:
-        return get_object_or_404(Batch, pk=batch_id)
+        pk = parsed_id(batch_id)
+        if pk is None:
+            raise Http404("没有该申报批次")
+        return get_object_or_404(Batch, pk=pk)
     batch = current_batch()
     if batch is None:
         raise Http404("没有申报批次")
@@ -66,11 +71,11 @@ def national_list(request):
     """Every application that reached the project group, filterable by status."""
     policy.require_project_staff(request.user)
     batch = _batch(request)
-    status = request.GET.get("status", "")
+    filters = NationalListFilterForm(request.GET).filters()
+    status, q = filters["status"], filters["q"]
     qs = applications_visible_to(request.user).filter(batch=batch, status__in=NATIONAL_STATUSES + (Status.RETURNED,))
     if status:
         qs = qs.filter(status=status)
-    q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(Q(school__name__icontains=q) | Q(number__icontains=q) | Q(lead_name__icontains=q))
     page = page_in_order(qs.defer(*LONG_TEXT_FIELDS).order_by("school__province_id", "number"), request.GET.get("page"), 50)
