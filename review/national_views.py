@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from applications.documents import project_choices
 from applications.models import NATIONAL_STATUSES, Application, Batch, Status
@@ -52,6 +52,7 @@ def _batch(request) -> Batch:
 
 
 @login_required
+@require_safe
 def national_home(request):
     policy.require_project_staff(request.user)
     batch = _batch(request)
@@ -67,6 +68,7 @@ def national_home(request):
 
 
 @login_required
+@require_safe
 def national_list(request):
     """Every application that reached the project group, filterable by status."""
     policy.require_project_staff(request.user)
@@ -113,6 +115,7 @@ def _detail_context(request, application, **forms):
 
 
 @login_required
+@require_safe
 def national_application(request, pk):
     application = policy.get_staff_application(request.user, pk, with_parts=True)
     return render(request, "review/national_application.html", _detail_context(request, application))
@@ -234,6 +237,7 @@ def assignment(request):
 
 
 @login_required
+@require_safe
 def assignment_run(request, run_id):
     """One run of automatic assignment: its progress bar, then what it did."""
     run = policy.get_staff_job(request.user, "AssignmentRun", run_id)
@@ -241,6 +245,7 @@ def assignment_run(request, run_id):
 
 
 @login_required
+@require_safe
 def assignment_run_status(request, run_id):
     run = policy.get_staff_job(request.user, "AssignmentRun", run_id)
     return job_status_response(run, summary=run.summary, shortfalls=run.shortfalls)
@@ -301,6 +306,7 @@ def _rank_filters(request):
 
 
 @login_required
+@require_safe
 def ranking(request, fmt="html"):
     """The ranked table, a page at a time, and CSV, XLSX and PDF of the whole filtered table."""
     policy.require_project_staff(request.user)
@@ -372,6 +378,7 @@ def publish(request):
 
 
 @login_required
+@require_safe
 def selected_list(request, kind):
     policy.require_project_staff(request.user)
     batch = _batch(request)
@@ -383,6 +390,7 @@ def selected_list(request, kind):
 
 
 @login_required
+@require_safe
 def score_sheet(request, review_id):
     """A score sheet: staff see every one; an expert only their own."""
     review = policy.get_score_sheet_review(request.user, review_id)
@@ -407,18 +415,21 @@ def exports(request):
 
 
 @login_required
+@require_safe
 def export_detail(request, job_id):
     job = policy.get_staff_job(request.user, "ExportJob", job_id)
     return render(request, "review/export_detail.html", {"job": job})
 
 
 @login_required
+@require_safe
 def export_status(request, job_id):
     job = policy.get_staff_job(request.user, "ExportJob", job_id)
     return job_status_response(job, download=reverse("review:export_download", args=[job.pk]) if job.state == job.State.DONE else None)
 
 
 @login_required
+@require_safe
 def export_download(request, job_id):
     job = policy.get_staff_job(request.user, "ExportJob", job_id)
     if job.state != ExportJob.State.DONE or not job.file:
