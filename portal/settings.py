@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "portal.middleware.OTPRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages middleware: a session past SESSION_ABSOLUTE_AGE is signed out, with a message.
+    "portal.session_lifetime.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -261,6 +263,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 2)
 SESSION_SAVE_EVERY_REQUEST = True
+# ... and, however busy, this long after signing in (portal/session_lifetime.py): a working day and
+# then some, so no one is signed out mid-task on deadline day, while a copied cookie dies the same day.
+SESSION_ABSOLUTE_AGE = env.int("SESSION_ABSOLUTE_AGE", default=60 * 60 * 12)
 
 # Hardening. Production (DEBUG off) gets HTTPS-only cookies, HSTS and redirects;
 # `manage.py check --deploy` reports nothing with these.
