@@ -1,5 +1,9 @@
 """Response headers the portal sets on whole classes of responses rather than view by view.
 
+PermissionsPolicyMiddleware: every response (pages, files, static files, errors) tells the browser
+that no page of the portal, nor anything framed in one, may use the camera, microphone, location,
+payment, USB and the like: the portal needs none of them, so markup that slipped in could not ask.
+
 NoStoreMiddleware: what a signed-in user is shown (their application, a province's queue, the
 ranked table, a score sheet) and every generated file (PDF, XLSX, CSV, ZIP) is personal or not yet
 public. Neither a shared cache (a school's proxy, a CDN in front of the portal) nor the browser's
@@ -7,6 +11,7 @@ disk cache may keep it: the next person at a shared computer, or behind the same
 shown it. Public pages seen by a visitor (the home page, /list/) and static files stay cacheable;
 static files never reach this middleware (WhiteNoise answers them earlier).
 """
+from django.conf import settings
 from django.utils.cache import patch_cache_control
 
 # The generated files' types, without parameters such as "; charset=utf-8". Scans and stored
@@ -41,4 +46,23 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         if must_not_be_stored(request, response):
             patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+def permissions_policy_header(policy: dict[str, list[str]]) -> str:
+    """{"camera": [], "fullscreen": ["self"]} → "camera=(), fullscreen=(self)"."""
+    return ", ".join(f"{feature}=({' '.join(allowed)})" for feature, allowed in policy.items())
+
+
+class PermissionsPolicyMiddleware:
+    """Adds Permissions-Policy (settings.PERMISSIONS_POLICY) to every response. Sits before
+    WhiteNoise, so static files carry it too."""
+
+    def __init__(self, get_response):
+        self.header = permissions_policy_header(settings.PERMISSIONS_POLICY)
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.header)
         return response

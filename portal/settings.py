@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every response, redirects and errors included, carries the request's id (portal/request_id.py).
     "portal.request_id.RequestIdMiddleware",
+    # Every response, static files included, carries the Permissions-Policy (portal/http_headers.py).
+    "portal.http_headers.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files served by the portal itself (hashed names in production; see STORAGES below).
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -280,6 +282,17 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Permissions-Policy (portal/http_headers.py): browser features no page of the portal uses, turned
+# off for the portal and anything framed in it. Only names Chromium knows: an unknown one is an
+# error in the console of every page.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "hid", "magnetometer", "microphone",
+        "midi", "payment", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+    )
+}  # fmt: skip
 
 # Content-Security-Policy (django-csp): scripts, styles, fonts and images only from the portal
 # itself; no inline script or style anywhere in the portal's pages. Django admin, used by staff
