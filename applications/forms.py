@@ -10,7 +10,7 @@ from django.forms import inlineformset_factory
 
 from applications.models import Application, ProjectCategory, Route, TeamMember
 from applications.rules import LEAD_TITLE_RULE, PLAN_FIELDS
-from portal.validators import DATABASE_ID_RANGE
+from portal.validators import DATABASE_ID_RANGE, parsed_id
 
 PLEDGE_TEXT = (
     "我单位自愿参加“职业院校服务全民终身学习”项目，并成为实验校，接受中国成人教育协会和项目组的指导、支持、协助与管理；"
@@ -55,8 +55,11 @@ class ApplicationForm(forms.ModelForm):
     pledge_accept = forms.BooleanField(
         label="本单位已阅读并同意以上承诺，由负责人签字确认", required=False
     )
-    # The revision the page was opened at: a save from an older copy is refused, not overwritten.
-    revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    # The revision the page was opened at: a save from an older copy, or one that does not say
+    # which copy it was made from, is refused, not overwritten (services.application_save_draft).
+    # Read as it comes, not as a number: a missing or mangled value must not make the form invalid
+    # with an error on a hidden field nobody can see or mend, but be refused with its own message.
+    revision = forms.Field(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Application
@@ -125,6 +128,10 @@ class ApplicationForm(forms.ModelForm):
             # applications): it is shown, not chosen.
             self.fields["route"].disabled = True
         self.fields["route"].choices = Route.choices
+
+    def clean_revision(self) -> int | None:
+        """The revision the page was opened at; None when the save does not carry one it can be."""
+        return parsed_id(self.cleaned_data.get("revision", ""))
 
     def clean_route(self):
         return self.cleaned_data.get("route") or self.instance.route

@@ -57,20 +57,33 @@ class DraftConflict(WorkflowError):
         )
 
 
-def application_save_draft(*, application: Application, form, team_formset, actor, expected_revision: int | None = None,
+class RevisionMissing(DraftConflict):
+    """A save that does not say which revision it was made from (a page or a script without the
+    form's revision field): it cannot be told from one made over a later save, so it is refused
+    like one."""
+
+    def __init__(self, current_revision: int, saved_at):
+        self.current_revision, self.saved_at = current_revision, saved_at
+        WorkflowError.__init__(self, "这次保存没有带上页面打开时的版本信息，无法确认是否会覆盖此后保存的内容，为免覆盖，本次没有保存。")
+
+
+def application_save_draft(*, application: Application, form, team_formset, actor, expected_revision: int | None,
                            now: datetime | None = None) -> Application:
     """Store everything typed in the form and the team table, whatever its completeness.
 
     Blank team rows are dropped, the rest renumbered in order; the pledge's time is recorded when
-    it is accepted and cleared when it is withdrawn; the version code is recomputed.
-    With `expected_revision` (the revision the editor opened), a draft saved by someone else in
-    between raises DraftConflict instead of being overwritten.
+    it is accepted and cleared when it is withdrawn; the revision goes up by one; the version code
+    is recomputed. `expected_revision` is the revision the editor opened: a draft saved by someone
+    else in between raises DraftConflict instead of being overwritten, and a save without one
+    (None) raises RevisionMissing, a DraftConflict too. Nothing is stored when either is raised.
     """
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if not locked.is_editable:
             raise WorkflowError(f"申请表当前状态为“{status_label_for_school(locked)}”，不能修改。")
-        if expected_revision is not None and expected_revision != locked.revision:
+        if expected_revision is None:
+            raise RevisionMissing(locked.revision, locked.updated_at)
+        if expected_revision != locked.revision:
             raise DraftConflict(locked.revision, locked.updated_at)
         application = form.save(commit=False)
         accepted = form.cleaned_data.get("pledge_accept")

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from applications.documents import application_pdf
 from applications.forms import PLEDGE_TEXT, ApplicationForm, ScanUploadForm, WithdrawForm, attach_rule_messages, team_formset
@@ -31,6 +31,7 @@ from portal.protected import protected_file_response
 from portal.models import Role
 
 
+@require_safe
 def home(request):
     policy.public(request.user)
     batch = current_batch()
@@ -43,6 +44,7 @@ def home(request):
 
 
 @login_required
+@require_safe
 def dashboard(request):
     """Where each role lands after logging in."""
     policy.require_signed_in(request.user)
@@ -176,6 +178,7 @@ def application_edit(request, pk):
 
 
 @login_required
+@require_safe
 def application_detail(request, pk):
     application = policy.get_visible_application(request.user, pk, with_parts=True)
     context = application_page(application, request.user)
@@ -190,6 +193,7 @@ def application_detail(request, pk):
 
 
 @login_required
+@require_safe
 def application_pdf_view(request, pk):
     application = policy.get_visible_application(request.user, pk, with_parts=True)
     pdf = application_pdf(application, show_group_opinion=policy.sees_group_opinion(request.user, application))
@@ -222,6 +226,7 @@ def scan_upload_view(request, pk):
 
 
 @login_required
+@require_safe
 def scan_download(request, pk, scan_id):
     application, scan = policy.get_visible_scan(request.user, pk, scan_id)
     suffix = {"pdf": ".pdf", "jpeg": ".jpg", "png": ".png"}[scan.kind]

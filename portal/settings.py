@@ -53,6 +53,8 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 MIDDLEWARE = [
     # First: every response, redirects and errors included, carries the request's id (portal/request_id.py).
     "portal.request_id.RequestIdMiddleware",
+    # Every response, static files included, carries the Permissions-Policy (portal/http_headers.py).
+    "portal.http_headers.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files served by the portal itself (hashed names in production; see STORAGES below).
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -61,9 +63,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signed-in pages and generated files are never kept by a cache (portal/http_headers.py).
+    "portal.http_headers.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "portal.middleware.OTPRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages middleware: a session past SESSION_ABSOLUTE_AGE is signed out, with a message.
+    "portal.session_lifetime.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -291,6 +297,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 2)
 SESSION_SAVE_EVERY_REQUEST = True
+# ... and, however busy, this long after signing in (portal/session_lifetime.py): a working day and
+# then some, so no one is signed out mid-task on deadline day, while a copied cookie dies the same day.
+SESSION_ABSOLUTE_AGE = env.int("SESSION_ABSOLUTE_AGE", default=60 * 60 * 12)
 
 # Hardening. Production (DEBUG off) gets HTTPS-only cookies, HSTS and redirects;
 # `manage.py check --deploy` reports nothing with these.
@@ -305,6 +314,17 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Permissions-Policy (portal/http_headers.py): browser features no page of the portal uses, turned
+# off for the portal and anything framed in it. Only names Chromium knows: an unknown one is an
+# error in the console of every page.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "hid", "magnetometer", "microphone",
+        "midi", "payment", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+    )
+}  # fmt: skip
 
 # Content-Security-Policy (django-csp): scripts, styles, fonts and images only from the portal
 # itself; no inline script or style anywhere in the portal's pages. Django admin, used by staff

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.decorators.http import require_http_methods, require_safe
 
 from applications import views as applications_views
 from portal import health, otp_views, views
@@ -10,19 +11,24 @@ admin.site.site_header = "职业院校服务全民终身学习项目 · 管理�
 admin.site.site_title = "实验校申报管理"
 admin.site.index_title = "管理"
 
+# Django's account views take PUT like POST (its form views' put()), or any method at all (a reset
+# link no longer valid); like the portal's own views, a form takes GET and POST only, a page that
+# only reads GET and HEAD.
+form_methods = require_http_methods(["GET", "POST"])
+
 account_patterns = [
     path("register/", views.register, name="register"),
     path("activate/<str:uidb64>/<str:token>/", views.activate, name="activate"),
-    path("login/", views.LoginView.as_view(), name="login"),
+    path("login/", form_methods(views.LoginView.as_view()), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("otp/", otp_views.otp_setup, name="otp_setup"),
     path("otp/verify/", otp_views.otp_verify, name="otp_verify"),
-    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
-    path("password/reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path("reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
-    path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("password/change/", form_methods(auth_views.PasswordChangeView.as_view()), name="password_change"),
+    path("password/change/done/", require_safe(auth_views.PasswordChangeDoneView.as_view()), name="password_change_done"),
+    path("password/reset/", form_methods(auth_views.PasswordResetView.as_view()), name="password_reset"),
+    path("password/reset/done/", require_safe(auth_views.PasswordResetDoneView.as_view()), name="password_reset_done"),
+    path("reset/<uidb64>/<token>/", form_methods(auth_views.PasswordResetConfirmView.as_view()), name="password_reset_confirm"),
+    path("reset/done/", require_safe(auth_views.PasswordResetCompleteView.as_view()), name="password_reset_complete"),
 ]
 
 urlpatterns = [

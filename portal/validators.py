@@ -93,12 +93,21 @@ def normalize_credit_code(value: str) -> str:
 DATABASE_ID_RANGE = range(-(2**63), 2**63)
 
 
+# The most digits a number within DATABASE_ID_RANGE has (2**63 - 1 has 19). Longer text is no id,
+# and is never handed to int(): Python refuses numbers of more than 4,300 digits (ValueError).
+DATABASE_ID_DIGITS = len(str(2**63 - 1))
+
+
+def parsed_id(value) -> int | None:
+    """The id `value` names (a posted value, a query parameter): a whole number in ASCII digits
+    within DATABASE_ID_RANGE. None for anything else (letters, a sign, '²', full-width digits, a
+    number too large), which cannot name a row."""
+    text = str(value).strip()
+    if text.isascii() and text.isdigit() and len(text) <= DATABASE_ID_DIGITS and int(text) in DATABASE_ID_RANGE:
+        return int(text)
+    return None
+
+
 def posted_ids(values) -> list[int]:
-    """The ids among posted values: whole numbers in ASCII digits within DATABASE_ID_RANGE, in
-    their order. Anything else cannot name a row and is dropped."""
-    ids = []
-    for value in values:
-        text = str(value).strip()
-        if text.isascii() and text.isdigit() and int(text) in DATABASE_ID_RANGE:
-            ids.append(int(text))
-    return ids
+    """The ids among posted values (parsed_id), in their order. Anything else is dropped."""
+    return [pk for pk in map(parsed_id, values) if pk is not None]

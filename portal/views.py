@@ -7,7 +7,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from portal import policy
 from portal.forms import LoginForm, PasswordResetForm, SchoolRegistrationForm
@@ -34,6 +34,7 @@ def register(request):
     return render(request, "registration/register.html", {"form": form})
 
 
+@require_safe
 def activate(request, uidb64, token):
     policy.public(request.user)
     try:

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from applications.pages import application_page
 from applications.selectors import application_with_parts
@@ -24,6 +24,7 @@ def _progress(assignments) -> tuple[int, int]:
 
 
 @login_required
+@require_safe
 def expert_home(request):
     policy.require_expert(request.user)
     everything = list(expert_queue(request.user))

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from applications.models import ProjectCategory, Status
+from applications.models import NATIONAL_STATUSES, ProjectCategory, Status
 from portal.models import Province, Role, SchoolType
 from review.models import ExpertReview, FormalCheck
 
@@ -55,13 +55,17 @@ PROVINCIAL_STATUSES = [
 ]
 
 
+# The longest search a list page takes: longer text is no school name, number or person's name.
+SEARCH_MAX_LENGTH = 100
+
+
 class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(label="状态", choices=PROVINCIAL_STATUSES, required=False, widget=forms.Select(attrs={"class": "form-select"}))
     school_type = forms.ChoiceField(
         label="学校类型", choices=[("", "全部类型"), *SchoolType.choices], required=False, widget=forms.Select(attrs={"class": "form-select"})
     )
     q = forms.CharField(
-        label="搜索", required=False, max_length=100,
+        label="搜索", required=False, max_length=SEARCH_MAX_LENGTH,
         widget=forms.TextInput(attrs={"placeholder": "学校名称、负责人或申请编号", "class": "form-control", "type": "search"}),
     )  # fmt: skip
     sort = forms.ChoiceField(
@@ -73,6 +77,19 @@ class QueueFilterForm(forms.Form):
 
 
 # ---- National review ----------------------------------------------------------------------
+
+class NationalListFilterForm(forms.Form):
+    """The national list's ?status and ?q (its template draws the fields itself). A value the
+    page cannot have sent (another status, a NUL character, an over-long search) is dropped: that
+    filter is off."""
+
+    status = forms.ChoiceField(choices=[(s, s) for s in (*NATIONAL_STATUSES, Status.RETURNED)], required=False)
+    q = forms.CharField(required=False, max_length=SEARCH_MAX_LENGTH)
+
+    def filters(self) -> dict[str, str]:
+        self.is_valid()
+        return {name: self.cleaned_data.get(name, "") for name in self.fields}
+
 
 class FormalCheckForm(OwnIdsForm):
     field_ids = "id_formal_%s"

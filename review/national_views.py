@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from applications.models import NATIONAL_STATUSES, Application, Batch, Status
 from applications.pages import application_page
@@ -21,14 +21,14 @@ from applications.workflow import WorkflowError
 from portal import policy
 from portal.emails import queue_mail
 from portal.protected import protected_file_response
-from portal.validators import posted_ids
+from portal.validators import parsed_id, posted_ids
 from review import dashboards, decisions, expert_assignment, expert_scoring
 from review.formal_check import formal_check_decide, formal_check_items
 from review.documents import RANKING_COLUMNS, ranking_cells, ranking_pdf, score_sheet_pdf, selected_list_pdf, table_csv, table_xlsx
 from review.exports import export_create
 from review.forms import (
-    AssignExpertForm, BulkDecisionForm, DecisionForm, EndAssignmentForm, ExportForm, FilingForm, FormalCheckForm, PublishForm, RankFilterForm,
-    ReopenForm, add_workflow_error,
+    AssignExpertForm, BulkDecisionForm, DecisionForm, EndAssignmentForm, ExportForm, FilingForm, FormalCheckForm, NationalListFilterForm,
+    PublishForm, RankFilterForm, ReopenForm, add_workflow_error,
 )  # fmt: skip
 from review.models import Assignment, AssignmentRun, CriterionScore, ExpertTally, ExportJob, Forwarding
 from review.selectors import RankFilters, paper_copy_states, ranked_page, ranked_table
@@ -37,10 +37,14 @@ User = get_user_model()
 
 
 def _batch(request) -> Batch:
-    """The batch the page is about: ?batch=<id>, else the current one."""
+    """The batch the page is about: ?batch=<id>, else the current one. A value that cannot be an
+    id ("abc", "²", a number past the database's range) is no such batch: 404, never a 500."""
     batch_id = request.GET.get("batch") or request.POST.get("batch")
     if batch_id:
-        return get_object_or_404(Batch, pk=batch_id)
+        pk = parsed_id(batch_id)
+        if pk is None:
+            raise Http404("没有该申报批次")
+        return get_object_or_404(Batch, pk=pk)
     batch = current_batch()
     if batch is None:
         raise Http404("没有申报批次")
@@ -48,6 +52,7 @@ def _batch(request) -> Batch:
 
 
 @login_required
+@require_safe
 def national_home(request):
     policy.require_project_staff(request.user)
     batch = _batch(request)
@@ -65,15 +70,16 @@ def national_home(request):
 
 
 @login_required
+@require_safe
 def national_list(request):
     """Every application that reached the project group, filterable by status."""
     policy.require_project_staff(request.user)
     batch = _batch(request)
-    status = request.GET.get("status", "")
+    filters = NationalListFilterForm(request.GET).filters()
+    status, q = filters["status"], filters["q"]
     qs = applications_visible_to(request.user).filter(batch=batch, status__in=NATIONAL_STATUSES + (Status.RETURNED,))
     if status:
         qs = qs.filter(status=status)
-    q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(Q(school__name__icontains=q) | Q(number__icontains=q) | Q(lead_name__icontains=q))
     page = page_in_order(qs.defer(*LONG_TEXT_FIELDS).order_by("school__province_id", "number"), request.GET.get("page"), 50)
@@ -111,6 +117,7 @@ def _detail_context(request, application, **forms):
 
 
 @login_required
+@require_safe
 def national_application(request, pk):
     application = policy.get_staff_application(request.user, pk, with_parts=True)
     return render(request, "review/national_application.html", _detail_context(request, application))
@@ -232,6 +239,7 @@ def assignment(request):
 
 
 @login_required
+@require_safe
 def assignment_run(request, run_id):
     """One run of automatic assignment: its progress bar, then what it did."""
     run = policy.get_staff_job(request.user, "AssignmentRun", run_id)
@@ -239,6 +247,7 @@ def assignment_run(request, run_id):
 
 
 @login_required
+@require_safe
 def assignment_run_status(request, run_id):
     run = policy.get_staff_job(request.user, "AssignmentRun", run_id)
     return job_status_response(run, summary=run.summary, shortfalls=run.shortfalls)
@@ -299,6 +308,7 @@ def _rank_filters(request):
 
 
 @login_required
+@require_safe
 def ranking(request, fmt="html"):
     """The ranked table, a page at a time, and CSV, XLSX and PDF of the whole filtered table."""
     policy.require_project_staff(request.user)
@@ -407,6 +417,7 @@ def file_list(request):
 
 
 @login_required
+@require_safe
 def filing_pdf(request):
     """The 实验校名单 exactly as filed (the copy kept at filing time, voided or not)."""
     policy.require_project_staff(request.user)
@@ -418,6 +429,7 @@ def filing_pdf(request):
 
 
 @login_required
+@require_safe
 def selected_list(request, kind):
     policy.require_project_staff(request.user)
     batch = _batch(request)
@@ -429,6 +441,7 @@ def selected_list(request, kind):
 
 
 @login_required
+@require_safe
 def score_sheet(request, review_id):
     """A score sheet: staff see every one; an expert only their own."""
     review = policy.get_score_sheet_review(request.user, review_id)
@@ -453,18 +466,21 @@ def exports(request):
 
 
 @login_required
+@require_safe
 def export_detail(request, job_id):
     job = policy.get_staff_job(request.user, "ExportJob", job_id)
     return render(request, "review/export_detail.html", {"job": job})
 
 
 @login_required
+@require_safe
 def export_status(request, job_id):
     job = policy.get_staff_job(request.user, "ExportJob", job_id)
     return job_status_response(job, download=reverse("review:export_download", args=[job.pk]) if job.state == job.State.DONE else None)
 
 
 @login_required
+@require_safe
 def export_download(request, job_id):
     job = policy.get_staff_job(request.user, "ExportJob", job_id)
     if job.state != ExportJob.State.DONE or not job.file:

@@ -6,7 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from applications.models import ProvincialWindow
 from applications.models import Status
@@ -27,6 +27,7 @@ PAGE_SIZE = 50
 
 
 @login_required
+@require_safe
 def province_home(request):
     """The reviewer's current window: the open batch's, else the latest."""
     policy.require_provincial_reviewer(request.user)
@@ -41,6 +42,7 @@ def province_home(request):
 
 
 @login_required
+@require_safe
 def province_queue(request, window_id):
     window = policy.get_reviewer_window(request.user, window_id)
     form = QueueFilterForm(request.GET or None)
@@ -105,6 +107,7 @@ def _application_context(request, application, **forms):
 
 
 @login_required
+@require_safe
 def province_application(request, pk):
     application = policy.get_reviewer_application(request.user, pk, with_parts=True)
     return render(request, "review/province_application.html", _application_context(request, application))
@@ -190,6 +193,7 @@ def province_record_copy(request, window_id):
 
 
 @login_required
+@require_safe
 def province_summary(request, window_id, fmt):
     """The 推荐汇总表: the copy kept at forwarding once forwarded, else a preview of today's."""
     window = policy.get_reviewer_window(request.user, window_id)

@@ -11,14 +11,16 @@ Cells:
 - "L" — 302 to the login page (an anonymous visitor on a page that needs a login);
 - a status code — 200, 302 (a redirect: another page for this role, or back with a message),
   400 (an empty form sent back), 403 (in reach, not this role's action), 404 (out of reach, or no
-  such thing), 405 (wrong method).
+  such thing), 405 (wrong method: a view that only reads refuses every POST, `read_only`, and no
+  view takes PUT or DELETE, `test_put_and_delete_are_refused`).
 
 POSTs carry an empty body (and a CSRF-exempt test client): what a forged or careless request
 could do. Every cell must write nothing to the database but the session: every SQL statement the
 request sends is captured, so a request that changed a status, added a timeline row or queued a
 mail fails its cell. (Where an empty POST is a whole action — the automatic assignment, reminding
 late experts — the scene leaves it nothing to do: the one application in review is fully scored.) A 200 of a file (PDF, scan, XLSX, CSV, ZIP, JSON)
-must carry its content type. The PDFs' templates are rendered as usual but their page layout is
+must carry its content type. Every answer to a signed-in role, and every file, carries
+`Cache-Control: no-store` (portal/http_headers.py). The PDFs' templates are rendered as usual but their page layout is
 skipped (LayoutSkipped): what they contain is the PDF tests' business, who gets them this file's.
 
 One scene serves the whole module (built once per worker, in a transaction rolled back at the end;
@@ -224,6 +226,12 @@ def staff_page(get="200", post=None) -> dict:
     return cells("403", anonymous="L", staff=f"{get}/{post or get}", admin=f"{get}/{post or get}")
 
 
+def read_only(table: dict) -> dict:
+    """A view that only reads (require_safe): its GET answers, and 405 to every POST, whoever sends
+    it, once an anonymous visitor has been sent to log in where the page needs a login."""
+    return {role: (get, post if post == "L" else 405) for role, (get, post) in table.items()}
+
+
 def post_only(**by_role) -> dict:
     """A POST-only view: anonymous visitors go to log in first, everyone else is refused a GET."""
     return cells("405/403", anonymous="L", **{role: f"405/{code}" for role, code in by_role.items()})
@@ -288,37 +296,37 @@ EXPECTATIONS = [
     # --- accounts (Django's auth views and the portal's own) ---
     case("healthz", PUBLIC_GET_ONLY),
     case("register", cells("302", anonymous="200")),  # signed in: to the dashboard
-    case("activate", cells("400"), lambda s: {"uidb64": "MTIzNDU2Nzg", "token": "bad-token"}),
+    case("activate", read_only(cells("400")), lambda s: {"uidb64": "MTIzNDU2Nzg", "token": "bad-token"}),
     case("login", cells("302", anonymous="200")),  # signed in: to the dashboard
     case("logout", cells("405/302")),
     case("otp_setup", cells("200", anonymous="L", school_a="403", school_b="403")),
     case("otp_verify", SIGNED_IN_PAGE),
     case("password_change", SIGNED_IN_PAGE),
-    case("password_change_done", cells("200/405", anonymous="L")),
+    case("password_change_done", cells("200/405", anonymous="L/405")),
     case("password_reset", PUBLIC),
     case("password_reset_done", PUBLIC_GET_ONLY),
     case("password_reset_confirm", PUBLIC, lambda s: {"uidb64": "MTIzNDU2Nzg", "token": "bad-token"}),
     case("password_reset_complete", PUBLIC_GET_ONLY),
     # --- public pages, dashboard ---
-    case("home", PUBLIC),
-    case("public_list", PUBLIC),
-    case("public_list_batch", PUBLIC, lambda s: {"batch_id": s.published.pk}, "published"),
-    case("public_list_batch", cells("404"), lambda s: {"batch_id": s.batch.pk}, "unpublished"),
+    case("home", PUBLIC_GET_ONLY),
+    case("public_list", PUBLIC_GET_ONLY),
+    case("public_list_batch", PUBLIC_GET_ONLY, lambda s: {"batch_id": s.published.pk}, "published"),
+    case("public_list_batch", read_only(cells("404")), lambda s: {"batch_id": s.batch.pk}, "unpublished"),
     # Schools see their dashboard; everyone else is sent to their own pages.
-    case("dashboard", cells("302", anonymous="L", school_a="200", school_b="200")),
+    case("dashboard", read_only(cells("302", anonymous="L", school_a="200", school_b="200"))),
     # --- the school's pages ---
     case("applications:profile", SCHOOL_PAGE),
     # A school that already has its application for the batch is taken to it; nothing is created.
     case("applications:start", post_only(school_a="302", school_b="302"), lambda s: {"batch_id": s.batch.pk}),
     case("applications:start", post_only(school_a="404", school_b="404"), lambda s: {"batch_id": s.published.pk}, "closed"),
-    case("applications:detail", READ_ZJ, ZJ, "zj"),
-    case("applications:detail", READ_JS, JS, "js"),
-    case("applications:pdf", READ_ZJ, ZJ, "zj", PDF),
-    case("applications:pdf", READ_JS, JS, "js", PDF),
-    case("applications:scan_download", READ_ZJ, lambda s: {"pk": s.app_zj.pk, "scan_id": s.scan_zj.pk}, "zj", PNG),
-    case("applications:scan_download", READ_JS, lambda s: {"pk": s.app_js.pk, "scan_id": s.scan_js.pk}, "js", PNG),
+    case("applications:detail", read_only(READ_ZJ), ZJ, "zj"),
+    case("applications:detail", read_only(READ_JS), JS, "js"),
+    case("applications:pdf", read_only(READ_ZJ), ZJ, "zj", PDF),
+    case("applications:pdf", read_only(READ_JS), JS, "js", PDF),
+    case("applications:scan_download", read_only(READ_ZJ), lambda s: {"pk": s.app_zj.pk, "scan_id": s.scan_zj.pk}, "zj", PNG),
+    case("applications:scan_download", read_only(READ_JS), lambda s: {"pk": s.app_js.pk, "scan_id": s.scan_js.pk}, "js", PNG),
     # Another application's scan through this application's URL: no such scan.
-    case("applications:scan_download", cells("404", anonymous="L"), lambda s: {"pk": s.app_zj.pk, "scan_id": s.scan_js.pk}, "mismatch"),
+    case("applications:scan_download", read_only(cells("404", anonymous="L")), lambda s: {"pk": s.app_zj.pk, "scan_id": s.scan_js.pk}, "mismatch"),
     # Submitted: the form is read-only, its owner is sent to the application's page.
     case("applications:edit", write_own(READ_ZJ, "school_a", "302"), ZJ, "zj"),
     case("applications:edit", write_own(READ_JS, "school_b", "302"), JS, "js"),
@@ -337,9 +345,9 @@ EXPECTATIONS = [
     case("applications:move", post_only_of(write_own(READ_JS, "school_b", "302")), lambda s: {"pk": s.app_js.pk, "action": "apply_direct"}, "apply_direct"),
     case("applications:move", post_only_of(write_own(READ_ZJ, "school_a", "404")), lambda s: {"pk": s.app_zj.pk, "action": "promote"}, "unknown"),
     # --- provincial associations ---
-    case("review:province_home", cells("403", anonymous="L", reviewer_zj="302", reviewer_js="302")),
-    case("review:province_queue", cells("403", anonymous="L", reviewer_zj="200", reviewer_js="404"), lambda s: {"window_id": s.window_zj.pk}, "zj"),
-    case("review:province_queue", cells("403", anonymous="L", reviewer_zj="404", reviewer_js="200"), lambda s: {"window_id": s.window_js.pk}, "js"),
+    case("review:province_home", read_only(cells("403", anonymous="L", reviewer_zj="302", reviewer_js="302"))),
+    case("review:province_queue", read_only(cells("403", anonymous="L", reviewer_zj="200", reviewer_js="404")), lambda s: {"window_id": s.window_zj.pk}, "zj"),
+    case("review:province_queue", read_only(cells("403", anonymous="L", reviewer_zj="404", reviewer_js="200")), lambda s: {"window_id": s.window_js.pk}, "js"),
     # Forwarding: Zhejiang has an undecided application, Jiangsu forwarded already; both refused
     # with a message, back to the queue.
     case("review:province_forward", cells("403", anonymous="L", reviewer_zj="200/302", reviewer_js="404"), lambda s: {"window_id": s.window_zj.pk}, "zj"),
@@ -350,15 +358,15 @@ EXPECTATIONS = [
     case("review:province_record_copy", post_only(reviewer_zj="404", reviewer_js="400"), lambda s: {"window_id": s.window_js.pk}, "js"),
     # The 推荐汇总表: Zhejiang's a preview made now, Jiangsu's the copy kept at forwarding.
     *[
-        case("review:province_summary", cells("403", anonymous="L", **{own: "200", other: "404"}),
+        case("review:province_summary", read_only(cells("403", anonymous="L", **{own: "200", other: "404"})),
              lambda s, w=window, f=fmt: {"window_id": getattr(s, w).pk, "fmt": f}, f"{window}.{fmt}", PDF if fmt == "pdf" else XLSX)  # fmt: skip
         for window, own, other in (("window_zj", "reviewer_zj", "reviewer_js"), ("window_js", "reviewer_js", "reviewer_zj"))
         for fmt in ("pdf", "xlsx")
     ],
-    case("review:province_summary", cells("403", anonymous="L", reviewer_zj="404", reviewer_js="404"),
+    case("review:province_summary", read_only(cells("403", anonymous="L", reviewer_zj="404", reviewer_js="404")),
          lambda s: {"window_id": s.window_zj.pk, "fmt": "docx"}, "window_zj.docx"),  # fmt: skip
-    case("review:province_application", only({"reviewer_zj": "200"}, READ_ZJ), ZJ, "zj"),
-    case("review:province_application", only({"reviewer_js": "200"}, READ_JS), JS, "js"),
+    case("review:province_application", read_only(only({"reviewer_zj": "200"}, READ_ZJ)), ZJ, "zj"),
+    case("review:province_application", read_only(only({"reviewer_js": "200"}, READ_JS)), JS, "js"),
     # The province's actions on its own application: an empty form comes back (400).
     *[
         case("review:province_action", post_only_of(only({"reviewer_zj": "400"}, READ_ZJ)),
@@ -368,10 +376,10 @@ EXPECTATIONS = [
     case("review:province_action", post_only_of(only({"reviewer_zj": "404"}, READ_ZJ)), lambda s: {"pk": s.app_zj.pk, "action": "bogus"}, "zj.bogus"),
     case("review:province_action", post_only_of(only({"reviewer_js": "400"}, READ_JS)), lambda s: {"pk": s.app_js.pk, "action": "recommend"}, "js.recommend"),
     # --- the national project group ---
-    case("review:national_home", staff_page()),
-    case("review:national_list", staff_page()),
-    case("review:national_application", STAFF_JS, JS, "js"),
-    case("review:national_application", STAFF_ZJ, ZJ, "zj"),
+    case("review:national_home", read_only(staff_page())),
+    case("review:national_list", read_only(staff_page())),
+    case("review:national_application", read_only(STAFF_JS), JS, "js"),
+    case("review:national_application", read_only(STAFF_ZJ), ZJ, "zj"),
     case("review:formal_check", post_only_of(only({"staff": "400", "admin": "400"}, READ_JS)), JS, "js"),
     case("review:formal_check", post_only_of(only({"admin": "400"}, READ_ZJ)), ZJ, "zj"),
     case("review:assign_expert", post_only_of(only({"staff": "400", "admin": "400"}, READ_JS)), JS, "js"),
@@ -380,29 +388,29 @@ EXPECTATIONS = [
     case("review:end_assignment", post_only(staff="302", admin="302"), lambda s: {"assignment_id": s.assignment.pk}),
     case("review:reopen_review", post_only(staff="302", admin="302"), lambda s: {"review_id": s.review.pk}),
     case("review:assignment", staff_page(post="302")),  # POST: runs the automatic assignment (nothing left to assign)
-    case("review:assignment_run", staff_page(), lambda s: {"run_id": s.run.pk}),
-    case("review:assignment_run_status", staff_page(), lambda s: {"run_id": s.run.pk}, content_type="application/json"),
+    case("review:assignment_run", read_only(staff_page()), lambda s: {"run_id": s.run.pk}),
+    case("review:assignment_run_status", read_only(staff_page()), lambda s: {"run_id": s.run.pk}, content_type="application/json"),
     case("review:progress", staff_page(post="302")),  # POST: reminds the late experts (none here)
-    case("review:ranking", staff_page()),
-    *[case("review:ranking_export", staff_page(), lambda s, f=fmt: {"fmt": f}, fmt, kind)
+    case("review:ranking", read_only(staff_page())),
+    *[case("review:ranking_export", read_only(staff_page()), lambda s, f=fmt: {"fmt": f}, fmt, kind)
       for fmt, kind in (("csv", "text/csv; charset=utf-8"), ("xlsx", XLSX), ("pdf", PDF))],
-    case("review:ranking_export", staff_page(get="404"), lambda s: {"fmt": "docx"}, "docx"),
+    case("review:ranking_export", read_only(staff_page(get="404")), lambda s: {"fmt": "docx"}, "docx"),
     case("review:bulk_decide", post_only(staff="302", admin="302")),  # nothing ticked: back to the ranking
     case("review:publish", staff_page(get="200", post="400")),  # the empty form comes back (and the applications are undecided)
     # Filing the list (八.2) while applications are undecided: refused, with a message; nothing filed to download.
     case("review:file_list", post_only(staff="302", admin="302")),
-    case("review:filing_pdf", staff_page(get="404")),
-    *[case("review:selected_list", staff_page(), lambda s, k=kind: {"kind": k}, kind, PDF) for kind in ("filing", "public")],
-    case("review:selected_list", staff_page(get="404"), lambda s: {"kind": "draft"}, "draft"),
+    case("review:filing_pdf", read_only(staff_page(get="404"))),
+    *[case("review:selected_list", read_only(staff_page()), lambda s, k=kind: {"kind": k}, kind, PDF) for kind in ("filing", "public")],
+    case("review:selected_list", read_only(staff_page(get="404")), lambda s: {"kind": "draft"}, "draft"),
     case("review:exports", staff_page()),  # POST: the empty form comes back
-    case("review:export_detail", staff_page(), lambda s: {"job_id": s.job.pk}),
-    case("review:export_status", staff_page(), lambda s: {"job_id": s.job.pk}, content_type="application/json"),
-    case("review:export_download", staff_page(), lambda s: {"job_id": s.job.pk}, content_type="application/zip"),
+    case("review:export_detail", read_only(staff_page()), lambda s: {"job_id": s.job.pk}),
+    case("review:export_status", read_only(staff_page()), lambda s: {"job_id": s.job.pk}, content_type="application/json"),
+    case("review:export_download", read_only(staff_page()), lambda s: {"job_id": s.job.pk}, content_type="application/zip"),
     # A score sheet is its expert's and the project group's; to anyone else it does not exist.
-    case("review:score_sheet", cells("404", anonymous="L", expert_assigned="200", staff="200", admin="200"), lambda s: {"review_id": s.review.pk},
+    case("review:score_sheet", read_only(cells("404", anonymous="L", expert_assigned="200", staff="200", admin="200")), lambda s: {"review_id": s.review.pk},
          content_type=PDF),
     # --- experts ---
-    case("review:expert_home", cells("403", anonymous="L", expert_assigned="200", expert_other="200")),
+    case("review:expert_home", read_only(cells("403", anonymous="L", expert_assigned="200", expert_other="200"))),
     # Scores submitted: the sheet shows, locked; an empty POST comes back (400).
     case("review:expert_score", cells("403", anonymous="L", expert_assigned="200/400", expert_other="404"), lambda s: {"assignment_id": s.assignment.pk}),
     # Without a reason nothing is declared: back to the scoring page with a message.
@@ -517,6 +525,11 @@ def as_role(client, scene, role):
     return client
 
 
+def cache_directives(response) -> set[str]:
+    """The directives of the response's Cache-Control header, e.g. {"private", "no-store"}."""
+    return {part.split("=", 1)[0].strip().lower() for part in response.get("Cache-Control", "").split(",") if part.strip()}
+
+
 def check_cell(client, scene, role, method, url, expected, *, content_type=""):
     with data_writes() as written:
         response = getattr(client, method)(url)
@@ -528,6 +541,9 @@ def check_cell(client, scene, role, method, url, expected, *, content_type=""):
         assert response.status_code == expected, f"{method.upper()} {url} as {role}: {response.status_code}, expected {expected}"
     if expected == 200 and content_type:
         assert response["Content-Type"] == content_type, (url, response["Content-Type"])
+    # What a signed-in user is shown, and any file, must not stay in a shared or a disk cache.
+    if role != "anonymous" or (expected == 200 and content_type):
+        assert "no-store" in cache_directives(response), f"{method.upper()} {url} as {role}: Cache-Control {response.get('Cache-Control')!r}"
     assert not written, f"{method.upper()} {url} as {role} wrote to {sorted(set(written))}"
     return response
 
@@ -561,3 +577,25 @@ def test_django_admin_index(client, scene, role, method):
     if response.status_code == 302:
         assert response["Location"].startswith(reverse("admin:login")), response["Location"]
     assert not written, written
+
+
+def put_delete_role(c: Case) -> str:
+    """Who sends the PUT and DELETE: a role that may open the page, else one whose POST is taken
+    in (a POST-only view), else any signed-in role."""
+    for method in (0, 1):
+        for role in ROLES:
+            if c.expect[role][method] in (200, 302, 400):
+                return role
+    return SIGNED_IN[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ("put", "delete"))
+@pytest.mark.parametrize("c", EXPECTATIONS, ids=case_id)
+def test_put_and_delete_are_refused(client, scene, c, method):
+    """No view of the portal takes PUT or DELETE: a form takes GET and POST, a page that only
+    reads GET (and HEAD), an action POST."""
+    role = put_delete_role(c)
+    as_role(client, scene, role)
+
+    check_cell(client, scene, role, method, reverse(c.name, kwargs=c.kwargs(scene)), 405)

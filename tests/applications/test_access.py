@@ -41,8 +41,9 @@ def request_view(client, view, application):
         return client.get(url)
     if view == "scan_upload":
         return client.post(url, {"scan": upload("scan.png", png_bytes())})
-    # A write that would show if it got through: a new lead name.
-    return client.post(url, {"lead_name": "越权修改", "team-TOTAL_FORMS": "0", "team-INITIAL_FORMS": "0"})
+    # A write that would show if it got through: a new lead name (from a page opened just now).
+    revision = Application.objects.get(pk=application.pk).revision
+    return client.post(url, {"lead_name": "越权修改", "team-TOTAL_FORMS": "0", "team-INITIAL_FORMS": "0", "revision": revision})
 
 
 def with_scan(application, actor):

@@ -78,6 +78,11 @@ def school_client(client, user_a):
     return client
 
 
+def as_opened(application, data: dict) -> dict:
+    """`data` as the edit page opened now would post it: with the revision the page carries."""
+    return {**data, "revision": str(Application.objects.get(pk=application.pk).revision)}
+
+
 def page_values(client, application, query=""):
     """What the edit page would submit if the school pressed 保存草稿 now."""
     response = client.get(edit_url(application, query))
@@ -87,7 +92,7 @@ def page_values(client, application, query=""):
 
 def test_a_full_draft_comes_back_unchanged_on_the_page_and_in_the_database(school_client, application_a):
     projects = project_ids("elderly-education", "continuing-education")
-    data = {**FILLED, "projects": projects, **team_data(TEAM)}
+    data = as_opened(application_a, {**FILLED, "projects": projects, **team_data(TEAM)})
 
     response = school_client.post(edit_url(application_a), data)
 
@@ -126,7 +131,7 @@ def test_saving_the_page_as_shown_changes_nothing(school_client, complete_applic
 
 
 def test_a_draft_with_an_invalid_mobile_is_stored_and_the_page_flags_the_field(school_client, application_a):
-    data = {**FILLED, "lead_mobile": "1381234567", "projects": project_ids("elderly-education"), **team_data(TEAM)}
+    data = as_opened(application_a, {**FILLED, "lead_mobile": "1381234567", "projects": project_ids("elderly-education"), **team_data(TEAM)})
 
     response = school_client.post(edit_url(application_a), data, follow=True)
 
@@ -148,7 +153,7 @@ def test_a_draft_with_an_invalid_mobile_is_stored_and_the_page_flags_the_field(s
 def test_an_invalid_mobile_in_a_team_row_is_flagged_on_that_row(school_client, application_a):
     rows = [TEAM[0], (*TEAM[1][:3], "0571-88031215", TEAM[1][4]), TEAM[2]]
 
-    response = school_client.post(edit_url(application_a), {**FILLED, **team_data(rows)}, follow=True)
+    response = school_client.post(edit_url(application_a), as_opened(application_a, {**FILLED, **team_data(rows)}), follow=True)
 
     html = response.content.decode()
     _values, attrs = read_form(html, FORM_ID)
@@ -158,7 +163,7 @@ def test_an_invalid_mobile_in_a_team_row_is_flagged_on_that_row(school_client, a
 
 
 def test_a_team_row_marked_for_deletion_is_removed_and_the_rest_keep_their_order(school_client, application_a):
-    school_client.post(edit_url(application_a), {**FILLED, **team_data(TEAM)})
+    school_client.post(edit_url(application_a), as_opened(application_a, {**FILLED, **team_data(TEAM)}))
     values = page_values(school_client, application_a)
     values["team-1-DELETE"] = "on"
 
@@ -173,7 +178,7 @@ def test_a_team_row_marked_for_deletion_is_removed_and_the_rest_keep_their_order
 def test_blank_team_rows_are_not_stored(school_client, application_a):
     rows = [*TEAM[:3], ("", "", "", "", ""), ("  ", "", " ", "", "")]
 
-    school_client.post(edit_url(application_a), {**FILLED, **team_data(rows)})
+    school_client.post(edit_url(application_a), as_opened(application_a, {**FILLED, **team_data(rows)}))
 
     assert stored_team(application_a) == TEAM[:3]
 
@@ -198,7 +203,7 @@ def test_add_team_row_without_javascript_saves_and_returns_with_one_more_empty_r
 
 def test_accepting_the_pledge_records_the_time_and_unchecking_clears_it(school_client, application_a):
     before = timezone.now()
-    school_client.post(edit_url(application_a), {**FILLED, **team_data(TEAM)})
+    school_client.post(edit_url(application_a), as_opened(application_a, {**FILLED, **team_data(TEAM)}))
     after = timezone.now()
     accepted_at = Application.objects.get(pk=application_a.pk).pledge_accepted_at
     assert accepted_at is not None and before <= accepted_at <= after
@@ -214,7 +219,7 @@ def test_accepting_the_pledge_records_the_time_and_unchecking_clears_it(school_c
 
 def test_the_pledge_is_not_accepted_without_the_signatory(school_client, application_a):
     # The 负责人 accepts by typing their name; ticking the box alone records no acceptance.
-    school_client.post(edit_url(application_a), {**FILLED, "pledge_signatory": "", **team_data(TEAM)})
+    school_client.post(edit_url(application_a), as_opened(application_a, {**FILLED, "pledge_signatory": "", **team_data(TEAM)}))
 
     assert Application.objects.get(pk=application_a.pk).pledge_accepted_at is None
 
@@ -295,7 +300,7 @@ def test_a_school_without_a_provincial_window_cannot_choose_the_provincial_route
     application = application_get_or_create(batch=batch, school=user_direct.school, actor=user_direct)
     client.force_login(user_direct)
 
-    client.post(edit_url(application), {**FILLED, "route": "provincial", **team_data(TEAM)})
+    client.post(edit_url(application), as_opened(application, {**FILLED, "route": "provincial", **team_data(TEAM)}))
 
     # Sichuan runs no window: a tampered post cannot route the application to a province.
     stored = Application.objects.get(pk=application.pk)

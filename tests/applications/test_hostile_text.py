@@ -25,7 +25,7 @@ from review.models import Forwarding
 from review.rubric import rubric_ensure_default
 from review.provincial import province_forward, province_recommend, province_return
 from tests.applications.pages import descriptions, read_form
-from tests.applications.test_edit_form import FILLED, NOT_SAVED_MESSAGE, TEAM, TEAM_FIELDS, edit_url, page_values, team_data
+from tests.applications.test_edit_form import FILLED, NOT_SAVED_MESSAGE, TEAM, TEAM_FIELDS, as_opened, edit_url, page_values, team_data
 from tests.review.helpers import reload, submit_complete
 from tests.review.national_helpers import GOOD, assign, in_review, make_expert, pdf_text, squeeze, submit_review
 
@@ -167,7 +167,7 @@ def test_other_control_characters_are_stored_and_the_pdf_still_renders(school_cl
     }
     team = [(f"王{CONTROLS[:10]}燕", *TEAM[0][1:4], f"分{CONTROLS}工"), *TEAM[1:3]]
 
-    response = school_client.post(edit_url(application_a), {**FILLED, **typed, **team_data(team)})
+    response = school_client.post(edit_url(application_a), as_opened(application_a, {**FILLED, **typed, **team_data(team)}))
 
     assert response.status_code == 302
     stored = Application.objects.get(pk=application_a.pk)
@@ -246,7 +246,7 @@ def assert_shown_as_text(html: str, values):
 @pytest.fixture
 def hostile_draft(school_client, application_a):
     """School A's draft with markup in every text field and every team cell, saved through the page."""
-    response = school_client.post(edit_url(application_a), {**FILLED, **HOSTILE, "pledge_accept": "on", **team_data(HOSTILE_TEAM)})
+    response = school_client.post(edit_url(application_a), as_opened(application_a, {**FILLED, **HOSTILE, "pledge_accept": "on", **team_data(HOSTILE_TEAM)}))
     assert response.status_code == 302
     return Application.objects.get(pk=application_a.pk)
 
@@ -389,7 +389,7 @@ def test_the_team_row_form_only_ever_refuses_with_field_errors(application_a, va
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(values=st.fixed_dictionaries({name: any_text for name in TEXT_FIELDS}), row=st.tuples(*[any_text] * len(TEAM_FIELDS)))
 def test_the_edit_page_saves_or_explains_whatever_is_typed(school_client, application_a, values, row):
-    data = {**values, **team_data([row])}
+    data = as_opened(application_a, {**values, **team_data([row])})
     formset_ok = team_formset(application=application_a, data=data).is_valid()
 
     response = school_client.post(edit_url(application_a), data)

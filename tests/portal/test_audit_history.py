@@ -14,7 +14,7 @@ from review.models import CriterionScore, ExpertReview, ProvincialReview
 from review.rubric import rubric_ensure_default
 from review.roles import sync_staff_group
 from tests.applications.pages import read_form
-from tests.applications.test_edit_form import FILLED, TEAM, project_ids, team_data
+from tests.applications.test_edit_form import FILLED, TEAM, as_opened, project_ids, team_data
 from tests.conftest import png_bytes, upload
 from tests.review.helpers import reload, submit_complete
 from tests.review.national_helpers import GOOD, assign, in_review, make_expert, points_for, submit_review
@@ -81,7 +81,7 @@ def test_a_schools_draft_save_and_submission_are_recorded_with_the_school_user(c
 
     response = client.post(
         reverse("applications:edit", args=[application_a.pk]),
-        {**FILLED, "projects": project_ids("elderly-education"), **team_data(TEAM[:3])},
+        as_opened(application_a, {**FILLED, "projects": project_ids("elderly-education"), **team_data(TEAM[:3])}),
     )
 
     assert response.status_code == 302

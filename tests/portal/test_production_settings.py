@@ -17,7 +17,7 @@ PRINT = """
 import json
 from portal import settings as s
 print(json.dumps({"storages": s.STORAGES, "log_format": s.LOG_FORMAT, "protected": s.PROTECTED_FILES_SERVER,
-                  "exempt": s.SECURE_REDIRECT_EXEMPT, "middleware": s.MIDDLEWARE[:3],
+                  "exempt": s.SECURE_REDIRECT_EXEMPT, "middleware": s.MIDDLEWARE[:4],
                   "trusted_proxies": s.TRUSTED_PROXY_COUNT}, default=str))
 """
 
@@ -48,6 +48,7 @@ def test_production_serves_hashed_compressed_static_files_and_keeps_uploads_on_d
     assert loaded["exempt"] == ["^healthz$"]
     assert loaded["middleware"] == [
         "portal.request_id.RequestIdMiddleware",
+        "portal.http_headers.PermissionsPolicyMiddleware",
         "django.middleware.security.SecurityMiddleware",
         "whitenoise.middleware.WhiteNoiseMiddleware",
     ]

@@ -32,6 +32,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
 }
+# Browser features the portal never uses, which Permissions-Policy must turn off.
+FEATURES_OFF = ("camera", "microphone", "geolocation", "payment", "usb")
 
 
 # --- what a page must and must not carry ---------------------------------------------------------
@@ -47,11 +49,25 @@ def csp_directives(header: str) -> dict[str, list[str]]:
     return directives
 
 
+def permissions_policy(header: str) -> dict[str, str]:
+    """"camera=(), fullscreen=(self)" → {"camera": "()", "fullscreen": "(self)"}."""
+    features = {}
+    for part in header.split(","):
+        feature, _, allowed = part.strip().partition("=")
+        if feature:
+            features[feature] = allowed.strip()
+    return features
+
+
 def header_problems(response) -> list[str]:
     problems = []
     for name, expected in SECURITY_HEADERS.items():
         if response.get(name) != expected:
             problems.append(f"{name}: {response.get(name)!r}, expected {expected!r}")
+    features = permissions_policy(response.get("Permissions-Policy", ""))
+    for feature in FEATURES_OFF:
+        if features.get(feature) != "()":
+            problems.append(f"Permissions-Policy does not turn off {feature}: {response.get('Permissions-Policy')!r}")
     policy = response.get("Content-Security-Policy")
     if not policy:
         return [*problems, "no Content-Security-Policy"]
@@ -276,6 +292,16 @@ def test_the_lockout_page(client, user_a, settings):
     assert_hardened(response, 429)
 
 
+def test_static_files_and_downloads_carry_the_permissions_policy(client, user_a, complete_application_a):
+    # Not pages, so outside the crawl above; a browser applies the policy to whatever it renders.
+    client.force_login(user_a)
+    for url in ("/static/css/portal.css", reverse("applications:pdf", args=[complete_application_a.pk]), reverse("healthz")):
+        response = client.get(url)
+
+        assert response.status_code == 200, url
+        assert {feature: permissions_policy(response["Permissions-Policy"])[feature] for feature in FEATURES_OFF} == dict.fromkeys(FEATURES_OFF, "()"), url
+
+
 def test_error_pages(client, user_a):
     # Not found, and forbidden (a school on the two-factor page): still under the policy.
     assert_hardened(client.get("/no-such-page/"), 404)
@@ -369,3 +395,14 @@ def test_development_starts_without_a_secret_key(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_nginx_sends_the_same_permissions_policy_with_the_files_it_serves():
+    # Scans and bundles handed to nginx (X-Accel-Redirect) lose the app's headers; its config sets them again.
+    from django.conf import settings
+
+    from portal.http_headers import permissions_policy_header
+
+    config = (REPO / "deploy" / "nginx" / "portal.conf").read_text(encoding="utf-8")
+
+    assert f'add_header Permissions-Policy "{permissions_policy_header(settings.PERMISSIONS_POLICY)}" always;' in config

@@ -1,6 +1,7 @@
 """Sessions: changing the password ends the account's other sessions but keeps the one that
 changed it; cookies are out of reach of scripts; a session ends after SESSION_COOKIE_AGE without a
-request, and every request starts that period again (SESSION_SAVE_EVERY_REQUEST)."""
+request, and every request starts that period again (SESSION_SAVE_EVERY_REQUEST); however busy, it
+ends SESSION_ABSOLUTE_AGE after signing in, and the person is sent to log in again, told why."""
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.session_lifetime import SIGNED_IN_AT
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -137,3 +139,57 @@ def test_an_idle_session_has_ended(client, settings, user_a):
 def test_sessions_end_after_two_hours_unless_configured(settings):
     # The default the settings document ("Sessions end after this long without a request").
     assert (settings.SESSION_COOKIE_AGE, settings.SESSION_SAVE_EVERY_REQUEST, settings.SESSION_EXPIRE_AT_BROWSER_CLOSE) == (7200, True, False)
+
+
+def signed_in(client, seconds_ago: int) -> None:
+    """As if the session had signed in `seconds_ago` (and been busy ever since)."""
+    session = client.session
+    session[SIGNED_IN_AT] -= seconds_ago
+    session.save()
+
+
+def test_signing_in_records_when(client, user_a):
+    before = int(timezone.now().timestamp())
+
+    client.post(reverse("login"), {"username": "school-a", "password": PASSWORD})
+
+    assert before <= client.session[SIGNED_IN_AT] <= timezone.now().timestamp()
+
+
+def test_a_busy_session_ends_twelve_hours_after_signing_in(client, settings, user_a):
+    client.post(reverse("login"), {"username": "school-a", "password": PASSWORD})
+    signed_in(client, settings.SESSION_ABSOLUTE_AGE)
+    assert Session.objects.get(pk=stored_session(client).pk).expire_date > timezone.now()  # arrange: not idle
+
+    response = client.get(reverse("dashboard"))
+
+    assert (response.status_code, response["Location"]) == (302, f"{reverse('login')}?next={reverse('dashboard')}")
+    assert client.session.get(SESSION_KEY) is None
+    login_page = client.get(response["Location"]).content.decode()
+    assert "您已登录超过 12 小时，为了账号安全，请重新登录。" in login_page
+    # Signing in again starts a new lifetime.
+    client.post(reverse("login"), {"username": "school-a", "password": PASSWORD})
+    assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_a_session_a_minute_short_of_its_lifetime_goes_on(client, settings, user_a):
+    client.post(reverse("login"), {"username": "school-a", "password": PASSWORD})
+    signed_in(client, settings.SESSION_ABSOLUTE_AGE - 60)
+
+    assert client.get(reverse("dashboard")).status_code == 200
+    assert client.session.get(SESSION_KEY) == str(user_a.pk)
+
+
+def test_a_session_signed_in_before_the_lifetime_existed_starts_it_now(client, user_a):
+    client.post(reverse("login"), {"username": "school-a", "password": PASSWORD})
+    session = client.session
+    del session[SIGNED_IN_AT]
+    session.save()
+    before = int(timezone.now().timestamp())
+
+    assert client.get(reverse("dashboard")).status_code == 200
+    assert client.session[SIGNED_IN_AT] >= before
+
+
+def test_sessions_last_twelve_hours_from_signing_in_unless_configured(settings):
+    assert settings.SESSION_ABSOLUTE_AGE == 12 * 60 * 60

@@ -3,7 +3,6 @@ national deadline, only when every submitted application is decided; the 推荐�
 is generated then and kept with the forwarding record."""
 import io
 import re
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
