@@ -255,7 +255,7 @@ def test_the_form_leaves_the_supervising_authoritys_opinion_to_the_authority(sch
     assert descriptions(html, attrs["supervisor_name"]) == [SUPERVISOR_HELP]
 
     # A value posted anyway (an old page, a hand-made request) is not stored.
-    data = {**FILLED, "supervisor_opinion": "同意推荐。", "supervisor_date": "2023-04-10", **team_data(TEAM)}
+    data = as_opened(application_a, {**FILLED, "supervisor_opinion": "同意推荐。", "supervisor_date": "2023-04-10", **team_data(TEAM)})
     school_client.post(edit_url(application_a), data)
     stored = Application.objects.get(pk=application_a.pk)
     assert (stored.supervisor_name, stored.supervisor_opinion, stored.supervisor_date) == (FILLED["supervisor_name"], "", None)
