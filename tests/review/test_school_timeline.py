@@ -139,3 +139,11 @@ def test_a_school_without_a_provincial_window_goes_straight_to_the_national_grou
     # No province handles it.
     client.force_login(zhejiang_reviewer)
     assert client.get(reverse("review:province_application", args=[submitted.pk])).status_code == 404
+
+
+def test_the_return_reason_is_printed_once_after_the_status(client, user_a, journey):
+    # It read "退回修改：退回修改：…": the status and a comment that repeated it.
+    html = school_timeline(client, user_a, journey).content.decode()
+
+    assert html.count(f"退回修改：{REASON}") == 1
+    assert "退回修改：退回修改" not in html
