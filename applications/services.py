@@ -80,7 +80,7 @@ def application_save_draft(*, application: Application, form, team_formset, acto
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if not locked.is_editable:
-            raise WorkflowError(f"申请表当前状态为“{status_label_for_school(locked)}”，不能修改。")
+            raise WorkflowError(f"申请表当前状态为“{status_label_for_school(locked)}”，不能修改。", "not_editable")
         if expected_revision is None:
             raise RevisionMissing(locked.revision, locked.updated_at)
         if expected_revision != locked.revision:
@@ -124,7 +124,7 @@ def scan_upload(*, application: Application, uploaded_file, actor) -> SignedScan
     nothing is stored then.
     """
     if not application.is_editable:
-        raise WorkflowError(f"申请表当前状态为“{status_label_for_school(application)}”，不能更换扫描件。")
+        raise WorkflowError(f"申请表当前状态为“{status_label_for_school(application)}”，不能更换扫描件。", "not_editable")
     kind, digest = inspect_scan(uploaded_file, max_bytes=settings.SCAN_MAX_BYTES)
     original = (uploaded_file.name or "scan").replace("\\", "/").rsplit("/", 1)[-1][:150]
     suffix = {"pdf": ".pdf", "jpeg": ".jpg", "png": ".png"}[kind]

@@ -19,7 +19,7 @@ def decide(*, application: Application, actor, selected: bool, opinion: str, sig
     school until the list is published."""
     opinion = (opinion or "").strip()
     if not opinion:
-        raise WorkflowError("请填写项目组意见。")
+        raise WorkflowError("请填写项目组意见。", "opinion_required")
     with transaction.atomic():
         locked = lock_application(application)
         outcome = Status.SELECTED if selected else Status.NOT_SELECTED

@@ -197,15 +197,15 @@ def assignment_add(*, application: Application, expert, actor, reason: str) -> A
     """Assign an expert by hand, with a reason kept in the log."""
     reason = (reason or "").strip()
     if not reason:
-        raise WorkflowError("人工调整须填写理由。")
+        raise WorkflowError("人工调整须填写理由。", "reason_required")
     with transaction.atomic():
         locked = lock_application(application)
         expect_status(locked, *IN_REVIEW_STATUSES)
         problem = eligibility_problem(locked, expert)
         if problem:
-            raise WorkflowError(problem)
+            raise WorkflowError(problem, "not_eligible")
         if Assignment.objects.filter(application=locked, expert=expert, is_active=True).exists():
-            raise WorkflowError("该专家已分配给这份申请。")
+            raise WorkflowError("该专家已分配给这份申请。", "already_assigned")
         assignment = Assignment.objects.create(application=locked, expert=expert, assigned_by=actor, source=Assignment.Source.MANUAL, reason=reason)
         TimelineEntry.objects.create(
             application=locked, actor=actor, action="assignment_add", visible_to_school=False,
@@ -219,11 +219,11 @@ def assignment_add(*, application: Application, expert, actor, reason: str) -> A
 def assignment_remove(*, assignment: Assignment, actor, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
-        raise WorkflowError("撤销分配须填写理由。")
+        raise WorkflowError("撤销分配须填写理由。", "reason_required")
     with transaction.atomic():
         locked = Assignment.objects.select_for_update().select_related("application", "expert").get(pk=assignment.pk)
         if not locked.is_active:
-            raise WorkflowError("该分配已撤销。")
+            raise WorkflowError("该分配已撤销。", "already_ended")
         end_assignment(locked, actor, reason)
         mark_scored_if_complete(locked.application, actor)
 
@@ -233,14 +233,14 @@ def expert_declare_conflict(*, assignment: Assignment, expert, reason: str) -> A
     eligible expert exists, a replacement is assigned at once. Returns the replacement."""
     reason = (reason or "").strip()
     if not reason:
-        raise WorkflowError("请简要说明回避理由。")
+        raise WorkflowError("请简要说明回避理由。", "reason_required")
     with transaction.atomic():
         locked = Assignment.objects.select_for_update().select_related("application__batch", "application__school").get(pk=assignment.pk)
         if locked.expert_id != expert.pk or not locked.is_active:
-            raise WorkflowError("该评审任务已不属于您。")
+            raise WorkflowError("该评审任务已不属于您。", "not_yours")
         review = ExpertReview.objects.filter(assignment=locked).first()
         if review is not None and review.state == ExpertReview.State.SUBMITTED:
-            raise WorkflowError("评分已提交，如需回避请联系项目组。")
+            raise WorkflowError("评分已提交，如需回避请联系项目组。", "already_submitted")
         ConflictDeclaration.objects.get_or_create(expert=expert, application=locked.application, defaults={"reason": reason})
         end_assignment(locked, expert, f"专家声明回避：{reason}")
         plan = assignment_plan(locked.application.batch, applications=Application.objects.filter(pk=locked.application_id))

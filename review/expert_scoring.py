@@ -37,15 +37,15 @@ def review_save(*, assignment: Assignment, expert, points: dict[int, str | Decim
     with transaction.atomic():
         locked = Assignment.objects.select_for_update().select_related("application__batch").get(pk=assignment.pk)
         if locked.expert_id != expert.pk or not locked.is_active:
-            raise WorkflowError("该评审任务已不属于您。")
+            raise WorkflowError("该评审任务已不属于您。", "not_yours")
         application = locked.application
         review, _ = ExpertReview.objects.get_or_create(assignment=locked)
         if review.state == ExpertReview.State.SUBMITTED:
-            raise WorkflowError("评分已提交，不能再修改；如需修改请联系项目组重新开放。")
+            raise WorkflowError("评分已提交，不能再修改；如需修改请联系项目组重新开放。", "already_submitted")
         if application.status not in IN_REVIEW_STATUSES:
-            raise WorkflowError(f"该申请当前状态为“{application.get_status_display()}”，不在评审阶段。")
+            raise WorkflowError(f"该申请当前状态为“{application.get_status_display()}”，不在评审阶段。", "wrong_status")
         if scoring_locked(review, application.batch, now=now):
-            raise WorkflowError("评分已于截止时间锁定；如需修改请联系项目组重新开放。")
+            raise WorkflowError("评分已于截止时间锁定；如需修改请联系项目组重新开放。", "scoring_locked")
         criteria = criteria_of(application.batch)
         errors: dict[str, list[str]] = {}
         clean: dict[int, Decimal] = {}
@@ -102,9 +102,9 @@ def review_reopen(*, review: ExpertReview, actor, reason: str, until: datetime) 
     """Staff reopen a submitted review (or one locked by the deadline) until `until`; logged."""
     reason = (reason or "").strip()
     if not reason:
-        raise WorkflowError("重新开放评分须填写理由。")
+        raise WorkflowError("重新开放评分须填写理由。", "reason_required")
     if until <= timezone.now():
-        raise WorkflowError("重新开放的截止时间应晚于现在。")
+        raise WorkflowError("重新开放的截止时间应晚于现在。", "deadline_in_past")
     with transaction.atomic():
         locked = ExpertReview.objects.select_for_update().select_related("assignment__application", "assignment__expert").get(pk=review.pk)
         application = lock_application(locked.assignment.application)

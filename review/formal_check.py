@@ -59,21 +59,21 @@ def formal_check_decide(*, application: Application, actor, outcome: str, seals_
             if not (seals_present and seals_legible and consistent):
                 failed.append("人工核对项未全部确认")
             if failed:
-                raise WorkflowError("形式审查未通过的项目：" + "；".join(failed) + "。请退回补正或不予受理。")
+                raise WorkflowError("形式审查未通过的项目：" + "；".join(failed) + "。请退回补正或不予受理。", "formal_items_failed")
             transition(application=locked, action="formal_pass", actor=actor, now=now,
                        comment="通过形式审查，进入专家评审", internal_comment=reason)  # fmt: skip
         elif outcome == FormalCheck.Outcome.RETURNED:
             if not reason:
-                raise WorkflowError("请填写需要补正的内容，学校会看到这段说明。")
+                raise WorkflowError("请填写需要补正的内容，学校会看到这段说明。", "reason_required")
             if correction_deadline is None or correction_deadline <= now:
-                raise WorkflowError("请设定晚于当前时间的补正截止时间。")
+                raise WorkflowError("请设定晚于当前时间的补正截止时间。", "deadline_in_past")
             locked.correction_deadline = correction_deadline
             transition(application=locked, action="formal_return", actor=actor, now=now,
                        comment=f"请于 {timezone.localtime(correction_deadline):%Y年%m月%d日 %H:%M} 前补正：{reason}")  # fmt: skip
             notify_school(locked, event="returned", comment=reason)
         else:
             if not reason:
-                raise WorkflowError("请填写不予受理的理由，学校会看到这段说明。")
+                raise WorkflowError("请填写不予受理的理由，学校会看到这段说明。", "reason_required")
             transition(application=locked, action="formal_reject", actor=actor, comment=reason, now=now)
             notify_school(locked, event="rejected", comment=reason)
         check.outcome, check.reason, check.decided_by, check.decided_at = outcome, reason, actor, now

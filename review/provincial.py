@@ -75,7 +75,7 @@ def province_return(*, application: Application, actor, reason: str, now: dateti
     now = now or timezone.now()
     reason = (reason or "").strip()
     if not reason:
-        raise WorkflowError("请填写退回理由，学校会看到这段说明。")
+        raise WorkflowError("请填写退回理由，学校会看到这段说明。", "reason_required")
     with transaction.atomic():
         locked = lock_application(application)
         window = _window_of(locked, actor=actor, action="province_return", now=now)
@@ -93,18 +93,18 @@ def province_recommend(*, application: Application, actor, opinion: str, rank: i
     now = now or timezone.now()
     opinion = (opinion or "").strip()
     if not opinion:
-        raise WorkflowError("请填写推荐意见。")
+        raise WorkflowError("请填写推荐意见。", "opinion_required")
     if not rank or rank < 1:
-        raise WorkflowError("推荐排名应为从 1 开始的整数。")
+        raise WorkflowError("推荐排名应为从 1 开始的整数。", "bad_rank")
     with transaction.atomic():
         locked = lock_application(application)
         window = _window_of(locked, actor=actor, action="province_recommend", now=now)
         ProvincialWindow.objects.select_for_update().filter(pk=window.pk).first()  # serialise quota checks
         if window.quota is not None and recommended_count(window) >= window.quota:
-            raise WorkflowError(f"本省推荐名额为 {window.quota} 个，已全部用完，不能再推荐；如需调整，请先撤销其他推荐。")
+            raise WorkflowError(f"本省推荐名额为 {window.quota} 个，已全部用完，不能再推荐；如需调整，请先撤销其他推荐。", "quota_full")
         holder = ProvincialReview.objects.filter(window=window, rank=rank).exclude(application=locked).select_related("application__school").first()
         if holder is not None:
-            raise WorkflowError(f"排名第 {rank} 位已给了{holder.application.school.name}，请选择其他排名（下一个空位是 {next_free_rank(window)}）。")
+            raise WorkflowError(f"排名第 {rank} 位已给了{holder.application.school.name}，请选择其他排名（下一个空位是 {next_free_rank(window)}）。", "rank_taken")
         review = _review_for(locked, window)
         review.opinion, review.rank, review.decline_reason = opinion, rank, ""
         review.decided_by, review.decided_at = actor, now
@@ -112,7 +112,7 @@ def province_recommend(*, application: Application, actor, opinion: str, rank: i
             with transaction.atomic():
                 review.save()
         except IntegrityError as error:  # the same rank taken by a parallel request
-            raise WorkflowError(f"排名第 {rank} 位刚被占用，请刷新后重新选择。") from error
+            raise WorkflowError(f"排名第 {rank} 位刚被占用，请刷新后重新选择。", "rank_taken") from error
         transition(
             application=locked, action="province_recommend", actor=actor, now=now,
             comment=f"已获{window.association.name}推荐", internal_comment=f"推荐排名第 {rank} 位。推荐意见：{opinion}",
@@ -122,13 +122,15 @@ def province_recommend(*, application: Application, actor, opinion: str, rank: i
 
 
 def province_decline(*, application: Application, actor, reason: str, now: datetime | None = None) -> Application:
-    """Decline to recommend (final for this batch).
+    """Decline to recommend. Final for the province, not for the school: it may still apply straight
+    to the project group before the national deadline (八.1; applications.workflow.apply_direct).
 
-    Side effects: status → not_recommended; the reason is kept, shown to the school and mailed."""
+    Side effects: status → not_recommended; the reason is kept, shown to the school and mailed (the
+    mail says it may apply directly)."""
     now = now or timezone.now()
     reason = (reason or "").strip()
     if not reason:
-        raise WorkflowError("请填写不予推荐的理由，学校会看到这段说明。")
+        raise WorkflowError("请填写不予推荐的理由，学校会看到这段说明。", "reason_required")
     with transaction.atomic():
         locked = lock_application(application)
         window = _window_of(locked, actor=actor, action="province_decline", now=now)
@@ -145,7 +147,7 @@ def province_change_rank(*, application: Application, actor, rank: int, now: dat
     """Move a recommended application to another rank; whoever held that rank takes its old one."""
     now = now or timezone.now()
     if not rank or rank < 1:
-        raise WorkflowError("推荐排名应为从 1 开始的整数。")
+        raise WorkflowError("推荐排名应为从 1 开始的整数。", "bad_rank")
     with transaction.atomic():
         locked = lock_application(application)
         window = window_for(locked.batch, locked.school.province)
@@ -183,14 +185,14 @@ def province_change_rank(*, application: Application, actor, rank: int, now: dat
 def province_mark_paper_received(*, application: Application, actor, received_on: date) -> ProvincialReview:
     """Register that the signed, sealed paper copy arrived (纸质版已收到) on `received_on`."""
     if received_on is None:
-        raise WorkflowError("请填写纸质版收到日期。")
+        raise WorkflowError("请填写纸质版收到日期。", "date_required")
     if received_on > timezone.localdate():
-        raise WorkflowError("收到日期不能晚于今天。")
+        raise WorkflowError("收到日期不能晚于今天。", "date_in_future")
     with transaction.atomic():
         locked = lock_application(application)
         window = window_for(locked.batch, locked.school.province)
         if window is None or locked.status == Status.DRAFT or locked.submitted_at is None:
-            raise WorkflowError("该申请尚未提交至本省，不能登记纸质版。")
+            raise WorkflowError("该申请尚未提交至本省，不能登记纸质版。", "not_submitted")
         _require_reviewer_of(actor, window)
         review = _review_for(locked, window)
         review.paper_received_on, review.paper_marked_by = received_on, actor
@@ -232,7 +234,7 @@ def province_forward(*, window: ProvincialWindow, actor, now: datetime | None = 
         _require_reviewer_of(actor, locked_window)
         problems = forwarding_problems(locked_window, now=now)
         if problems:
-            raise WorkflowError(" ".join(problems))
+            raise WorkflowError(" ".join(problems), "not_ready")
         applications = list(
             Application.objects.select_for_update().filter(
                 batch=locked_window.batch, school__province=locked_window.association.province,
@@ -248,7 +250,7 @@ def province_forward(*, window: ProvincialWindow, actor, now: datetime | None = 
             with transaction.atomic():
                 forwarding.save()
         except IntegrityError as error:  # a parallel request forwarded first
-            raise WorkflowError("本省推荐名单已报送项目组。") from error
+            raise WorkflowError("本省推荐名单已报送项目组。", "forwarded") from error
         association = locked_window.association
         for application in applications:
             transition(application=application, action="province_forward", actor=actor, comment=f"{association.name}报送项目组", now=now)
