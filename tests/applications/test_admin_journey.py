@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from applications.admin import ApplicationAdmin
 from applications.models import Application, Status, TimelineEntry
+from tests.conftest import aware
 from tests.review.helpers import submit_complete
 
 
@@ -46,3 +47,15 @@ def test_reverting_to_an_earlier_history_row_does_not_move_the_status(client, ad
     client.post(url, {"lead_name": "改回", "_save": "保存"})
 
     assert Application.objects.get(pk=application.pk).status == Status.SUBMITTED
+
+
+def test_the_batch_admin_says_what_a_deadline_stores_and_what_it_means(client, admin_user, batch):
+    batch.national_deadline = aware(2023, 4, 28, 23, 59)
+    batch.save()
+    client.force_login(admin_user)
+
+    html = client.get(reverse("admin:applications_batch_change", args=[batch.pk])).content.decode()
+
+    assert "截止到该分钟结束：例如 23:59 表示当天 23:59:59 之前均有效。" in html
+    assert "2023年04月28日 23:59:59（北京时间）前" in html
+    assert 'value="23:59"' in html  # the time to the minute, no seconds to misread
