@@ -3,7 +3,7 @@ queues, each in a fixed number of queries whatever the number of 实验校."""
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, Prefetch, Q, Value, When
 from django.utils import timezone
 
 from programme import exit_rule
@@ -18,9 +18,10 @@ WORKSPACE_NOTICES = 20
 def experiment_school_of(school_id: int) -> ExperimentSchool | None:
     """The school's 实验校 record its workspace shows: the one 实验中 (the latest batch's if two),
     else its latest (left, deemed withdrawn or completed); None when it never was one."""
+    active_first = Case(When(status=ExperimentStatus.ACTIVE, then=Value(0)), default=Value(1))
     return (
         ExperimentSchool.objects.filter(school_id=school_id).select_related("school__province", "batch")
-        .order_by(~Q(status=ExperimentStatus.ACTIVE), "-cycle_starts_on", "-pk").first()
+        .order_by(active_first, "-cycle_starts_on", "-pk").first()
     )  # fmt: skip
 
 
