@@ -2,8 +2,8 @@
 
 Staff work in the review pages and in Django admin; admin needs model permissions, which this
 group carries: everything on the applications and review models (and those of the apps above that
-join FULL_ACCESS_APPS), and viewing (not editing)
-organisations and users, which the admins manage. Run after every migrate."""
+join FULL_ACCESS_APPS), and viewing (not editing) organisations and users, which the admins manage.
+Run after every migrate."""
 from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import post_migrate
 
