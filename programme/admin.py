@@ -25,6 +25,21 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+class MadeByServices:
+    """A record the services make and change (with their log rows and mails): read here, never
+    added or edited by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+
+class MadeByServicesAdmin(MadeByServices, RecordHistoryAdmin):
+    pass
+
+
 class ProjectInline(ReadOnlyInline):
     model = ExperimentProject
     fields = ["position", "category", "other_name"]
@@ -41,18 +56,12 @@ class LogInline(ReadOnlyInline):
 
 
 @admin.register(ExperimentSchool)
-class ExperimentSchoolAdmin(RecordHistoryAdmin):
+class ExperimentSchoolAdmin(MadeByServicesAdmin):
     list_display = ["school", "batch", "status", "cycle_starts_on", "cycle_ends_on", "lead_name", "lead_title"]
     list_filter = ["batch", "status", "school__province", "school__school_type"]
     search_fields = ["school__name", "lead_name", "liaison_name"]
     list_select_related = ["school", "batch"]
-    inlines = [ProjectInline, TeamInline, LogInline]
-
-    def has_add_permission(self, request):
-        return False  # made by publishing the batch's list (or manage.py create_experiment_schools)
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
+    inlines = [ProjectInline, TeamInline, LogInline]  # made by publishing the list (or manage.py create_experiment_schools)
 
 
 class InvitationInline(ReadOnlyInline):
@@ -97,36 +106,24 @@ class AttendeeInline(ReadOnlyInline):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(RecordHistoryAdmin):
+class InvitationAdmin(MadeByServicesAdmin):
     list_display = ["activity", "experiment_school", "reply", "leave_decision", "attended", "outcome"]
     list_filter = ["reply", "leave_decision", "attended", "outcome", "activity"]
     search_fields = ["experiment_school__school__name", "activity__title"]
     list_select_related = ["activity", "experiment_school__school", "experiment_school__batch"]
     inlines = [AttendeeInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
 
 @admin.register(SchoolNotice)
-class SchoolNoticeAdmin(admin.ModelAdmin):
+class SchoolNoticeAdmin(MadeByServices, admin.ModelAdmin):
     list_display = ["title", "experiment_school", "kind", "created_at"]
     list_filter = ["kind"]
     search_fields = ["title", "body", "experiment_school__school__name"]
     list_select_related = ["experiment_school__school", "experiment_school__batch"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
 
 @admin.register(ExitReview)
-class ExitReviewAdmin(RecordHistoryAdmin):
+class ExitReviewAdmin(MadeByServicesAdmin):
     list_display = ["experiment_school", "state", "first_absence", "second_absence", "created_at", "decided_by", "decided_at"]
     list_filter = ["state"]
     search_fields = ["experiment_school__school__name", "reason"]
@@ -134,22 +131,10 @@ class ExitReviewAdmin(RecordHistoryAdmin):
                            "second_absence__activity", "first_absence__experiment_school__school",
                            "second_absence__experiment_school__school", "decided_by"]  # fmt: skip
 
-    def has_add_permission(self, request):
-        return False  # made by the exit rule when an activity is closed
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
 
 @admin.register(WithdrawalRequest)
-class WithdrawalRequestAdmin(RecordHistoryAdmin):
+class WithdrawalRequestAdmin(MadeByServicesAdmin):
     list_display = ["experiment_school", "state", "requested_at", "requested_by", "acknowledged_at", "acknowledged_by"]
     list_filter = ["state"]
     search_fields = ["experiment_school__school__name", "reason"]
     list_select_related = ["experiment_school__school", "experiment_school__batch", "requested_by", "acknowledged_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]

@@ -193,5 +193,5 @@ def withdrawal_acknowledge(*, request: WithdrawalRequest, actor, now: datetime |
             review.state, review.decided_at, review.decided_by, review.reason = ExitReview.State.WAIVED, now, actor, "该校已自愿退出项目实施。"
             review.save()
         tell_school(school, kind=SchoolNotice.Kind.WITHDRAWAL_ACKNOWLEDGED, title="退出申请已确认", now=now,
-                    body=f"项目组已确认贵校退出项目实施的申请（通知七.7：实验校有退出项目实施的权力），贵校状态为“已退出（自愿）”。感谢贵校的参与。")  # fmt: skip
+                    body="项目组已确认贵校退出项目实施的申请（通知七.7：实验校有退出项目实施的权力），贵校状态为“已退出（自愿）”。感谢贵校的参与。")  # fmt: skip
     return locked

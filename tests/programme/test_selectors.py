@@ -1,7 +1,7 @@
 """The reads the pages will show: the 实验校's workspace (cycle, upcoming activities with its answer,
 notices, absences in a row), the project group's list of 实验校 with attendance at a glance, and the
 activities with their counts — each in a fixed number of queries, however many 实验校 there are."""
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from django.db import connection
