@@ -304,3 +304,85 @@ def get_score_sheet_review(user, review_id):
             raise Http404
         get_staff_application(user, review.assignment.application_id)
     return review
+
+
+# ---- The 实验周期 after selection (programme) ------------------------------------------------------
+
+
+def get_experiment_school_for_school(user):
+    """The signed-in school's own 实验校 record, for its workspace (programme.selectors.
+    experiment_school_of: the one 实验中, else its latest). Anyone but a school: 403; a school that
+    never was a 实验校: 404."""
+    from programme.selectors import experiment_school_of
+
+    require_school(user)
+    experiment_school = experiment_school_of(user.school_id)
+    if experiment_school is None:
+        raise Http404
+    return experiment_school
+
+
+def may_change_experiment_school(user, experiment_school) -> bool:
+    """Who may keep a 实验校's team and projects current, answer its invitations and ask to leave:
+    its own school's staff, while it is 实验中."""
+    return is_school(user) and user.school_id == experiment_school.school_id and experiment_school.is_active
+
+
+def get_own_experiment_school(user):
+    """The school's 实验校 record for writing (team, projects, a request to leave): 403 once it is
+    no longer 实验中 (the pages show it read-only), as for get_experiment_school_for_school otherwise."""
+    experiment_school = get_experiment_school_for_school(user)
+    if not may_change_experiment_school(user, experiment_school):
+        raise PermissionDenied(f"贵校实验校状态为“{experiment_school.get_status_display()}”，不能再修改。")
+    return experiment_school
+
+
+def get_school_invitation(user, pk):
+    """An invitation of the school's own 实验校 (to answer it or check in). Another school's is a
+    404; anyone but a school a 403."""
+    require_school(user)
+    return get_object_or_404(
+        _model("programme", "Invitation").objects.select_related("activity", "experiment_school__school"),
+        pk=pk, experiment_school__school_id=user.school_id,
+    )  # fmt: skip
+
+
+def get_visible_withdrawal_request(user, pk):
+    """A request to leave (and its signed letter): its own school's and the project group's; to
+    anyone else it does not exist (404)."""
+    request = get_object_or_404(
+        _model("programme", "WithdrawalRequest").objects.select_related("experiment_school__school"), pk=pk
+    )
+    if is_project_staff(user) or (is_school(user) and user.school_id == request.experiment_school.school_id):
+        return request
+    raise Http404
+
+
+def _staff_get(user, model_name: str, pk, *related):
+    require_project_staff(user)
+    return get_object_or_404(_model("programme", model_name).objects.select_related(*related), pk=pk)
+
+
+def get_staff_experiment_school(user, pk):
+    """Any 实验校, for the project group; others 403."""
+    return _staff_get(user, "ExperimentSchool", pk, "school__province", "batch")
+
+
+def get_staff_activity(user, pk):
+    """Any activity, for the project group (edit, invite, attendance, close); others 403."""
+    return _staff_get(user, "Activity", pk)
+
+
+def get_staff_invitation(user, pk):
+    """Any invitation, for the project group (a leave decision, attendance); others 403."""
+    return _staff_get(user, "Invitation", pk, "activity", "experiment_school__school")
+
+
+def get_staff_exit_review(user, pk):
+    """A review of the 七.7 queue, for the project group; others 403."""
+    return _staff_get(user, "ExitReview", pk, "experiment_school__school", "first_absence__activity", "second_absence__activity")
+
+
+def get_staff_withdrawal_request(user, pk):
+    """A request to leave, for the project group to acknowledge; others 403."""
+    return _staff_get(user, "WithdrawalRequest", pk, "experiment_school__school")

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "portal",
     "applications",
     "review",
+    "programme",
     "demo",  # seeds every app above, so last
 ]
 

@@ -4,11 +4,17 @@ from datetime import date, datetime
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from applications.models import OUTCOME_STATUSES, UNDECIDED_NATIONAL_STATUSES, Application, Batch, Status, TimelineEntry
 from applications.notifications import notify_school
 from applications.workflow import WorkflowError, deadlines_open_at, lock_application, require_move, transition
+
+
+# Sent by publish inside its transaction, once the list is published: the app above (programme) makes
+# the selected schools 实验校 of the batch. kwargs: batch (the published Batch, locked), actor.
+list_published = Signal()
 
 
 def decide(*, application: Application, actor, selected: bool, opinion: str, signer: str = "",
@@ -133,7 +139,8 @@ def publish(*, batch: Batch, actor, meeting: str, meeting_on: date, cycle_starts
 
     Side effects: published_at, the meeting and the start of the 实验周期 (`cycle_starts_on`, by
     default the meeting's date) are stored on the batch; one timeline row per decided application,
-    shown to the school; every decided school is mailed. Refused until the list is filed with the
+    shown to the school; every decided school is mailed; `list_published` is sent (the programme
+    app makes each selected school a 实验校 of the batch). Refused until the list is filed with the
     association (file_list). Returns the number of selected schools."""
     now = now or timezone.now()
     meeting = (meeting or "").strip()
@@ -165,4 +172,5 @@ def publish(*, batch: Batch, actor, meeting: str, meeting_on: date, cycle_starts
                                          comment=f"公布结果：{outcome}（{meeting}，{meeting_on:%Y年%m月%d日}）")  # fmt: skip
             notify_school(application, event="outcome", comment=outcome)
             selected += application.status == Status.SELECTED
+        list_published.send(sender=Batch, batch=locked, actor=actor)
     return selected

@@ -1,0 +1,140 @@
+"""Django admin of the 实验周期: to read everything and to fix an activity's description. Statuses,
+answers, attendance, outcomes and decisions are read-only here: they change only through the
+services (programme.experiment_schools, activities, attendance, exits), which log them and tell
+the school; the audit history is a record, never a way back (portal.admin.RecordHistoryAdmin)."""
+from django.contrib import admin, messages
+
+from applications.workflow import WorkflowError
+from portal.admin import RecordHistoryAdmin
+from programme import attendance
+from programme.activities import new_checkin_code
+from programme.models import (
+    Activity, Attendee, ExitReview, ExperimentLogEntry, ExperimentProject, ExperimentSchool, ExperimentTeamMember, Invitation,
+    SchoolNotice, WithdrawalRequest,
+)  # fmt: skip
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class MadeByServices:
+    """A record the services make and change (with their log rows and mails): read here, never
+    added or edited by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+
+class MadeByServicesAdmin(MadeByServices, RecordHistoryAdmin):
+    pass
+
+
+class ProjectInline(ReadOnlyInline):
+    model = ExperimentProject
+    fields = ["position", "category", "other_name"]
+
+
+class TeamInline(ReadOnlyInline):
+    model = ExperimentTeamMember
+    fields = ["position", "name", "title", "department", "mobile", "duty"]
+
+
+class LogInline(ReadOnlyInline):
+    model = ExperimentLogEntry
+    fields = ["at", "actor", "action", "from_status", "to_status", "reason"]
+
+
+@admin.register(ExperimentSchool)
+class ExperimentSchoolAdmin(MadeByServicesAdmin):
+    list_display = ["school", "batch", "status", "cycle_starts_on", "cycle_ends_on", "lead_name", "lead_title"]
+    list_filter = ["batch", "status", "school__province", "school__school_type"]
+    search_fields = ["school__name", "lead_name", "liaison_name"]
+    list_select_related = ["school", "batch"]
+    inlines = [ProjectInline, TeamInline, LogInline]  # made by publishing the list (or manage.py create_experiment_schools)
+
+
+class InvitationInline(ReadOnlyInline):
+    model = Invitation
+    fields = ["experiment_school", "reply", "leave_decision", "attended", "attendance_source", "outcome"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(RecordHistoryAdmin):
+    list_display = ["title", "kind", "starts_at", "ends_at", "registration_deadline", "counts_for_attendance", "closed_at"]
+    list_filter = ["kind", "counts_for_attendance"]
+    search_fields = ["title", "place", "agenda"]
+    readonly_fields = ["checkin_code", "created_by", "created_at", "closed_at", "closed_by"]
+    inlines = [InvitationInline]
+    actions = ["close_activities"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once closed, the outcomes rest on the activity as it was: nothing of it changes.
+        if obj is not None and obj.is_closed:
+            return [f.name for f in self.model._meta.fields]
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.checkin_code, obj.created_by = new_checkin_code(), request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="关闭所选活动（未签到且未获准请假的学校记缺席）")
+    def close_activities(self, request, queryset):
+        for activity in queryset:
+            try:
+                report = attendance.activity_close(activity=activity, actor=request.user)
+            except WorkflowError as error:
+                self.message_user(request, f"{activity.title}：{error}", messages.ERROR)
+            else:
+                self.message_user(request, f"{activity.title}：已关闭，参加 {report.attended}、请假 {report.excused}、缺席 {report.absent}。")
+
+
+class AttendeeInline(ReadOnlyInline):
+    model = Attendee
+    fields = ["position", "name", "title", "mobile", "checked_in_at"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(MadeByServicesAdmin):
+    list_display = ["activity", "experiment_school", "reply", "leave_decision", "attended", "outcome"]
+    list_filter = ["reply", "leave_decision", "attended", "outcome", "activity"]
+    search_fields = ["experiment_school__school__name", "activity__title"]
+    list_select_related = ["activity", "experiment_school__school", "experiment_school__batch"]
+    inlines = [AttendeeInline]
+
+
+@admin.register(SchoolNotice)
+class SchoolNoticeAdmin(MadeByServices, admin.ModelAdmin):
+    list_display = ["title", "experiment_school", "kind", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["title", "body", "experiment_school__school__name"]
+    list_select_related = ["experiment_school__school", "experiment_school__batch"]
+
+
+@admin.register(ExitReview)
+class ExitReviewAdmin(MadeByServicesAdmin):
+    list_display = ["experiment_school", "state", "first_absence", "second_absence", "created_at", "decided_by", "decided_at"]
+    list_filter = ["state"]
+    search_fields = ["experiment_school__school__name", "reason"]
+    list_select_related = ["experiment_school__school", "experiment_school__batch", "first_absence__activity",
+                           "second_absence__activity", "first_absence__experiment_school__school",
+                           "second_absence__experiment_school__school", "decided_by"]  # fmt: skip
+
+
+@admin.register(WithdrawalRequest)
+class WithdrawalRequestAdmin(MadeByServicesAdmin):
+    list_display = ["experiment_school", "state", "requested_at", "requested_by", "acknowledged_at", "acknowledged_by"]
+    list_filter = ["state"]
+    search_fields = ["experiment_school__school__name", "reason"]
+    list_select_related = ["experiment_school__school", "experiment_school__batch", "requested_by", "acknowledged_by"]

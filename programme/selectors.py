@@ -1,0 +1,143 @@
+"""Reads of the 实验周期 for the pages: the 实验校's workspace and the project group's lists and
+queues, each in a fixed number of queries whatever the number of 实验校."""
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db.models import Case, Count, Prefetch, Q, Value, When
+from django.utils import timezone
+
+from programme import exit_rule
+from programme.models import (
+    Activity, Attendee, ExitReview, ExperimentProject, ExperimentSchool, ExperimentStatus, Invitation, Outcome, SchoolNotice,
+    WithdrawalRequest,
+)  # fmt: skip
+
+WORKSPACE_NOTICES = 20
+
+
+def experiment_school_of(school_id: int) -> ExperimentSchool | None:
+    """The school's 实验校 record its workspace shows: the one 实验中 (the latest batch's if two),
+    else its latest (left, deemed withdrawn or completed); None when it never was one."""
+    active_first = Case(When(status=ExperimentStatus.ACTIVE, then=Value(0)), default=Value(1))
+    return (
+        ExperimentSchool.objects.filter(school_id=school_id).select_related("school__province", "batch")
+        .order_by(active_first, "-cycle_starts_on", "-pk").first()
+    )  # fmt: skip
+
+
+def current_absences(experiment_school: ExperimentSchool) -> int:
+    """Absences in a row now, as the exit rule counts them (after any pair staff reviewed)."""
+    from programme.exits import attendance_records, reviewed_through
+
+    records = [record for record, _invitation in attendance_records(experiment_school)]
+    return exit_rule.consecutive_absences(records, since=reviewed_through(experiment_school, records))
+
+
+@dataclass
+class Workspace:
+    """What the 实验校's home shows: its cycle, projects and team, upcoming activities with its
+    answer, the project group's notices, a pending request to leave and its absences in a row."""
+
+    experiment_school: ExperimentSchool
+    cycle_year: int | None
+    days_left: int
+    upcoming: list[Invitation] = field(default_factory=list)
+    notices: list[SchoolNotice] = field(default_factory=list)
+    pending_withdrawal: WithdrawalRequest | None = None
+    absences_in_a_row: int = 0
+
+
+def workspace(experiment_school: ExperimentSchool, *, now: datetime | None = None) -> Workspace:
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    upcoming = list(
+        Invitation.objects.filter(experiment_school=experiment_school, activity__closed_at__isnull=True, activity__ends_at__gte=now)
+        .select_related("activity").prefetch_related("attendees").order_by("activity__starts_at")
+    )  # fmt: skip
+    return Workspace(
+        experiment_school=experiment_school,
+        cycle_year=experiment_school.cycle_year(today),
+        days_left=experiment_school.days_left(today),
+        upcoming=upcoming,
+        notices=list(experiment_school.notices.select_related("invitation__activity")[:WORKSPACE_NOTICES]),
+        pending_withdrawal=experiment_school.withdrawal_requests.filter(state=WithdrawalRequest.State.PENDING).first(),
+        absences_in_a_row=current_absences(experiment_school),
+    )
+
+
+def experiment_school_with_parts(queryset=None):
+    """实验校 with what their pages print: school, province, batch, projects and team."""
+    queryset = ExperimentSchool.objects.all() if queryset is None else queryset
+    return queryset.select_related("school__province", "batch", "application").prefetch_related(
+        Prefetch("projects", queryset=ExperimentProject.objects.select_related("category")), "team",
+    )
+
+
+def experiment_schools_for_staff(*, batch=None, province=None, school_type: str = "", category=None, status: str = ""):
+    """Every 实验校 for the project group, filtered by batch, province, school type, project category
+    and status, each with its attendance at a glance: invited, attended, excused, absent (closed
+    activities that count)."""
+    queryset = experiment_school_with_parts()
+    if batch is not None:
+        queryset = queryset.filter(batch=batch)
+    if province is not None:
+        queryset = queryset.filter(school__province=province)
+    if school_type:
+        queryset = queryset.filter(school__school_type=school_type)
+    if category is not None:
+        queryset = queryset.filter(projects__category=category)
+    if status:
+        queryset = queryset.filter(status=status)
+    counting = Q(invitations__activity__counts_for_attendance=True, invitations__activity__closed_at__isnull=False)
+    return queryset.annotate(
+        invited_count=Count("invitations", filter=counting, distinct=True),
+        attended_count=Count("invitations", filter=counting & Q(invitations__outcome=Outcome.ATTENDED), distinct=True),
+        excused_count=Count("invitations", filter=counting & Q(invitations__outcome=Outcome.EXCUSED), distinct=True),
+        absent_count=Count("invitations", filter=counting & Q(invitations__outcome=Outcome.ABSENT), distinct=True),
+    ).order_by("batch", "school__province", "school__name")
+
+
+def activities_for_staff():
+    """Every activity with its counts: invited, answered (回执), leave requested, leave pending, attended."""
+    return Activity.objects.annotate(
+        invited_count=Count("invitations"),
+        registered_count=Count("invitations", filter=Q(invitations__reply=Invitation.Reply.ATTENDING)),
+        leave_count=Count("invitations", filter=Q(invitations__reply=Invitation.Reply.LEAVE)),
+        leave_pending_count=Count("invitations", filter=Q(invitations__reply=Invitation.Reply.LEAVE,
+                                                          invitations__leave_decision=Invitation.LeaveDecision.PENDING)),
+        attended_count=Count("invitations", filter=Q(invitations__attended=True)),
+    ).order_by("-starts_at", "-pk")  # fmt: skip
+
+
+def activity_invitations(activity: Activity):
+    """The invitations of one activity, with school and attendees: the 签到 page, the 签到表 and its XLSX."""
+    return (
+        activity.invitations.select_related("experiment_school__school__province", "leave_decided_by", "attendance_marked_by")
+        .prefetch_related(Prefetch("attendees", queryset=Attendee.objects.order_by("position", "pk")))
+        .order_by("experiment_school__school__province", "experiment_school__school__name")
+    )  # fmt: skip
+
+
+def exit_queue():
+    """The staff queue of 七.7: pending reviews, oldest first, with their two absences."""
+    return ExitReview.objects.filter(state=ExitReview.State.PENDING).select_related(
+        "experiment_school__school__province", "experiment_school__batch", "first_absence__activity", "second_absence__activity",
+    ).order_by("created_at", "pk")
+
+
+def withdrawal_queue():
+    """Requests to leave waiting for the project group, oldest first."""
+    return WithdrawalRequest.objects.filter(state=WithdrawalRequest.State.PENDING).select_related(
+        "experiment_school__school__province", "experiment_school__batch", "requested_by",
+    ).order_by("requested_at", "pk")
+
+
+def cycle_label(experiment_school: ExperimentSchool, on: date | None = None) -> str:
+    """"实验周期第 2 年（至 2026-06-27，还剩 726 天）", or why there is no year now."""
+    year = experiment_school.cycle_year(on)
+    if year is None:
+        on = on or timezone.localdate()
+        if on < experiment_school.cycle_starts_on:
+            return f"实验周期自 {experiment_school.cycle_starts_on:%Y-%m-%d} 开始"
+        return f"实验周期已于 {experiment_school.cycle_ends_on:%Y-%m-%d} 期满"
+    return f"实验周期第 {year} 年（至 {experiment_school.cycle_ends_on:%Y-%m-%d}，还剩 {experiment_school.days_left(on)} 天）"
