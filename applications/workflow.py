@@ -105,8 +105,8 @@ def outcome_published(application: Application) -> bool:
 
 
 def status_for_school(application: Application) -> str:
-    """The status as the school (and its province) may see it: once the project group holds the
-    application, nothing of its review shows before the list is published."""
+    """The status as the school (and an expert scoring it) may see it: once the application passed
+    the formal check, nothing of its review shows before the list is published."""
     if application.status in OUTCOME_STATUSES and not outcome_published(application):
         return Status.IN_EXPERT_REVIEW
     if application.status == Status.SCORED:
@@ -116,6 +116,23 @@ def status_for_school(application: Application) -> str:
 
 def status_label_for_school(application: Application) -> str:
     return Status(status_for_school(application)).label
+
+
+# What a provincial association may know of an application it forwarded while the project group
+# holds it: that it is there (已报送项目组, the province's last step), not how far its review has
+# come nor what was decided. Rejection (不予受理) and 补正 are told to the school at once, and so
+# to its province.
+HELD_AT_NATIONAL = (Status.IN_EXPERT_REVIEW, Status.SCORED, *OUTCOME_STATUSES)
+
+
+def status_for_province(application: Application) -> str:
+    """The status as the school's provincial association may see it: already forwarded
+    (已报送项目组) while the project group reviews and decides, the outcome once published.
+    review.selectors.province_status is the same rule in SQL, for the queue's filter, sort and
+    counts."""
+    if application.status in HELD_AT_NATIONAL and not outcome_published(application):
+        return Status.AT_NATIONAL
+    return application.status
 
 
 def current_scan(application: Application):
