@@ -1,6 +1,7 @@
 """Nothing of the project group's review is seen before its time (issue 14, item 4): every role ×
-every page of the portal that shows a status, a count by status or a timeline, and every file a
-role downloads (PDF, XLSX, CSV, the mails it is sent).
+every page of the portal that shows a status, a count by status or a timeline, every file a role
+downloads (PDF, XLSX, CSV), the mails it is sent, and the refusals of the actions it may try (a
+refusal names the status).
 
 Before the list is published only the project group (staff and the admin) sees the outcome
 (入选实验校 / 未入选), the 项目组意见, the experts' names and its own internal comments. A school
@@ -265,3 +266,36 @@ def test_the_queues_sql_reads_every_status_as_the_province_may_know_it(scene):
     assert got == expected
     assert expected[Status.SELECTED, False] == expected[Status.NOT_SELECTED, False] == expected[Status.SCORED, False] == Status.AT_NATIONAL
     assert expected[Status.SELECTED, True] == Status.SELECTED
+
+
+# What a person would type into the portal's forms: every action's fields filled in, so that an
+# action gets past its form to the journey's answer (often a refusal that names the status).
+FILLED_IN = {
+    "reason": "请核实后处理。", "opinion": "同意。", "rank": "1", "comment": "方案扎实。", "action": "submit",
+    "received_on": "2023-04-18", "recommendation": "yes", "note": "已备案。", "expert": "", "selected": "1",
+}
+
+
+def refusals(client, scene, role) -> dict[str, list[str]]:
+    """Action → the secrets its answer (followed to the page it leads to, with its message) shows
+    `role`: every application and review action of the URL walk, posted with its fields filled in."""
+    as_role(client, scene, role)
+    found = {}
+    for c in EXPECTATIONS:
+        if not c.name.startswith(("applications:", "review:")):
+            continue  # the account views: signing out or changing a password is no application's
+        response = client.post(reverse(c.name, kwargs=c.kwargs(scene)), FILLED_IN, follow=True)
+        text = shown_text(response)
+        shown = [secret for secret in secrets_for(role) if secret in text]
+        if shown:
+            found[case_id(c)] = shown
+    return found
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [role for role in ROLES if role not in STAFF_ROLES])
+def test_before_publication_no_refused_action_names_the_outcome(client, scene, role):
+    """A school withdrawing, a province recommending or ranking again, an expert scoring or declaring
+    a conflict once the project group has decided: the refusal names the status the person may
+    know, never the outcome."""
+    assert refusals(client, scene, role) == {}
