@@ -24,9 +24,6 @@ import zipfile
 from dataclasses import replace
 
 import pytest
-from django.conf import settings
-from django.db import transaction
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -39,7 +36,7 @@ from review.provincial import province_forward, province_recommend
 from review.selectors import province_status
 from tests.review.helpers import reload, submitted_application
 from tests.review.national_helpers import FAIR, GOOD, TIANJIN, assign, file_and_publish, formal_pass, make_expert, submit_review
-from tests.test_access_matrix import EXPECTATIONS, ROLES, as_role, build_scene, case_id
+from tests.test_access_matrix import EXPECTATIONS, ROLES, as_role, build_scene, case_id, module_scene
 
 # Distinctive words that only the project group may read before publication.
 SECOND_EXPERT = "欧阳守拙"  # assigned by hand to every application of the scene
@@ -91,21 +88,10 @@ def build_decided_scene():
 
 @pytest.fixture(scope="module")
 def scene(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The scene once per module and worker, in a transaction rolled back at the end (as the
-    access matrix's); files go to a temporary directory; PDFs carry their text (TextPdf)."""
-    media = tmp_path_factory.mktemp("private-media")
-    storages = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                                 "OPTIONS": {"location": str(media), "base_url": None}}}  # fmt: skip
-    with django_db_blocker.unblock(), override_settings(PRIVATE_MEDIA_ROOT=media, STORAGES=storages), \
-            pytest.MonkeyPatch.context() as patch:
-        patch.setattr("portal.pdf.HTML", TextPdf)
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield build_decided_scene()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    """The decided scene once per module and worker, rolled back at the end (as the access
+    matrix's); PDFs carry their text (TextPdf)."""
+    with module_scene(django_db_blocker, tmp_path_factory, build_decided_scene, TextPdf) as built:
+        yield built
 
 
 def body(response) -> bytes:
