@@ -4,7 +4,7 @@ only its own forms."""
 from applications.documents import project_choices
 from applications.models import Application, Status
 from applications.rules import PLAN_MIN_ZI, SECTIONS, check_application
-from applications.workflow import allowed_actions, current_scan, deadline_for, scan_is_current, status_for_school
+from applications.workflow import allowed_actions, current_scan, deadline_for, scan_is_current
 from portal import policy
 
 
@@ -12,12 +12,13 @@ def application_page(application: Application, user, *, check=None) -> dict:
     """The context every application page shares, as `user` may see it.
 
     `application` should come with its parts prefetched (selectors.application_with_parts). The
-    status is the one this reader may know (no outcome before publication but for the project
-    group); the timeline holds the rows this reader may read, each marked whether its internal
-    comment is shown (policy.timeline_for); `allowed` is what the journey lets this user do now."""
+    status is the one this reader may know (policy.status_as_seen_by: no outcome before
+    publication but for the project group); the timeline holds the rows this reader may read,
+    each marked whether its internal comment is shown (policy.timeline_for); `allowed` is what
+    the journey lets this user do now."""
     check = check or check_application(application)
     scan = current_scan(application)
-    shown_status = application.status if policy.sees_unpublished_outcome(user) else status_for_school(application)
+    shown_status = policy.status_as_seen_by(user, application)
     return {
         "application": application,
         "shown_status": shown_status,

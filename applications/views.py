@@ -23,7 +23,7 @@ from applications.selectors import (
 )  # fmt: skip
 from applications.services import DraftConflict, application_get_or_create, application_save_draft, scan_upload, school_update_profile
 from applications.workflow import (
-    WorkflowError, apply_direct, restart, status_for_school, status_label_for_school, submit, submit_problems, withdraw,
+    WorkflowError, apply_direct, restart, status_label_for_school, submit, submit_problems, withdraw,
 )  # fmt: skip
 from portal import policy
 from portal.forms import SchoolProfileForm
@@ -55,7 +55,7 @@ def dashboard(request):
         rows = [(batch, applications.get(batch.pk), window_for(batch, user.school.province)) for batch in batches]
         closed = [a for a in applications.values() if a.batch_id not in {b.pk for b in batches}]
         for application in applications.values():  # no outcome before the list is published
-            application.shown_status = status_for_school(application)
+            application.shown_status = policy.status_as_seen_by(user, application)
             application.shown_status_label = Status(application.shown_status).label
         for batch, application, window in rows:
             if application is not None:

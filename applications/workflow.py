@@ -105,8 +105,8 @@ def outcome_published(application: Application) -> bool:
 
 
 def status_for_school(application: Application) -> str:
-    """The status as the school (and its province) may see it: once the project group holds the
-    application, nothing of its review shows before the list is published."""
+    """The status as the school (and an expert scoring it) may see it: once the application passed
+    the formal check, nothing of its review shows before the list is published."""
     if application.status in OUTCOME_STATUSES and not outcome_published(application):
         return Status.IN_EXPERT_REVIEW
     if application.status == Status.SCORED:
@@ -116,6 +116,23 @@ def status_for_school(application: Application) -> str:
 
 def status_label_for_school(application: Application) -> str:
     return Status(status_for_school(application)).label
+
+
+# What a provincial association may know of an application it forwarded while the project group
+# holds it: that it is there (已报送项目组, the province's last step), not how far its review has
+# come nor what was decided. Rejection (不予受理) and 补正 are told to the school at once, and so
+# to its province.
+HELD_AT_NATIONAL = (Status.IN_EXPERT_REVIEW, Status.SCORED, *OUTCOME_STATUSES)
+
+
+def status_for_province(application: Application) -> str:
+    """The status as the school's provincial association may see it: already forwarded
+    (已报送项目组) while the project group reviews and decides, the outcome once published.
+    review.selectors.province_status is the same rule in SQL, for the queue's filter, sort and
+    counts."""
+    if application.status in HELD_AT_NATIONAL and not outcome_published(application):
+        return Status.AT_NATIONAL
+    return application.status
 
 
 def current_scan(application: Application):
@@ -341,15 +358,20 @@ def _problems(move: Move, facts: Facts, actor) -> list[WorkflowError]:
     return [error for condition in move.when if (error := condition(facts)) is not None]
 
 
-def _candidates(application: Application, action: str, to_status: str | None) -> list[Move]:
+def wrong_status(application: Application, actor) -> WorkflowError:
+    """The refusal of a step the application's status does not allow, naming the status as
+    `actor` may know it (policy.status_as_seen_by: a school refused a withdrawal after the decision
+    is not told the outcome); the real one when no person acts (a seeder, a job)."""
+    status = application.status if actor is None else policy.status_as_seen_by(actor, application)
+    return WorkflowError(f"该申请当前状态为“{Status(status).label}”，不能办理此操作（可能已被其他人处理，请刷新页面）。", "wrong_status")
+
+
+def _candidates(application: Application, action: str, to_status: str | None, actor) -> list[Move]:
     if action not in ACTIONS:
         raise WorkflowError("没有这项操作。", "unknown_action")
     moves = [m for m in JOURNEY if m.action == action and application.status in m.sources and (to_status is None or m.target == to_status)]
     if not moves:
-        raise WorkflowError(
-            f"该申请当前状态为“{application.get_status_display()}”，不能办理此操作（可能已被其他人处理，请刷新页面）。",
-            "wrong_status",
-        )
+        raise wrong_status(application, actor)
     return moves
 
 
@@ -361,7 +383,7 @@ def move_problems(application: Application, action: str, actor, *, to_status: st
     conditions hold is taken; when none holds, the reasons are the first candidate's, less any that
     only say which way the application goes."""
     facts = facts or Facts(application, now)
-    moves = _candidates(application, action, to_status)
+    moves = _candidates(application, action, to_status, actor)
     reasons = []
     for move in moves:
         problems = _problems(move, facts, actor)
@@ -423,15 +445,12 @@ def lock_application(application: Application) -> Application:
     return Application.objects.select_for_update().select_related("batch", "school__province").get(pk=application.pk)
 
 
-def expect_status(application: Application, *statuses: str) -> None:
+def expect_status(application: Application, *statuses: str, actor) -> None:
     """For the steps that are not moves (a rank change, an expert added): refuse when the freshly
     locked application is no longer in one of `statuses` (someone else acted first, or the page
-    was stale)."""
+    was stale), naming the status as `actor` may know it."""
     if application.status not in statuses:
-        raise WorkflowError(
-            f"该申请当前状态为“{application.get_status_display()}”，不能办理此操作（可能已被其他人处理，请刷新页面）。",
-            "wrong_status",
-        )
+        raise wrong_status(application, actor)
 
 
 # ---- The school's steps ---------------------------------------------------------------------------

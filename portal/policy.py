@@ -91,6 +91,20 @@ def sees_unpublished_outcome(user) -> bool:
     return user.role in (Role.STAFF, Role.ADMIN)
 
 
+def status_as_seen_by(user, application) -> str:
+    """The status of `application` as `user` may know it, on every page, list and count that
+    shows one: the real one for the project group; for a province, forwarded (已报送项目组) until
+    the list is published (applications.workflow.status_for_province); for the school and anyone
+    else, under expert review until then (status_for_school)."""
+    from applications.workflow import status_for_province, status_for_school
+
+    if sees_unpublished_outcome(user):
+        return application.status
+    if is_provincial_reviewer(user):
+        return status_for_province(application)
+    return status_for_school(application)
+
+
 def sees_internal_timeline(user) -> bool:
     """Schools and experts read only the timeline rows meant for the school: the internal ones name
     experts and carry reviewers' opinions, which an expert scoring the application must not see."""

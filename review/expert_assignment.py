@@ -200,7 +200,7 @@ def assignment_add(*, application: Application, expert, actor, reason: str) -> A
         raise WorkflowError("人工调整须填写理由。", "reason_required")
     with transaction.atomic():
         locked = lock_application(application)
-        expect_status(locked, *IN_REVIEW_STATUSES)
+        expect_status(locked, *IN_REVIEW_STATUSES, actor=actor)
         problem = eligibility_problem(locked, expert)
         if problem:
             raise WorkflowError(problem, "not_eligible")

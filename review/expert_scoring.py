@@ -43,7 +43,8 @@ def review_save(*, assignment: Assignment, expert, points: dict[int, str | Decim
         if review.state == ExpertReview.State.SUBMITTED:
             raise WorkflowError("评分已提交，不能再修改；如需修改请联系项目组重新开放。", "already_submitted")
         if application.status not in IN_REVIEW_STATUSES:
-            raise WorkflowError(f"该申请当前状态为“{application.get_status_display()}”，不在评审阶段。", "wrong_status")
+            # Not the status: it would tell the expert the outcome.
+            raise WorkflowError("该申请的评审已结束，不能再保存评分；如有疑问请联系项目组。", "review_closed")
         if scoring_locked(review, application.batch, now=now):
             raise WorkflowError("评分已于截止时间锁定；如需修改请联系项目组重新开放。", "scoring_locked")
         criteria = criteria_of(application.batch)
@@ -109,7 +110,7 @@ def review_reopen(*, review: ExpertReview, actor, reason: str, until: datetime) 
         locked = ExpertReview.objects.select_for_update().select_related("assignment__application", "assignment__expert").get(pk=review.pk)
         application = lock_application(locked.assignment.application)
         # Once decided, the scores stand behind the decision (and the expert could not save anyway).
-        expect_status(application, *IN_REVIEW_STATUSES)
+        expect_status(application, *IN_REVIEW_STATUSES, actor=actor)
         locked.state, locked.reopened_until, locked.total = ExpertReview.State.DRAFT, until, None
         locked.save(update_fields=["state", "reopened_until", "total", "updated_at"])
         TimelineEntry.objects.create(

@@ -157,7 +157,7 @@ def province_change_rank(*, application: Application, actor, rank: int, now: dat
         # A rank is the province's to change while its set is still with it.
         require_province_open(locked, now=now)
         ProvincialWindow.objects.select_for_update().filter(pk=window.pk).first()
-        expect_status(locked, Status.RECOMMENDED)
+        expect_status(locked, Status.RECOMMENDED, actor=actor)
         review = ProvincialReview.objects.select_for_update().get(application=locked)
         old = review.rank
         if old == rank:

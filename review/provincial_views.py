@@ -8,8 +8,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from applications.models import ProvincialWindow
-from applications.models import Status
+from applications.models import ProvincialWindow, Status
 from applications.pages import application_page
 from applications.selectors import memberships_of_applicants, page_in_order
 from applications.workflow import WorkflowError
@@ -57,6 +56,8 @@ def province_queue(request, window_id):
     memberships = memberships_of_applicants(page.object_list)
     for application in page.object_list:
         application.earlier_memberships = memberships[application.pk]
+        application.shown_status = policy.status_as_seen_by(request.user, application)
+        application.shown_status_label = Status(application.shown_status).label
     rows = [(application, queue_flags(application)) for application in page.object_list]
     forwarding = Forwarding.objects.filter(window=window).first()
     counts = status_counts(window)

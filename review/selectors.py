@@ -4,11 +4,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Case, CharField, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from applications.models import RANKED_STATUSES, Application, ProjectCategory, ProvincialWindow, Route, SignedScan
-from applications.workflow import sources_of
+from applications.models import RANKED_STATUSES, Application, ProjectCategory, ProvincialWindow, Route, SignedScan, Status
+from applications.workflow import HELD_AT_NATIONAL, sources_of
 from applications.rules import is_vice_principal
 from applications.selectors import LONG_TEXT_FIELDS
 from review.scoring import Aggregate, aggregate_stats, maximum_total
@@ -18,7 +18,7 @@ QUEUE_SORTS = {
     "-submitted": ("-submitted_at", "-pk"),
     "school": ("school__name", "pk"),
     "rank": ("provincial_review__rank", "school__name"),
-    "status": ("status", "school__name"),
+    "status": ("province_status", "school__name"),
 }
 # What needs the province's decision first: what it may recommend.
 NEEDS_DECISION = sources_of("province_recommend")
@@ -33,6 +33,16 @@ def window_applications(window: ProvincialWindow) -> QuerySet[Application]:
     )
 
 
+def province_status() -> Case:
+    """The status as the province may know it (applications.workflow.status_for_province), in SQL:
+    the queue filters, sorts and counts by it, so that neither a tab's count nor the order of the
+    rows tells what the project group has not published."""
+    return Case(
+        When(status__in=HELD_AT_NATIONAL, batch__published_at__isnull=True, then=Value(Status.AT_NATIONAL.value)),
+        default=F("status"), output_field=CharField(),
+    )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class QueueFilters:
     status: str = ""
@@ -45,13 +55,13 @@ def provincial_queue(window: ProvincialWindow, filters: QueueFilters) -> QuerySe
     latest_scan = SignedScan.objects.filter(application=OuterRef("pk")).order_by("-uploaded_at", "-pk").values("version_code")[:1]
     qs = (
         window_applications(window)
-        .select_related("school", "provincial_review")
+        .select_related("school", "provincial_review", "batch")
         .defer(*LONG_TEXT_FIELDS)
-        .annotate(latest_scan_version=Subquery(latest_scan))
+        .annotate(latest_scan_version=Subquery(latest_scan), province_status=province_status())
         .prefetch_related(Prefetch("projects", queryset=ProjectCategory.objects.order_by("position")))
     )
     if filters.status:
-        qs = qs.filter(status=filters.status)
+        qs = qs.filter(province_status=filters.status)
     if filters.school_type:
         qs = qs.filter(school__school_type=filters.school_type)
     if filters.q:
@@ -60,8 +70,9 @@ def provincial_queue(window: ProvincialWindow, filters: QueueFilters) -> QuerySe
 
 
 def status_counts(window: ProvincialWindow) -> dict[str, int]:
-    rows = window_applications(window).values("status").annotate(n=Count("pk"))
-    return {row["status"]: row["n"] for row in rows}
+    """The window's applications by the status the province may know (province_status)."""
+    rows = window_applications(window).annotate(shown=province_status()).values("shown").annotate(n=Count("pk"))
+    return {row["shown"]: row["n"] for row in rows}
 
 
 def queue_flags(application: Application) -> list[tuple[str, str]]:

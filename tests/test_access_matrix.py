@@ -160,23 +160,30 @@ class LayoutSkipped:
         return b"%PDF-1.7\n% layout skipped by tests/test_access_matrix.py\n%%EOF\n"
 
 
-@pytest.fixture(scope="module")
-def scene(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The scene, once per module and worker: built in a transaction that is rolled back at the end
-    (each test's own transaction is a savepoint inside it). Files go to a temporary directory."""
+@contextmanager
+def module_scene(django_db_blocker, tmp_path_factory, build=None, html=LayoutSkipped):
+    """A scene (`build()`, by default build_scene) once per module and worker: built in a
+    transaction that is rolled back at the end (each test's own transaction is a savepoint inside
+    it). Files go to a temporary directory; PDFs are made by `html` instead of WeasyPrint."""
     media = tmp_path_factory.mktemp("private-media")
     storages = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                                                  "OPTIONS": {"location": str(media), "base_url": None}}}  # fmt: skip
     with django_db_blocker.unblock(), override_settings(PRIVATE_MEDIA_ROOT=media, STORAGES=storages), \
             pytest.MonkeyPatch.context() as patch:
-        patch.setattr("portal.pdf.HTML", LayoutSkipped)
+        patch.setattr("portal.pdf.HTML", html)
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            yield build_scene()
+            yield (build or build_scene)()
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def scene(django_db_setup, django_db_blocker, tmp_path_factory):
+    with module_scene(django_db_blocker, tmp_path_factory) as built:
+        yield built
 
 
 # Tables a request may write to without changing anything: the session (saved on every request).
