@@ -16,6 +16,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from portal import policy
 
 
+SECOND_FACTOR_REQUIRED = "项目组和管理员必须使用两步验证，不能关闭。手机丢失或更换时，请联系系统管理员重置。"
+
+
 class TokenForm(forms.Form):
     token = forms.RegexField(
         label="验证码", regex=r"^\d{6}$", error_messages={"invalid": "请输入验证器应用显示的 6 位数字。"},
@@ -53,13 +56,17 @@ def otp_setup(request):
             messages.success(request, "两步验证已开启：以后登录时需要输入验证器应用中的 6 位验证码。")
             return redirect("otp_setup")
         form.add_error("token", "验证码不正确或已过期，请输入应用中当前显示的验证码。")
+    elif request.method == "POST" and action == "disable" and policy.must_use_second_factor(user):
+        # Off would only send them back here; a lost phone is reset by an administrator.
+        form = TokenForm()
+        messages.error(request, SECOND_FACTOR_REQUIRED)
     elif request.method == "POST" and action == "disable" and confirmed is not None and form.is_valid():
         if confirmed.verify_token(form.cleaned_data["token"]):
             confirmed.delete()
             messages.success(request, "两步验证已关闭。")
             return redirect("otp_setup")
         form.add_error("token", "验证码不正确或已过期。")
-    context = {"confirmed": confirmed, "pending": pending, "form": form}
+    context = {"confirmed": confirmed, "pending": pending, "form": form, "required": policy.must_use_second_factor(user)}
     if pending is not None and confirmed is None:
         context["qr"] = qr_data_uri(pending.config_url)
         context["secret"] = base64.b32encode(pending.bin_key).decode()

@@ -158,9 +158,15 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if BEHIND_PROXY e
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT 不能为负数：0 表示不经代理，经 nginx 为 1。")
 
-# Two-factor sign-in (django-otp, time-based one-time passwords): staff, experts and provincial
-# reviewers may turn it on; administrators must have it when this is true.
-OTP_REQUIRED_FOR_ADMINS = env.bool("OTP_REQUIRED_FOR_ADMINS", default=not DEBUG)
+# Two-factor sign-in (django-otp, time-based one-time passwords): provincial reviewers and experts
+# may turn it on; the project group, administrators and anyone let into Django admin (is_staff) must
+# have it when this is true (portal.policy.must_use_second_factor), before any page but the set-up
+# page opens. On in production: with the password alone they could change any record in admin.
+if "OTP_REQUIRED_FOR_ADMINS" in os.environ:
+    # The requirement once covered administrators only; a deployment still setting the old name
+    # (perhaps to false) must not be silently given the new default.
+    raise ImproperlyConfigured("OTP_REQUIRED_FOR_ADMINS 已改名为 OTP_REQUIRED_FOR_STAFF（项目组、管理员和可进入管理后台的账号），请改用新名称。")
+OTP_REQUIRED_FOR_STAFF = env.bool("OTP_REQUIRED_FOR_STAFF", default=not DEBUG)
 OTP_TOTP_ISSUER = "职业院校服务全民终身学习项目"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

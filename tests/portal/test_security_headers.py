@@ -356,7 +356,7 @@ from django.conf import settings as s
 print(json.dumps({name: getattr(s, name) for name in (
     "DEBUG", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_SSL_REDIRECT",
     "SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "CSRF_COOKIE_SECURE", "X_FRAME_OPTIONS",
-    "SECURE_CONTENT_TYPE_NOSNIFF", "SECURE_REFERRER_POLICY", "OTP_REQUIRED_FOR_ADMINS", "AXES_ENABLED",
+    "SECURE_CONTENT_TYPE_NOSNIFF", "SECURE_REFERRER_POLICY", "OTP_REQUIRED_FOR_STAFF", "AXES_ENABLED",
 )}))
 """
 
@@ -371,8 +371,9 @@ def test_production_turns_on_https_only_cookies_hsts_and_redirects(tmp_path):
     assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
     assert (values["SECURE_SSL_REDIRECT"], values["SESSION_COOKIE_SECURE"], values["CSRF_COOKIE_SECURE"]) == (True, True, True)
     assert (values["SESSION_COOKIE_HTTPONLY"], values["X_FRAME_OPTIONS"], values["SECURE_REFERRER_POLICY"]) == (True, "DENY", "same-origin")
-    # Production requires the administrators' second factor and throttles logins.
-    assert (values["OTP_REQUIRED_FOR_ADMINS"], values["AXES_ENABLED"]) == (True, True)
+    # Production requires the second factor of the project group and of everyone in Django admin,
+    # and throttles logins.
+    assert (values["OTP_REQUIRED_FOR_STAFF"], values["AXES_ENABLED"]) == (True, True)
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
@@ -387,6 +388,15 @@ def test_an_empty_secret_key_counts_as_none(tmp_path):
 
     assert result.returncode != 0
     assert "SECRET_KEY 未设置" in result.stderr
+
+
+def test_the_old_name_of_the_second_factor_setting_is_refused_not_ignored(tmp_path):
+    # OTP_REQUIRED_FOR_ADMINS became OTP_REQUIRED_FOR_STAFF when the requirement reached the project
+    # group: a deployment still setting the old name is told, rather than silently given the default.
+    result = run_python(tmp_path, "manage.py", "check", OTP_REQUIRED_FOR_ADMINS="false")
+
+    assert result.returncode != 0
+    assert "OTP_REQUIRED_FOR_ADMINS 已改名为 OTP_REQUIRED_FOR_STAFF" in result.stderr
 
 
 def test_development_starts_without_a_secret_key(tmp_path):

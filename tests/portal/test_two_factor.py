@@ -1,7 +1,8 @@
 """Two-factor sign-in (django-otp TOTP) through the pages: a reviewer turns it on by scanning and
 confirming a code; from then on, after the password, nothing opens but the verification page until
 the current code is entered; a wrong code is refused in Chinese; schools have no such page;
-administrators must set it up when OTP_REQUIRED_FOR_ADMINS is on; turning it off takes a code.
+the project group and anyone let into Django admin must set it up when OTP_REQUIRED_FOR_STAFF is
+on (production's default) and cannot turn it off; for others turning it off takes a code.
 
 Codes are computed the way an authenticator app does: RFC 6238 over the device's key, through
 django_otp.oath.TOTP with the device's own step, t0, digits and drift."""
@@ -163,7 +164,7 @@ def test_schools_have_no_two_factor_page(client, user_a):
     assert TOTPDevice.objects.count() == 0
 
 
-@override_settings(OTP_REQUIRED_FOR_ADMINS=True)
+@override_settings(OTP_REQUIRED_FOR_STAFF=True)
 def test_an_administrator_without_a_device_must_set_one_up_first(client, admin_user):
     log_in(client, "admin")
 
@@ -179,12 +180,67 @@ def test_an_administrator_without_a_device_must_set_one_up_first(client, admin_u
     assert client.get("/dashboard/")["Location"] == reverse("admin:index")
 
 
-@override_settings(OTP_REQUIRED_FOR_ADMINS=True)
-def test_the_requirement_is_for_administrators_only(client, staff_user):
-    # Staff may turn two-factor on, but are not sent to set it up.
+# The project group's pages, its exports and Django admin: every page a staff member works in.
+STAFF_ONLY_PAGES = ["/review/national/", "/review/national/applications/", "/review/national/ranking/",
+                    "/review/national/progress/", "/review/national/exports/", "/admin/",
+                    "/admin/applications/application/", "/dashboard/"]  # fmt: skip
+
+
+@override_settings(OTP_REQUIRED_FOR_STAFF=True)
+def test_the_project_group_must_set_up_two_factor_before_any_staff_page(client, staff_user):
     log_in(client, "staff")
 
+    for path in STAFF_ONLY_PAGES:
+        response = client.get(path)
+        assert (response.status_code, response["Location"]) == (302, reverse("otp_setup")), path
+    # A POST to the project group's pages is stopped the same way, before the view.
+    assert client.post("/review/national/ranking/decide/", {})["Location"] == reverse("otp_setup")
+
+    set_up_through_the_pages(client, staff_user)
+
+    # Then the pages open as they would (admin's application list is 403 to a staff member outside
+    # the 项目组 group, as without the second factor).
+    for path in STAFF_ONLY_PAGES:
+        assert client.get(path).get("Location") != reverse("otp_setup"), path
     assert client.get("/review/national/").status_code == 200
+
+
+@override_settings(OTP_REQUIRED_FOR_STAFF=True)
+def test_anyone_let_into_django_admin_must_set_up_two_factor_whatever_the_role(client, expert_user):
+    # is_staff opens Django admin whatever the role says: the requirement follows it.
+    expert_user.is_staff = True
+    expert_user.save(update_fields=["is_staff"])
+    log_in(client, "expert")
+
+    for path in ["/admin/", "/admin/applications/application/", "/review/expert/"]:
+        response = client.get(path)
+        assert (response.status_code, response["Location"]) == (302, reverse("otp_setup")), path
+    assert client.get(reverse("otp_setup")).status_code == 200
+
+
+@override_settings(OTP_REQUIRED_FOR_STAFF=True)
+def test_provinces_and_experts_outside_admin_are_not_made_to_set_it_up(client, zhejiang_reviewer, expert_user):
+    # They may turn it on (the menu offers it), but the requirement is for staff.
+    log_in(client, "reviewer-zj")
+    assert client.get("/review/province/").get("Location") != reverse("otp_setup")
+    client.post(reverse("logout"))
+    log_in(client, "expert")
+    assert client.get("/review/expert/").status_code == 200
+
+
+@override_settings(OTP_REQUIRED_FOR_STAFF=True)
+def test_staff_who_must_use_two_factor_cannot_turn_it_off(client, staff_user):
+    device = TOTPDevice.objects.create(user=staff_user, name="验证器应用", confirmed=True)
+    log_in(client, "staff")
+    client.post(reverse("otp_verify"), {"token": code(device)})
+
+    page = client.get(reverse("otp_setup")).content.decode()
+    refused = client.post(reverse("otp_setup"), {"action": "disable", "token": code(device, 1)})
+
+    assert "关闭两步验证" not in page
+    assert "手机丢失或更换时，请联系系统管理员重置" in page
+    assert "项目组和管理员必须使用两步验证" in refused.content.decode()
+    assert TOTPDevice.objects.filter(user=staff_user, confirmed=True).exists()
 
 
 def test_turning_two_factor_off_needs_a_current_code(client, staff_user):
