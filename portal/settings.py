@@ -167,6 +167,10 @@ if "OTP_REQUIRED_FOR_ADMINS" in os.environ:
     # (perhaps to false) must not be silently given the new default.
     raise ImproperlyConfigured("OTP_REQUIRED_FOR_ADMINS 已改名为 OTP_REQUIRED_FOR_STAFF（项目组、管理员和可进入管理后台的账号），请改用新名称。")
 OTP_REQUIRED_FOR_STAFF = env.bool("OTP_REQUIRED_FOR_STAFF", default=not DEBUG)
+# Setting up an authenticator (portal/second_factor.py) takes a set-up code mailed to the account's
+# address besides the password: valid this many minutes, dead after this many wrong tries.
+OTP_ENROLMENT_CODE_MINUTES = env.int("OTP_ENROLMENT_CODE_MINUTES", default=15)
+OTP_ENROLMENT_MAX_WRONG_CODES = 5
 OTP_TOTP_ISSUER = "职业院校服务全民终身学习项目"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
