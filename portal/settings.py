@@ -3,6 +3,8 @@
 Every value that differs between a laptop, CI and production comes from the environment through
 django-environ; `.env.example` lists them. A bad value fails loudly at start rather than later.
 """
+import base64
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -71,7 +73,8 @@ MIDDLEWARE = [
     # After the messages middleware: a session past SESSION_ABSOLUTE_AGE is signed out, with a message.
     "portal.session_lifetime.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with Django admin's own policy (portal/http_headers.py).
+    "portal.http_headers.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns lockouts raised during login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -337,15 +340,39 @@ PERMISSIONS_POLICY = {
 }  # fmt: skip
 
 # Content-Security-Policy (django-csp): scripts, styles, fonts and images only from the portal
-# itself; no inline script or style anywhere in the portal's pages. Django admin, used by staff
-# only behind two-factor sign-in, keeps a few inline styles and is left out.
+# itself; no inline script or style anywhere in the portal's pages. Django admin has a policy of its
+# own, ADMIN_CONTENT_SECURITY_POLICY below (portal.http_headers.ContentSecurityPolicyMiddleware).
 CONTENT_SECURITY_POLICY = {
-    "EXCLUDE_URL_PREFIXES": ["/admin/"],
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         # Bootstrap draws checkboxes and select arrows with data: SVGs; QR codes are data: SVGs.
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Django admin's pages (under URL_PREFIX, portal/urls.py): the portal's sources, framing refused, no
+# inline script. Django's own admin templates carry no inline style or script; django-simple-history's
+# history page carries one style attribute, style="border-top: 0" on its paginator, allowed by its
+# hash alone ('unsafe-hashes' lets a hashed attribute through, never any other inline style): checked
+# in Chromium by tests/browser/test_admin_csp.py.
+SIMPLE_HISTORY_PAGINATOR_STYLE = "border-top: 0"
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "URL_PREFIX": "/admin/",
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": [
+            "'unsafe-hashes'", f"'sha256-{base64.b64encode(hashlib.sha256(SIMPLE_HISTORY_PAGINATOR_STYLE.encode()).digest()).decode()}'"
+        ],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],

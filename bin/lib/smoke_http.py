@@ -204,6 +204,8 @@ def run(base, password, log_path, mail_log):
     # The code of the next 30 s step (the device takes one step of drift): the set-up used this one.
     verified = again.request("/accounts/otp/verify/", data={"csrfmiddlewaretoken": csrf_token(asked), "token": totp(secret.group(1), 1), "next": "/admin/"})
     check(verified.status == 200 and verified.url.endswith("/admin/"), f"the code led to {verified.url} ({verified.status})")
+    admin_policy = verified.headers.get("Content-Security-Policy") or ""
+    check("script-src 'self'" in admin_policy and "unsafe-inline" not in admin_policy, f"Django admin's Content-Security-Policy is {admin_policy!r}")
 
     step("the public list")
     public = anonymous.get("/list/")

@@ -136,8 +136,8 @@ def test_the_markup_check_finds_each_kind_of_inline_code():
 
 # --- every page reachable by links, as each role -------------------------------------------------
 
-# Not pages: generated files, downloads, JSON progress, and Django admin (left out of the policy on
-# purpose; staff reach it only behind two-factor sign-in).
+# Not pages: generated files, downloads, JSON progress, and Django admin (its own policy:
+# test_django_admin_has_a_policy_of_its_own_and_the_portal_keeps_its_strict_one).
 NOT_A_PAGE = re.compile(r"\.(pdf|xlsx|csv|zip)$|/pdf/|/download/|/scan/\d+/$|/status/$|^/admin/|^/static/|^/accounts/logout/")
 VARIANTS_PER_PATH = 3  # filters, sorting and page numbers repeat the same template
 
@@ -307,6 +307,32 @@ def test_error_pages(client, user_a):
     assert_hardened(client.get("/no-such-page/"), 404)
     client.force_login(user_a)
     assert_hardened(client.get(reverse("otp_setup")), 403)
+
+
+def test_django_admin_has_a_policy_of_its_own_and_the_portal_keeps_its_strict_one(client, admin_user, complete_application_a):
+    client.force_login(admin_user)
+    pk = complete_application_a.pk
+    admin_pages = [reverse("admin:applications_application_changelist"), reverse("admin:applications_application_change", args=[pk]),
+                   reverse("admin:applications_application_history", args=[pk]), reverse("admin:index")]  # fmt: skip
+
+    for path in admin_pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        directives = csp_directives(response["Content-Security-Policy"])
+        # Scripts only from the portal, never inline or eval'd; framing and plugins refused.
+        assert (directives["script-src"], directives["style-src"], directives["object-src"], directives["frame-ancestors"]) == (
+            ["'self'"], ["'self'"], ["'none'"], ["'none'"]), path  # fmt: skip
+        # The one inline style admin shows (the history's paginator) by its hash, no other.
+        assert directives["style-src-attr"][0] == "'unsafe-hashes'" and len(directives["style-src-attr"]) == 2, path
+        assert all(word.startswith("'sha256-") for word in directives["style-src-attr"][1:]), path
+        assert "'unsafe-inline'" not in response["Content-Security-Policy"], path
+        assert "'unsafe-eval'" not in response["Content-Security-Policy"], path
+    # Admin's allowance stays in admin: the project group's pages and the home page have none of it.
+    for path in (reverse("review:national_home"), reverse("review:national_list"), reverse("home")):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert header_problems(response) == [], path
+        assert "style-src-attr" not in response["Content-Security-Policy"] and "unsafe" not in response["Content-Security-Policy"], path
 
 
 # --- production settings, in a process of their own ------------------------------------------------
