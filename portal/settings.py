@@ -358,28 +358,19 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Django admin's pages (under URL_PREFIX, portal/urls.py): the portal's sources, framing refused, no
-# inline script. Django's own admin templates carry no inline style or script; django-simple-history's
-# history page carries one style attribute, style="border-top: 0" on its paginator, allowed by its
-# hash alone ('unsafe-hashes' lets a hashed attribute through, never any other inline style): checked
-# in Chromium by tests/browser/test_admin_csp.py.
+# Django admin's pages (under URL_PREFIX, portal/urls.py): the portal's directives and one more.
+# Django's own admin templates carry no inline style or script; django-simple-history's history page
+# carries one style attribute, style="border-top: 0" on its paginator, allowed by its hash alone
+# ('unsafe-hashes' lets that hashed attribute through, never any other inline style or script):
+# checked in Chromium by tests/browser/test_admin_csp.py.
 SIMPLE_HISTORY_PAGINATOR_STYLE = "border-top: 0"
 ADMIN_CONTENT_SECURITY_POLICY = {
     "URL_PREFIX": "/admin/",
     "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'"],
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
         "style-src-attr": [
             "'unsafe-hashes'", f"'sha256-{base64.b64encode(hashlib.sha256(SIMPLE_HISTORY_PAGINATOR_STYLE.encode()).digest()).decode()}'"
         ],
-        "img-src": ["'self'", "data:"],
-        "font-src": ["'self'"],
-        "connect-src": ["'self'"],
-        "object-src": ["'none'"],
-        "base-uri": ["'self'"],
-        "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
     },
 }
 
