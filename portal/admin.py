@@ -1,8 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal import second_factor
 from portal.models import Association, OutgoingMail, Province, School, User
 
 
@@ -47,6 +50,31 @@ class UserAdmin(RecordHistoryAdmin, BaseUserAdmin):
     autocomplete_fields = ["school", "association"]
     fieldsets = BaseUserAdmin.fieldsets + (("角色与单位", {"fields": ("role", "school", "association", "mobile")}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + (("角色与单位", {"fields": ("email", "role", "school", "association")}),)
+    actions = ["reset_second_factor"]
+
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), "has_second_factor"]
+
+    def get_queryset(self, request):
+        confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(second_factor_on=Exists(confirmed))
+
+    @admin.display(description="两步验证", boolean=True, ordering="second_factor_on")
+    def has_second_factor(self, obj):
+        return obj.second_factor_on
+
+    def has_reset_second_factor_permission(self, request):
+        return request.user.has_perm("otp_totp.delete_totpdevice")
+
+    @admin.action(description="重置两步验证（手机丢失或更换：删除验证器，下次登录时重新设置）", permissions=["reset_second_factor"])
+    def reset_second_factor(self, request, queryset):
+        """Re-enrolment goes through an administrator: the owner then sets up again with a new
+        mailed set-up code (portal.second_factor)."""
+        reset = [user for user in queryset if second_factor.reset_second_factor(user, by=request.user)]
+        if reset:
+            self.message_user(request, f"已重置 {len(reset)} 个账号的两步验证：{'、'.join(user.username for user in reset)}。", messages.SUCCESS)
+        else:
+            self.message_user(request, "所选账号都没有设置两步验证。", messages.WARNING)
 
 
 @admin.register(OutgoingMail)

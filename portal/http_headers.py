@@ -10,7 +10,14 @@ public. Neither a shared cache (a school's proxy, a CDN in front of the portal) 
 disk cache may keep it: the next person at a shared computer, or behind the same proxy, would be
 shown it. Public pages seen by a visitor (the home page, /list/) and static files stay cacheable;
 static files never reach this middleware (WhiteNoise answers them earlier).
+
+ContentSecurityPolicyMiddleware: django-csp's, giving Django admin's pages
+settings.ADMIN_CONTENT_SECURITY_POLICY instead of the portal's CONTENT_SECURITY_POLICY. Admin is
+where a single request changes anyone's record, so it is not left without a policy; and the
+portal's own pages keep theirs, never loosened for admin's sake.
 """
+from csp.middleware import CSPMiddleware
+from csp.utils import default_config
 from django.conf import settings
 from django.utils.cache import patch_cache_control
 
@@ -66,3 +73,15 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", self.header)
         return response
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware; under ADMIN_CONTENT_SECURITY_POLICY["URL_PREFIX"] the enforced
+    policy is that setting's directives (a view's own @csp decorator still wins)."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        admin_policy = settings.ADMIN_CONTENT_SECURITY_POLICY
+        if not report_only and parts.config is None and request.path_info.startswith(admin_policy["URL_PREFIX"]):
+            parts.config = default_config(admin_policy["DIRECTIVES"])
+        return parts

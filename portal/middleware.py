@@ -1,21 +1,16 @@
 """Two-factor sign-in: once a user has a confirmed authenticator, nothing but the verification
-page opens until the code is entered; administrators without one are sent to set it up when the
-setting requires it."""
-from django.conf import settings
+page opens until the code is entered; the project group, administrators and Django admin's users
+without one are sent to set it up when the setting requires it (portal.policy.must_use_second_factor)."""
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django_otp import user_has_device
 
-from portal.models import Role
+from portal.policy import must_use_second_factor
 
 # Pages that must open before the second factor: the verification and set-up pages themselves,
 # logging out, and the assets those pages use.
 OPEN_PREFIXES = ("/accounts/otp/", "/accounts/logout/", "/static/", "/favicon.ico")
-
-
-def must_have_second_factor(user) -> bool:
-    return settings.OTP_REQUIRED_FOR_ADMINS and (user.is_superuser or user.role == Role.ADMIN)
 
 
 class OTPRequiredMiddleware:
@@ -28,6 +23,6 @@ class OTPRequiredMiddleware:
             if not user.is_verified():
                 if user_has_device(user, confirmed=True):
                     return redirect(f"{reverse('otp_verify')}?{urlencode({'next': request.get_full_path()})}")
-                if must_have_second_factor(user):
+                if must_use_second_factor(user):
                     return redirect("otp_setup")
         return self.get_response(request)

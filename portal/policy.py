@@ -23,6 +23,7 @@ loaded. What the user may *see* stays defined once, in `applications.selectors.a
 this module builds its answers on it.
 """
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -60,8 +61,18 @@ def is_expert(user) -> bool:
 
 
 def may_use_second_factor(user) -> bool:
-    """Whoever handles other people's data may turn on a one-time-password second factor."""
-    return user.is_authenticated and (user.role in OTP_ROLES or user.is_superuser)
+    """Whoever handles other people's data, or may open Django admin, may turn on a
+    one-time-password second factor."""
+    return user.is_authenticated and (user.role in OTP_ROLES or user.is_staff or user.is_superuser)
+
+
+def must_use_second_factor(user) -> bool:
+    """The project group, administrators and anyone Django admin lets in (is_staff, whatever the
+    role) must sign in with a second factor when settings.OTP_REQUIRED_FOR_STAFF is on
+    (production's default): with the password alone their pages and admin could change any record."""
+    return settings.OTP_REQUIRED_FOR_STAFF and (
+        user.is_authenticated and (user.role in (Role.STAFF, Role.ADMIN) or user.is_staff or user.is_superuser)
+    )
 
 
 def acts_as(user, application, who: str) -> bool:

@@ -19,7 +19,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Throttling needs the request in every authenticate() call, which the test client's login()
 # does not pass; the throttling tests turn it on for themselves.
 AXES_ENABLED = False
-OTP_REQUIRED_FOR_ADMINS = False
+OTP_REQUIRED_FOR_STAFF = False
 
 # Static files: the plain storage, found in the source directories, so the tests need no
 # `collectstatic` (production uses WhiteNoise's hashed, compressed files).

@@ -2,10 +2,16 @@
 a person would, with the standard library only. Prints one line per check; on the first failure it
 says what was expected and what came, and exits 1.
 
-    python bin/lib/smoke_http.py --base http://127.0.0.1:8765 --password PW --log gunicorn.log
+    python bin/lib/smoke_http.py --base http://127.0.0.1:8765 --password PW --log gunicorn.log --mail-log worker.log
+
+--mail-log is where the job worker prints the mails it sends (EMAIL_URL=consolemail://): demo-staff's
+two-factor set-up code is read from it, as its owner would read the mail.
 """
 import argparse
+import base64
 import gzip
+import hashlib
+import hmac
 import http.cookiejar
 import json
 import re
@@ -69,6 +75,33 @@ class Browser:
         return done
 
 
+def totp(secret_base32, steps_ahead=0):
+    """The code an authenticator app shows (RFC 6238: HMAC-SHA1, 30 s steps, 6 digits)."""
+    key = base64.b32decode(secret_base32)
+    counter = int(time.time() // 30) + steps_ahead
+    digest = hmac.new(key, counter.to_bytes(8, "big"), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(int.from_bytes(digest[offset:offset + 4], 'big') & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+def csrf_token(page):
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    check(token, f"{page.url} has no CSRF token")
+    return token.group(1)
+
+
+def mailed_set_up_code(mail_log, seconds):
+    """The set-up code of the last two-factor set-up mail the worker printed."""
+    deadline = time.monotonic() + seconds
+    while True:
+        with open(mail_log, encoding="utf-8", errors="replace") as log:
+            codes = re.findall(r"设置码：\s+(\d{8})\s", log.read())
+        if codes:
+            return codes[-1]
+        check(time.monotonic() < deadline, f"no two-factor set-up mail in {mail_log} within {seconds} s (is db_worker running?)")
+        time.sleep(0.5)
+
+
 def wait_until_up(base, seconds):
     deadline = time.monotonic() + seconds
     last = None
@@ -87,7 +120,7 @@ def wait_until_up(base, seconds):
     raise SmokeFailure(f"gunicorn did not answer on {base} within {seconds} s ({last})")
 
 
-def run(base, password, log_path):
+def run(base, password, log_path, mail_log):
     timings = {}
 
     def step(name):
@@ -147,6 +180,33 @@ def run(base, password, log_path):
     check(queue.status == 200, f"the provincial queue answered {queue.status}")
     check(re.search(r"/review/province/windows/\d+/", queue.url), f"/review/province/ led to {queue.url}")
 
+    step("demo-staff must set up two-factor sign-in: the mailed set-up code and the app's code")
+    staff = Browser(base)
+    landed = staff.login("demo-staff", password)
+    check(landed.url.endswith("/accounts/otp/"), f"demo-staff's password alone led to {landed.url}, not the two-factor set-up")
+    held = staff.get("/review/national/")
+    check(held.url.endswith("/accounts/otp/"), f"/review/national/ opened before the second factor ({held.url})")
+    started = staff.request("/accounts/otp/", data={"csrfmiddlewaretoken": csrf_token(landed), "action": "start"})
+    secret = re.search(r'<code class="user-select-all">([A-Z2-7]+)</code>', started.text)
+    check(started.status == 200 and secret, f"starting the set-up answered {started.status} without a key")
+    enrolled = staff.request("/accounts/otp/", data={
+        "csrfmiddlewaretoken": csrf_token(started), "action": "confirm",
+        "enrolment_code": mailed_set_up_code(mail_log, 30), "token": totp(secret.group(1)),
+    })  # fmt: skip
+    check("两步验证已开启" in enrolled.text, f"confirming the set-up failed: {enrolled.url}")
+    national = staff.get("/review/national/")
+    check(national.status == 200 and national.url.endswith("/review/national/"), f"/review/national/ answered {national.status} at {national.url}")
+
+    step("demo-staff signs in again: the password, then the app's code")
+    again = Browser(base)
+    asked = again.login("demo-staff", password)
+    check("/accounts/otp/verify/" in asked.url, f"the second sign-in led to {asked.url}, not the code")
+    # The code of the next 30 s step (the device takes one step of drift): the set-up used this one.
+    verified = again.request("/accounts/otp/verify/", data={"csrfmiddlewaretoken": csrf_token(asked), "token": totp(secret.group(1), 1), "next": "/admin/"})
+    check(verified.status == 200 and verified.url.endswith("/admin/"), f"the code led to {verified.url} ({verified.status})")
+    admin_policy = verified.headers.get("Content-Security-Policy") or ""
+    check("script-src 'self'" in admin_policy and "unsafe-inline" not in admin_policy, f"Django admin's Content-Security-Policy is {admin_policy!r}")
+
     step("the public list")
     public = anonymous.get("/list/")
     check(public.status == 200, f"/list/ answered {public.status}")
@@ -179,9 +239,10 @@ def main():
     parser.add_argument("--base", required=True)
     parser.add_argument("--password", required=True)
     parser.add_argument("--log", required=True)
+    parser.add_argument("--mail-log", required=True)
     args = parser.parse_args()
     try:
-        run(args.base, args.password, args.log)
+        run(args.base, args.password, args.log, args.mail_log)
     except SmokeFailure as failure:
         print(f"bin/smoke: FAILED: {failure}", file=sys.stderr)
         return 1

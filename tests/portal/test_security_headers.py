@@ -136,8 +136,8 @@ def test_the_markup_check_finds_each_kind_of_inline_code():
 
 # --- every page reachable by links, as each role -------------------------------------------------
 
-# Not pages: generated files, downloads, JSON progress, and Django admin (left out of the policy on
-# purpose; staff reach it only behind two-factor sign-in).
+# Not pages: generated files, downloads, JSON progress, and Django admin (its own policy:
+# test_django_admin_has_a_policy_of_its_own_and_the_portal_keeps_its_strict_one).
 NOT_A_PAGE = re.compile(r"\.(pdf|xlsx|csv|zip)$|/pdf/|/download/|/scan/\d+/$|/status/$|^/admin/|^/static/|^/accounts/logout/")
 VARIANTS_PER_PATH = 3  # filters, sorting and page numbers repeat the same template
 
@@ -309,6 +309,32 @@ def test_error_pages(client, user_a):
     assert_hardened(client.get(reverse("otp_setup")), 403)
 
 
+def test_django_admin_has_a_policy_of_its_own_and_the_portal_keeps_its_strict_one(client, admin_user, complete_application_a):
+    client.force_login(admin_user)
+    pk = complete_application_a.pk
+    admin_pages = [reverse("admin:applications_application_changelist"), reverse("admin:applications_application_change", args=[pk]),
+                   reverse("admin:applications_application_history", args=[pk]), reverse("admin:index")]  # fmt: skip
+
+    for path in admin_pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        directives = csp_directives(response["Content-Security-Policy"])
+        # Scripts only from the portal, never inline or eval'd; framing and plugins refused.
+        assert (directives["script-src"], directives["style-src"], directives["object-src"], directives["frame-ancestors"]) == (
+            ["'self'"], ["'self'"], ["'none'"], ["'none'"]), path  # fmt: skip
+        # The one inline style admin shows (the history's paginator) by its hash, no other.
+        assert directives["style-src-attr"][0] == "'unsafe-hashes'" and len(directives["style-src-attr"]) == 2, path
+        assert all(word.startswith("'sha256-") for word in directives["style-src-attr"][1:]), path
+        assert "'unsafe-inline'" not in response["Content-Security-Policy"], path
+        assert "'unsafe-eval'" not in response["Content-Security-Policy"], path
+    # Admin's allowance stays in admin: the project group's pages and the home page have none of it.
+    for path in (reverse("review:national_home"), reverse("review:national_list"), reverse("home")):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert header_problems(response) == [], path
+        assert "style-src-attr" not in response["Content-Security-Policy"] and "unsafe" not in response["Content-Security-Policy"], path
+
+
 # --- production settings, in a process of their own ------------------------------------------------
 # The test settings are imported once per test process; what production gets is seen only by
 # starting Django afresh with production's environment (and nothing of this shell's, nor of a
@@ -356,7 +382,7 @@ from django.conf import settings as s
 print(json.dumps({name: getattr(s, name) for name in (
     "DEBUG", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_SSL_REDIRECT",
     "SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "CSRF_COOKIE_SECURE", "X_FRAME_OPTIONS",
-    "SECURE_CONTENT_TYPE_NOSNIFF", "SECURE_REFERRER_POLICY", "OTP_REQUIRED_FOR_ADMINS", "AXES_ENABLED",
+    "SECURE_CONTENT_TYPE_NOSNIFF", "SECURE_REFERRER_POLICY", "OTP_REQUIRED_FOR_STAFF", "AXES_ENABLED",
 )}))
 """
 
@@ -371,8 +397,9 @@ def test_production_turns_on_https_only_cookies_hsts_and_redirects(tmp_path):
     assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
     assert (values["SECURE_SSL_REDIRECT"], values["SESSION_COOKIE_SECURE"], values["CSRF_COOKIE_SECURE"]) == (True, True, True)
     assert (values["SESSION_COOKIE_HTTPONLY"], values["X_FRAME_OPTIONS"], values["SECURE_REFERRER_POLICY"]) == (True, "DENY", "same-origin")
-    # Production requires the administrators' second factor and throttles logins.
-    assert (values["OTP_REQUIRED_FOR_ADMINS"], values["AXES_ENABLED"]) == (True, True)
+    # Production requires the second factor of the project group and of everyone in Django admin,
+    # and throttles logins.
+    assert (values["OTP_REQUIRED_FOR_STAFF"], values["AXES_ENABLED"]) == (True, True)
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
@@ -387,6 +414,15 @@ def test_an_empty_secret_key_counts_as_none(tmp_path):
 
     assert result.returncode != 0
     assert "SECRET_KEY 未设置" in result.stderr
+
+
+def test_the_old_name_of_the_second_factor_setting_is_refused_not_ignored(tmp_path):
+    # OTP_REQUIRED_FOR_ADMINS became OTP_REQUIRED_FOR_STAFF when the requirement reached the project
+    # group: a deployment still setting the old name is told, rather than silently given the default.
+    result = run_python(tmp_path, "manage.py", "check", OTP_REQUIRED_FOR_ADMINS="false")
+
+    assert result.returncode != 0
+    assert "OTP_REQUIRED_FOR_ADMINS 已改名为 OTP_REQUIRED_FOR_STAFF" in result.stderr
 
 
 def test_development_starts_without_a_secret_key(tmp_path):
