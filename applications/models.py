@@ -15,6 +15,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from applications.rules import OPINION_MAX_CHARS, PLAN_SECTION_MAX_CHARS, MaxCharactersValidator
 from portal.models import Association, School
 
 
@@ -186,6 +187,14 @@ class Route(models.TextChoices):
     DIRECT = "direct", "直接向项目组申报"
 
 
+# The caps of the long sections (applications.rules says why these numbers). max_length on a
+# TextField is for the forms (the database does not hold it); the validator is the check, the same
+# in every form and in full_clean, counting a line break once. Rows stored before the caps keep
+# their text: they are shown and printed whole, and the rules refuse to submit them until cut.
+_plan_section = {"max_length": PLAN_SECTION_MAX_CHARS, "validators": [MaxCharactersValidator(PLAN_SECTION_MAX_CHARS)]}
+_opinion = {"max_length": OPINION_MAX_CHARS, "validators": [MaxCharactersValidator(OPINION_MAX_CHARS)]}
+
+
 class Application(models.Model):
     """A school's 实验校资格申请表 for one batch."""
 
@@ -223,22 +232,22 @@ class Application(models.Model):
     other_project_name = models.CharField("其它项目名称", max_length=100, blank=True)
 
     plan_name = models.CharField("实验方案名称", max_length=200, blank=True)
-    plan_content = models.TextField("实验方案内容", blank=True)
-    plan_steps = models.TextField("实施步骤", blank=True)
-    plan_goals = models.TextField("实验目标", blank=True)
-    plan_features = models.TextField("项目特色", blank=True)
+    plan_content = models.TextField("实验方案内容", blank=True, **_plan_section)
+    plan_steps = models.TextField("实施步骤", blank=True, **_plan_section)
+    plan_goals = models.TextField("实验目标", blank=True, **_plan_section)
+    plan_features = models.TextField("项目特色", blank=True, **_plan_section)
 
     pledge_signatory = models.CharField("承诺书负责人签字（输入姓名）", max_length=50, blank=True)
     pledge_accepted_at = models.DateTimeField("承诺时间", null=True, blank=True)
 
-    unit_opinion = models.TextField("单位意见", blank=True)
+    unit_opinion = models.TextField("单位意见", blank=True, **_opinion)
     supervisor_name = models.CharField("上级主管部门名称", max_length=100, blank=True)
     # Kept for what drafts stored before the form stopped asking for them; never printed or
     # required: the authority writes its opinion and date by hand on the printed form.
-    supervisor_opinion = models.TextField("上级主管部门意见", blank=True)
+    supervisor_opinion = models.TextField("上级主管部门意见", blank=True, **_opinion)
     supervisor_date = models.DateField("上级主管部门意见日期", null=True, blank=True)
 
-    group_opinion = models.TextField("项目组意见", blank=True)
+    group_opinion = models.TextField("项目组意见", blank=True, **_opinion)
     group_opinion_signer = models.CharField("项目组负责人", max_length=50, blank=True)
     group_opinion_date = models.DateField("项目组意见日期", null=True, blank=True)
 
