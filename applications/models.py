@@ -217,6 +217,12 @@ class Application(models.Model):
     route = models.CharField("申报途径", max_length=12, choices=Route.choices, default=Route.PROVINCIAL)
     version_code = models.CharField("版本码", max_length=12, blank=True)
     revision = models.PositiveIntegerField("保存次数", default=0)
+    # The school's name and address as it submitted (applications.services.freeze_school_details,
+    # at every submission): the signed scan shows them, so once submitted every page, PDF and export
+    # shows these (applicant_name, applicant_address), not the profile, which the school may change
+    # later; only the project group corrects them (services.application_correct_school_details).
+    submitted_school_name = models.CharField("申报时的学校名称", max_length=100, blank=True)
+    submitted_school_address = models.CharField("申报时的单位地址", max_length=200, blank=True)
 
     lead_name = models.CharField("负责人姓名", max_length=50, blank=True)
     lead_title = models.CharField("负责人职务", max_length=50, blank=True)
@@ -276,7 +282,7 @@ class Application(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.number or '（未编号）'} {self.school.name}"
+        return f"{self.number or '（未编号）'} {self.applicant_name}"
 
     def get_absolute_url(self):
         return reverse("applications:detail", args=[self.pk])
@@ -284,6 +290,17 @@ class Application(models.Model):
     @property
     def is_editable(self):
         return self.status in EDITABLE_STATUSES
+
+    @property
+    def applicant_name(self) -> str:
+        """The school's name as this application shows it: the profile's while the school may
+        edit the application (a draft, or returned to it), the one it was submitted with after."""
+        return self.submitted_school_name if self.submitted_school_name and not self.is_editable else self.school.name
+
+    @property
+    def applicant_address(self) -> str:
+        """The 单位地址 as this application shows it (as applicant_name)."""
+        return self.submitted_school_address if self.submitted_school_name and not self.is_editable else self.school.address
 
     @property
     def declined_by_province(self):
@@ -302,7 +319,7 @@ class Application(models.Model):
         """The version code: a short hash of everything printed on the form, so a scan can be tied
         to the exact content it shows. `team_rows` and `project_codes` are passed in because they
         live in other tables."""
-        parts = [self.school.name, self.school.address]
+        parts = [self.applicant_name, self.applicant_address]
         parts += [str(getattr(self, name) or "") for name in self.CONTENT_FIELDS]
         parts += sorted(project_codes)
         for row in team_rows:

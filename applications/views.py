@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from applications.documents import application_pdf
 from applications.forms import PLEDGE_TEXT, ApplicationForm, ScanUploadForm, WithdrawForm, attach_rule_messages, team_formset
-from applications.models import ProvincialWindow, Status
+from applications.models import EDITABLE_STATUSES, ProvincialWindow, Status
 from applications.pages import application_page
 from applications.rules import check_application
 from applications.selectors import (
@@ -85,6 +85,8 @@ def school_profile(request):
     if request.method == "POST" and form.is_valid():
         school_update_profile(form=form)
         messages.success(request, "单位信息已保存。")
+        if request.user.school.applications.exclude(status__in=EDITABLE_STATUSES).exclude(submitted_school_name="").exists():
+            messages.info(request, "已提交的申请表仍显示提交时的学校名称和单位地址（与盖章扫描件一致）；如需更正，请联系项目组。")
         return redirect("applications:profile")
     return render(request, "applications/profile.html", {"form": form})
 

@@ -168,7 +168,7 @@ def build_pdf_zip(job_id: int) -> int:
                     ExportJob.objects.filter(pk=job.pk).update(done=job.done)
 
                 for application in application_with_parts(qs.select_related("batch", "school__province")).iterator(chunk_size=20):
-                    name = f"{application.school.province.name}/{application.number}-{safe_name(application.school.name)}.pdf"
+                    name = f"{application.school.province.name}/{application.number}-{safe_name(application.applicant_name)}.pdf"
                     if pool is None:
                         pending.append((application.number, name, application_pdf(application)))
                     else:

@@ -327,6 +327,7 @@ def test_text_that_looks_like_a_formula_stays_text_in_the_ranking_exports(client
     application, _user = in_review(batch, "四川公式职业技术学院", staff_user)
     submit_review(assign(application, make_expert("expert-f", "110000", "北京终身教育研究院"), staff_user), GOOD)
     School.objects.filter(pk=application.school_id).update(name="=1+2")
+    Application.objects.filter(pk=application.pk).update(submitted_school_name="=1+2")  # as it was submitted with
     client.force_login(staff_user)
 
     xlsx = client.get(reverse("review:ranking_export", args=["xlsx"]), {"batch": batch.pk})
