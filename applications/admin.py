@@ -1,12 +1,15 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
 from applications.models import Application, Batch, ProjectCategory, ProvincialWindow, SignedScan, TeamMember, TimelineEntry
 from applications.selectors import LONG_TEXT_FIELDS
-from applications.workflow import deadline_in_words
+from applications.services import application_correct_school_details
+from applications.workflow import WorkflowError, deadline_in_words
 from portal.admin import RecordHistoryAdmin
 
 
@@ -119,9 +122,16 @@ class ApplicationChangeList(ChangeList):
         return super().get_queryset(request, exclude_parameters).defer(*LONG_TEXT_FIELDS)
 
 
+class CorrectSchoolDetailsForm(forms.Form):
+    name = forms.CharField(label="学校名称", max_length=100)
+    address = forms.CharField(label="单位地址", max_length=200)
+    reason = forms.CharField(label="更正原因", max_length=500, widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+                             help_text="记入办理记录（内部，学校看不到）。版本码不变：学校的盖章扫描件仍然有效。")  # fmt: skip
+
+
 @admin.register(Application)
 class ApplicationAdmin(RecordHistoryAdmin):
-    list_display = ["number", "school", "province", "school_type", "status", "route", "lead_name", "submitted_at"]
+    list_display = ["number", "applicant", "province", "school_type", "status", "route", "lead_name", "submitted_at"]
     # Fifty rows a page: the admin renders every cell through its templates (about a millisecond
     # a row), so a hundred rows alone would take most of the page's time budget at national scale.
     list_per_page = 50
@@ -134,8 +144,11 @@ class ApplicationAdmin(RecordHistoryAdmin):
     readonly_fields = [
         "status", "route", "batch", "school", "number", "version_code", "revision", "created_at", "updated_at", "submitted_at",
         "pledge_accepted_at", "correction_deadline", "group_opinion", "group_opinion_signer", "group_opinion_date",
+        # As submitted: changed only by the correction below, which logs it.
+        "submitted_school_name", "submitted_school_address",
     ]  # fmt: skip
     inlines = [TeamMemberInline, SignedScanInline, TimelineEntryInline]
+    actions = ["correct_school_details"]
 
     def get_changelist(self, request, **kwargs):
         return ApplicationChangeList
@@ -151,6 +164,40 @@ class ApplicationAdmin(RecordHistoryAdmin):
         return format_html(
             '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">', helpers.ACTION_CHECKBOX_NAME, obj.pk, label
         )
+
+    @admin.display(description="申报单位", ordering="school__name")
+    def applicant(self, obj):
+        """The name the application shows: the one it was submitted with, once submitted."""
+        return obj.applicant_name
+
+    @admin.action(description="更正申报时的学校名称和单位地址（选一份）", permissions=["change"])
+    def correct_school_details(self, request, queryset):
+        """The project group corrects what a submitted application shows as the school's name and
+        address (services.application_correct_school_details: logged, the version code kept)."""
+        if queryset.count() != 1:
+            self.message_user(request, "请只选择一份申请进行更正。", messages.ERROR)
+            return None
+        application = queryset.select_related("school").get()
+        confirmed = request.POST.get("confirm") == "yes"
+        form = CorrectSchoolDetailsForm(
+            request.POST if confirmed else None,
+            initial={"name": application.applicant_name, "address": application.applicant_address},
+        )
+        if confirmed and form.is_valid():
+            try:
+                application_correct_school_details(application=application, actor=request.user, **form.cleaned_data)
+            except WorkflowError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(request, f"已更正 {application.number} 的学校名称和单位地址，并记入办理记录。")
+                return None
+        return TemplateResponse(
+            request,
+            "admin/applications/correct_school_details.html",
+            {**self.admin_site.each_context(request), "title": "更正申报时的学校名称和单位地址", "application": application,
+             "form": form, "action": request.POST["action"], "opts": self.model._meta,
+             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME},
+        )  # fmt: skip
 
     @admin.display(description="省份", ordering="school__province")
     def province(self, obj):

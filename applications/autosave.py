@@ -34,9 +34,13 @@ def application_autosave(request, pk):
     except WorkflowError as error:
         return JsonResponse({"saved": False, "message": str(error)}, status=409)
     check = check_application(saved)
+    too_long = form.too_long_messages()
     return JsonResponse(
         {
             "saved": True,
+            # Sections over their caps were not stored (the rest was): the same messages as the
+            # page's, which the page shows when the school presses 保存草稿.
+            **({"errors": too_long, "message": "已自动保存其余内容；有栏目超过字数上限没有保存，请删减后点“保存草稿”查看标红处。"} if too_long else {}),
             "saved_at": timezone.localtime().strftime("%H:%M"),
             "revision": saved.revision,
             "version_code": saved.version_code,

@@ -6,10 +6,11 @@ place. `attach_rule_messages` puts the rules' messages next to their fields.
 """
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.forms import inlineformset_factory
 
 from applications.models import Application, ProjectCategory, Route, TeamMember
-from applications.rules import LEAD_TITLE_RULE, PLAN_FIELDS
+from applications.rules import LEAD_TITLE_RULE, PLAN_FIELDS, TEXT_MAX_CHARS, too_long_message
 from portal.validators import DATABASE_ID_RANGE, parsed_id
 
 PLEDGE_TEXT = (
@@ -128,6 +129,46 @@ class ApplicationForm(forms.ModelForm):
             # applications): it is shown, not chosen.
             self.fields["route"].disabled = True
         self.fields["route"].choices = Route.choices
+        # Typed text over a section's cap, by field: not stored, kept for the page (clean).
+        self.too_long: dict[str, str] = {}
+        for name, limit in TEXT_MAX_CHARS.items():
+            if name in self.fields:
+                field = self.fields[name]
+                # No maxlength in the page: a browser cuts a pasted text at it without a word (the
+                # school would lose the rest unseen), and counts a line break once where Django's
+                # own length check counts the two characters the browser sends. The model's
+                # validator (applications.rules.MaxCharactersValidator) is the check; the live
+                # counter (static/js/wordcount.js) shows the cap.
+                field.max_length = None
+                field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+                field.widget.attrs.pop("maxlength", None)
+                field.widget.attrs["data-char-max"] = limit
+                note = f"本栏最多 {limit} 个字符。"
+                field.help_text = f"{field.help_text} {note}" if field.help_text else note
+
+    def clean(self):
+        """A section over its cap does not stop the save: the rest of the form is stored, and that
+        section keeps what was stored before (so no text is cut, and nothing over the cap is
+        kept); the typed text is remembered in `too_long` for the page to show back with the
+        message, so the school can shorten it."""
+        cleaned = super().clean()
+        for name in TEXT_MAX_CHARS:
+            if name in cleaned and too_long_message(name, cleaned[name]):
+                self.too_long[name] = cleaned[name]
+                cleaned[name] = self.initial.get(name) or ""
+        return cleaned
+
+    def _get_validation_exclusions(self):
+        # The section kept at its stored value is not checked again: a row from before the caps
+        # may hold an over-long one, and saving the rest must still work (the rules flag it).
+        return super()._get_validation_exclusions() | set(self.too_long)
+
+    def too_long_messages(self) -> dict[str, list[str]]:
+        """The messages for the sections left unsaved because they were over their caps."""
+        return {
+            name: [f"{too_long_message(name, text)}本栏这次没有保存（仍为上次保存的内容），您输入的文字仍在框中，请删减后再保存。"]
+            for name, text in self.too_long.items()
+        }
 
     def clean_revision(self) -> int | None:
         """The revision the page was opened at; None when the save does not carry one it can be."""

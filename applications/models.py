@@ -15,6 +15,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from applications.rules import OPINION_MAX_CHARS, PLAN_SECTION_MAX_CHARS, MaxCharactersValidator
 from portal.models import Association, School
 
 
@@ -186,6 +187,14 @@ class Route(models.TextChoices):
     DIRECT = "direct", "直接向项目组申报"
 
 
+# The caps of the long sections (applications.rules says why these numbers). max_length on a
+# TextField is for the forms (the database does not hold it); the validator is the check, the same
+# in every form and in full_clean, counting a line break once. Rows stored before the caps keep
+# their text: they are shown and printed whole, and the rules refuse to submit them until cut.
+_plan_section = {"max_length": PLAN_SECTION_MAX_CHARS, "validators": [MaxCharactersValidator(PLAN_SECTION_MAX_CHARS)]}
+_opinion = {"max_length": OPINION_MAX_CHARS, "validators": [MaxCharactersValidator(OPINION_MAX_CHARS)]}
+
+
 class Application(models.Model):
     """A school's 实验校资格申请表 for one batch."""
 
@@ -208,6 +217,12 @@ class Application(models.Model):
     route = models.CharField("申报途径", max_length=12, choices=Route.choices, default=Route.PROVINCIAL)
     version_code = models.CharField("版本码", max_length=12, blank=True)
     revision = models.PositiveIntegerField("保存次数", default=0)
+    # The school's name and address as it submitted (applications.services.freeze_school_details,
+    # at every submission): the signed scan shows them, so once submitted every page, PDF and export
+    # shows these (applicant_name, applicant_address), not the profile, which the school may change
+    # later; only the project group corrects them (services.application_correct_school_details).
+    submitted_school_name = models.CharField("申报时的学校名称", max_length=100, blank=True)
+    submitted_school_address = models.CharField("申报时的单位地址", max_length=200, blank=True)
 
     lead_name = models.CharField("负责人姓名", max_length=50, blank=True)
     lead_title = models.CharField("负责人职务", max_length=50, blank=True)
@@ -223,22 +238,22 @@ class Application(models.Model):
     other_project_name = models.CharField("其它项目名称", max_length=100, blank=True)
 
     plan_name = models.CharField("实验方案名称", max_length=200, blank=True)
-    plan_content = models.TextField("实验方案内容", blank=True)
-    plan_steps = models.TextField("实施步骤", blank=True)
-    plan_goals = models.TextField("实验目标", blank=True)
-    plan_features = models.TextField("项目特色", blank=True)
+    plan_content = models.TextField("实验方案内容", blank=True, **_plan_section)
+    plan_steps = models.TextField("实施步骤", blank=True, **_plan_section)
+    plan_goals = models.TextField("实验目标", blank=True, **_plan_section)
+    plan_features = models.TextField("项目特色", blank=True, **_plan_section)
 
     pledge_signatory = models.CharField("承诺书负责人签字（输入姓名）", max_length=50, blank=True)
     pledge_accepted_at = models.DateTimeField("承诺时间", null=True, blank=True)
 
-    unit_opinion = models.TextField("单位意见", blank=True)
+    unit_opinion = models.TextField("单位意见", blank=True, **_opinion)
     supervisor_name = models.CharField("上级主管部门名称", max_length=100, blank=True)
     # Kept for what drafts stored before the form stopped asking for them; never printed or
     # required: the authority writes its opinion and date by hand on the printed form.
-    supervisor_opinion = models.TextField("上级主管部门意见", blank=True)
+    supervisor_opinion = models.TextField("上级主管部门意见", blank=True, **_opinion)
     supervisor_date = models.DateField("上级主管部门意见日期", null=True, blank=True)
 
-    group_opinion = models.TextField("项目组意见", blank=True)
+    group_opinion = models.TextField("项目组意见", blank=True, **_opinion)
     group_opinion_signer = models.CharField("项目组负责人", max_length=50, blank=True)
     group_opinion_date = models.DateField("项目组意见日期", null=True, blank=True)
 
@@ -267,7 +282,7 @@ class Application(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.number or '（未编号）'} {self.school.name}"
+        return f"{self.number or '（未编号）'} {self.applicant_name}"
 
     def get_absolute_url(self):
         return reverse("applications:detail", args=[self.pk])
@@ -275,6 +290,17 @@ class Application(models.Model):
     @property
     def is_editable(self):
         return self.status in EDITABLE_STATUSES
+
+    @property
+    def applicant_name(self) -> str:
+        """The school's name as this application shows it: the profile's while the school may
+        edit the application (a draft, or returned to it), the one it was submitted with after."""
+        return self.submitted_school_name if self.submitted_school_name and not self.is_editable else self.school.name
+
+    @property
+    def applicant_address(self) -> str:
+        """The 单位地址 as this application shows it (as applicant_name)."""
+        return self.submitted_school_address if self.submitted_school_name and not self.is_editable else self.school.address
 
     @property
     def declined_by_province(self):
@@ -293,7 +319,7 @@ class Application(models.Model):
         """The version code: a short hash of everything printed on the form, so a scan can be tied
         to the exact content it shows. `team_rows` and `project_codes` are passed in because they
         live in other tables."""
-        parts = [self.school.name, self.school.address]
+        parts = [self.applicant_name, self.applicant_address]
         parts += [str(getattr(self, name) or "") for name in self.CONTENT_FIELDS]
         parts += sorted(project_codes)
         for row in team_rows:

@@ -8,6 +8,7 @@ the formal check. A rule either reports a *missing* value (the section is incomp
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
 
 from applications.wordcount import count_zi
 from portal.models import SchoolType
@@ -18,6 +19,69 @@ TEAM_MIN_SIZE = 3
 PROJECTS_MIN, PROJECTS_MAX = 1, 2
 PLAN_FIELDS = ("plan_name", "plan_content", "plan_steps", "plan_goals", "plan_features")
 TEAM_REQUIRED_FIELDS = ("name", "title", "mobile", "duty")
+
+# The longest a section of the form may be, in characters (each line break one, as the school
+# sees it). The notice asks 至少 2000 字 for the whole 实验方案 (名称、内容、步骤、目标、特色 together);
+# real plans run to 2,000–6,000 字 in all (the largest seen in the 2022 batch about 6,000), so
+# 20,000 characters in one section is more than three real plans in that section alone: a school
+# never meets it, while a pasted book (500,000 字 took 16.7 s to lay out, four such sections killed
+# a gunicorn worker) is refused. At these caps the longest possible application lays out in seconds
+# (bench/README.md, "The longest application"). The opinions are a few sentences above a
+# seal or a signature; 2,000 is what the province's 推荐意见 and the 项目组意见 forms already allow.
+# Measured (tests/applications/test_section_caps.py, every text at its cap and 30 full team rows):
+# 5.5 s and about 100 MB on the 2-core machine, 9.5 s while it was busy with other work.
+PLAN_SECTION_MAX_CHARS = 20_000
+OPINION_MAX_CHARS = 2_000
+# The long text fields of Application and their caps (plan_name is a CharField of 200, the
+# lead_title_note one of 300: the database holds those to their lengths already).
+TEXT_MAX_CHARS = {
+    "plan_content": PLAN_SECTION_MAX_CHARS,
+    "plan_steps": PLAN_SECTION_MAX_CHARS,
+    "plan_goals": PLAN_SECTION_MAX_CHARS,
+    "plan_features": PLAN_SECTION_MAX_CHARS,
+    "unit_opinion": OPINION_MAX_CHARS,
+    "supervisor_opinion": OPINION_MAX_CHARS,
+    "group_opinion": OPINION_MAX_CHARS,
+}
+
+
+def character_count(text: str | None) -> int:
+    """The characters of `text` as the school sees them: a line break is one, though the browser
+    sends it as two (CR LF). static/js/wordcount.js counts the same (Array.from over the
+    textarea's value, whose line breaks are LF)."""
+    if not text:
+        return 0
+    return len(text) - text.count("\r\n")
+
+
+@deconstructible
+class MaxCharactersValidator:
+    """Refuses a text longer than `limit` characters (character_count), saying by how much."""
+
+    code = "too_long"
+
+    def __init__(self, limit: int):
+        self.limit = limit
+
+    def __call__(self, value):
+        count = character_count(value)
+        if count > self.limit:
+            raise ValidationError(
+                f"本栏最多 {self.limit} 个字符（含标点、空格和换行），目前 {count} 个字符，请删去至少 {count - self.limit} 个字符。",
+                code=self.code, params={"limit": self.limit, "count": count},
+            )  # fmt: skip
+
+    def __eq__(self, other):
+        return isinstance(other, MaxCharactersValidator) and other.limit == self.limit
+
+
+def too_long_message(field_name: str, text: str | None) -> str | None:
+    """The message for `text` in `field_name` when it is over that field's cap, else None."""
+    try:
+        MaxCharactersValidator(TEXT_MAX_CHARS[field_name])(text)
+    except ValidationError as error:
+        return error.messages[0]
+    return None
 
 # (key, title, fields of the application that belong to it)
 SECTIONS = (
@@ -176,6 +240,11 @@ def check_application(application, *, team_rows=None, projects=None) -> CheckRes
     result.plan_zi = sum(count_zi(getattr(app, name)) for name in PLAN_FIELDS)
     if result.plan_zi < PLAN_MIN_ZI:
         result.add("missing", "plan_content", f"实验方案（名称、内容、步骤、目标、特色）合计至少 {PLAN_MIN_ZI} 字，目前 {result.plan_zi} 字。")
+    # A section stored over its cap (the form keeps new ones out; a row from before the caps may
+    # hold one) is shown, printed and refused at submission until the school shortens it.
+    for name in (*PLAN_FIELDS, "unit_opinion"):
+        if name in TEXT_MAX_CHARS and (message := too_long_message(name, getattr(app, name))):
+            result.add("invalid", name, message)
 
     # 六、单位承诺书
     _require(result, "pledge_signatory", app.pledge_signatory, "负责人签字（输入负责人姓名）")

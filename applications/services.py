@@ -145,9 +145,57 @@ def scan_upload(*, application: Application, uploaded_file, actor) -> SignedScan
     return scan
 
 
+def freeze_school_details(application: Application) -> None:
+    """Copy the school's name and address, as they are now, into `application` (not saved: the
+    caller saves it). workflow.submit calls it inside its transaction, so what the school submitted
+    with is what every page, PDF and export shows from then on (Application.applicant_name), and
+    the version code, which already covers them, does not change."""
+    school = application.school
+    application.submitted_school_name, application.submitted_school_address = school.name, school.address
+
+
+def application_correct_school_details(*, application: Application, actor, name: str, address: str, reason: str) -> Application:
+    """The project group corrects the name and address a submitted application shows (the school
+    renamed itself, a typing error on the registration): a later change of the school's profile
+    reaches a submitted application only this way.
+
+    Side effects: the two fields are stored; one timeline row with the old and new values and the
+    reason, internal (the school does not see it). The version code is not recomputed: it names the
+    content of the school's signed scan, which stays the submitted one (the correction is the
+    project group's, recorded here, not a change by the school that the scan would have to follow).
+    Raises WorkflowError when `actor` is not of the project group, the application is still the
+    school's to edit (its profile reaches it then), a value is empty or too long, or nothing changes.
+    """
+    from portal import policy
+
+    if not policy.is_project_staff(actor):
+        raise WorkflowError("只有项目组可以更正申报时的学校名称和地址。", "not_staff")
+    name, address, reason = " ".join((name or "").split()), (address or "").strip(), (reason or "").strip()
+    if not (name and address and reason):
+        raise WorkflowError("请填写学校名称、单位地址和更正原因。", "required")
+    if len(name) > Application._meta.get_field("submitted_school_name").max_length or len(address) > Application._meta.get_field("submitted_school_address").max_length:
+        raise WorkflowError("学校名称最多 100 个字符，单位地址最多 200 个字符。", "too_long")
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().select_related("school").get(pk=application.pk)
+        if locked.is_editable:
+            raise WorkflowError("申请表仍在学校手中（草稿或退回修改），学校在“单位信息”中修改即可。", "editable")
+        old_name, old_address = locked.applicant_name, locked.applicant_address
+        if (old_name, old_address) == (name, address):
+            raise WorkflowError("学校名称和单位地址与现在的相同，无需更正。", "unchanged")
+        locked.submitted_school_name, locked.submitted_school_address = name, address
+        locked.save(update_fields=["submitted_school_name", "submitted_school_address", "updated_at"])
+        TimelineEntry.objects.create(
+            application=locked, actor=actor, action="correct_school_details", visible_to_school=False, comment="更正申报时的学校名称和单位地址",
+            internal_comment=f"项目组更正申报时的学校信息：学校名称“{old_name}”→“{name}”；单位地址“{old_address}”→“{address}”。原因：{reason}",
+        )  # fmt: skip
+    return locked
+
+
 def school_update_profile(*, form) -> None:
     """Save the school profile. The printed form shows the school's name and address, so the
-    version codes of its editable applications are recomputed (an uploaded scan becomes stale)."""
+    version codes of its editable applications are recomputed (an uploaded scan becomes stale).
+    Submitted ones keep the name and address they were submitted with (freeze_school_details):
+    only the project group changes those (application_correct_school_details)."""
     with transaction.atomic():
         school = form.save()
         for application in school.applications.filter(status__in=EDITABLE_STATUSES):

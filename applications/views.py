@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from applications.documents import application_pdf
 from applications.forms import PLEDGE_TEXT, ApplicationForm, ScanUploadForm, WithdrawForm, attach_rule_messages, team_formset
-from applications.models import ProvincialWindow, Status
+from applications.models import EDITABLE_STATUSES, ProvincialWindow, Status
 from applications.pages import application_page
 from applications.rules import check_application
 from applications.selectors import (
@@ -85,6 +85,8 @@ def school_profile(request):
     if request.method == "POST" and form.is_valid():
         school_update_profile(form=form)
         messages.success(request, "单位信息已保存。")
+        if request.user.school.applications.exclude(status__in=EDITABLE_STATUSES).exclude(submitted_school_name="").exists():
+            messages.info(request, "已提交的申请表仍显示提交时的学校名称和单位地址（与盖章扫描件一致）；如需更正，请联系项目组。")
         return redirect("applications:profile")
     return render(request, "applications/profile.html", {"form": form})
 
@@ -111,6 +113,7 @@ def application_edit(request, pk):
     add_rows = 1 if "add_team_row" in request.POST or request.GET.get("add_row") else 0
     route_choosable = _route_choosable(application)
     conflict = None
+    too_long = {}
     if request.method == "POST":
         form = ApplicationForm(request.POST, instance=application, route_choosable=route_choosable)
         formset = team_formset(application=application, data=request.POST)
@@ -125,7 +128,19 @@ def application_edit(request, pk):
             except WorkflowError as error:
                 messages.error(request, str(error))
                 return redirect(application)
-        if conflict is not None:
+        if conflict is None and form.is_valid() and formset.is_valid() and form.too_long:
+            # Saved but for the sections over their caps: the page comes back as stored, with
+            # what the school typed in those sections on screen (not stored) and why.
+            too_long = form.too_long_messages()
+            application = policy.get_own_application(request.user, pk, with_parts=True)
+            form = ApplicationForm(instance=application, initial=form.too_long, route_choosable=route_choosable)
+            formset = team_formset(application=application)
+            messages.warning(
+                request,
+                f"草稿已保存（{timezone.localtime():%H:%M:%S}），但有 {len(too_long)} 栏超过字数上限没有保存（见标红处）："
+                "这些栏仍为上次保存的内容，您输入的文字仍在页面上，请删减后再保存。",
+            )
+        elif conflict is not None:
             # Keep everything this person typed on screen; the next save (after comparing with
             # the saved version) is made against the current revision and goes through.
             data = request.POST.copy()
@@ -150,6 +165,10 @@ def application_edit(request, pk):
     check = check_application(application)
     show_missing = request.GET.get("check") == "1"
     attach_rule_messages(form, check.invalid)
+    if form.is_bound:  # nothing stored (a conflict, an invalid field): the long sections say why too
+        form.is_valid()  # runs clean, which finds them
+        too_long = form.too_long_messages()
+    attach_rule_messages(form, too_long)
     if show_missing:
         attach_rule_messages(form, check.missing)
     team_messages = check.invalid.get("team", []) + (check.missing.get("team", []) if show_missing else [])

@@ -471,7 +471,8 @@ def submit(*, application: Application, actor, now: datetime | None = None) -> A
     """The school submits: to its provincial association (route provincial) or straight to the
     national project group (route direct, or a 补正).
 
-    Side effects: status changes, `submitted_at` is set, one timeline row is written, the school
+    Side effects: status changes, `submitted_at` is set, the school's name and address are frozen
+    into the application (services.freeze_school_details), one timeline row is written, the school
     and its reviewers (the provincial association, or the project group) are mailed.
     Raises WorkflowError listing every reason when it is not allowed.
     """
@@ -481,6 +482,9 @@ def submit(*, application: Application, actor, now: datetime | None = None) -> A
         move = require_move(locked, "submit", actor, now=now)
         deadline = deadline_for(locked)
         locked.submitted_at = now
+        from applications.services import freeze_school_details  # services import this module
+
+        freeze_school_details(locked)
         transition(application=locked, action="submit", to_status=move.target, actor=actor, comment=f"提交至{deadline.owner}", now=now)
         notify_school(locked, event="submitted", comment=f"提交至{deadline.owner}")
         to_province = move.target == Status.SUBMITTED

@@ -303,6 +303,13 @@ REMINDER_DAYS_BEFORE = env.int("REMINDER_DAYS_BEFORE", default=3)
 # Processes the ZIP job (review.exports) lays PDFs out in, forked from the job worker: one per
 # core it may use; each takes about 150 MB while it works. 1: all in the worker itself.
 PDF_EXPORT_PROCESSES = env.int("PDF_EXPORT_PROCESSES", default=min(2, os.cpu_count() or 1))
+# What one PDF may take in those processes before the job stops with a message on its page: the
+# longest application the caps of applications.rules allow lays out in 5–10 s and 170 MB of
+# address space more than the process had (bench/README.md), so a limit many times that is never
+# reached by a real one, only by something gone wrong (a row stored before the caps, a layout that
+# does not end, a helper killed).
+PDF_EXPORT_SECONDS_PER_PDF = env.float("PDF_EXPORT_SECONDS_PER_PDF", default=120)
+PDF_EXPORT_MEMORY_MB = env.int("PDF_EXPORT_MEMORY_MB", default=1024)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -184,7 +184,7 @@ class ReviewApplicationAdmin(ApplicationAdmin):
     """The application admin with the national review's bulk actions, each behind a confirmation page."""
 
     inlines = [*ApplicationAdmin.inlines, ReviewInline]
-    actions = ["decide_selected", "decide_not_selected", "assign_experts", "export_pdfs"]
+    actions = [*ApplicationAdmin.actions, "decide_selected", "decide_not_selected", "assign_experts", "export_pdfs"]
 
     def _confirm(self, request, queryset, *, action, title, needs_opinion=False, extra=None):
         return TemplateResponse(

@@ -58,7 +58,7 @@ def recommendation_rows(window: ProvincialWindow) -> list[SummaryRow]:
     )  # fmt: skip
     return [
         SummaryRow(
-            rank=a.provincial_review.rank, school=a.school.name, school_type=a.school.get_school_type_display(),
+            rank=a.provincial_review.rank, school=a.applicant_name, school_type=a.school.get_school_type_display(),
             projects=project_names(a), lead_name=a.lead_name, lead_title=a.lead_title, lead_mobile=a.lead_mobile,
             liaison_name=a.liaison_name, liaison_mobile=a.liaison_mobile, number=a.number,
         )  # fmt: skip
@@ -137,7 +137,7 @@ def ranking_cells(rows) -> list[tuple]:
     """Exactly the columns the ranked table shows, one tuple per row."""
     return [
         (
-            row.rank or "", row.application.number, row.application.school.name, row.application.school.province.name,
+            row.rank or "", row.application.number, row.application.applicant_name, row.application.school.province.name,
             row.application.school.get_school_type_display(), project_names(row.application),
             f"{row.submitted}/{row.assigned}", "" if row.score.mean is None else f"{row.score.mean:.2f}",
             "" if row.score.spread is None else f"{row.score.spread:.2f}", "分歧较大" if row.score.disagree else "",
@@ -178,7 +178,7 @@ def selected_groups(batch, *, names_only: bool = False) -> list[tuple[str, list[
         .order_by("school__province_id", "school__school_type", "school__name")
     )
     if names_only:
-        applications = applications.only("school__name", "school__school_type", "school__province__name")
+        applications = applications.only("status", "submitted_school_name", "school__name", "school__school_type", "school__province__name")
     else:
         applications = applications.defer(*LONG_TEXT_FIELDS).prefetch_related(
             Prefetch("projects", queryset=ProjectCategory.objects.order_by("position"))

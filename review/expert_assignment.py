@@ -74,7 +74,7 @@ def _lock_batch(batch: Batch) -> None:
 def shortfall_lines(plan: Plan) -> list[str]:
     """One sentence per application the plan leaves short of experts, naming it by its number and
     school (the pure planner only knows ids)."""
-    names = {a.pk: f"{a.number} {a.school.name}" for a in Application.objects.filter(pk__in=plan.shortfalls).select_related("school")}
+    names = {a.pk: f"{a.number} {a.applicant_name}" for a in Application.objects.filter(pk__in=plan.shortfalls).select_related("school")}
     return plan.shortfall_report(names)
 
 

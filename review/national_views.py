@@ -287,7 +287,7 @@ def progress(request):
     per_application = (
         in_review.annotate(assigned=Coalesce("review_tally__assigned", 0), done=Coalesce("review_tally__submitted", 0))
         .select_related("school")
-        .only("number", "school__name")
+        .only("number", "status", "submitted_school_name", "school__name")
         .order_by("done", "number")[:PROGRESS_ROWS]
     )
     return render(request, "review/progress.html", {"batch": batch, "per_expert": per_expert, "per_application": per_application,

@@ -104,7 +104,7 @@ def province_recommend(*, application: Application, actor, opinion: str, rank: i
             raise WorkflowError(f"本省推荐名额为 {window.quota} 个，已全部用完，不能再推荐；如需调整，请先撤销其他推荐。", "quota_full")
         holder = ProvincialReview.objects.filter(window=window, rank=rank).exclude(application=locked).select_related("application__school").first()
         if holder is not None:
-            raise WorkflowError(f"排名第 {rank} 位已给了{holder.application.school.name}，请选择其他排名（下一个空位是 {next_free_rank(window)}）。", "rank_taken")
+            raise WorkflowError(f"排名第 {rank} 位已给了{holder.application.applicant_name}，请选择其他排名（下一个空位是 {next_free_rank(window)}）。", "rank_taken")
         review = _review_for(locked, window)
         review.opinion, review.rank, review.decline_reason = opinion, rank, ""
         review.decided_by, review.decided_at = actor, now
@@ -177,7 +177,7 @@ def province_change_rank(*, application: Application, actor, rank: int, now: dat
         if holder is not None:  # the other application moved too; its record says so
             TimelineEntry.objects.create(
                 application_id=holder.application_id, actor=actor, action="province_rank", visible_to_school=False,
-                internal_comment=f"推荐排名由第 {rank} 位调整为第 {old} 位（与{locked.school.name}互换）",
+                internal_comment=f"推荐排名由第 {rank} 位调整为第 {old} 位（与{locked.applicant_name}互换）",
             )  # fmt: skip
     return locked
 

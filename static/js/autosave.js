@@ -80,7 +80,12 @@
           revision.value = result.data.revision;
           keepTeamIds(result.data.team_ids || []);
           form.dispatchEvent(new CustomEvent("autosaved"));
-          show("已自动保存 " + result.data.saved_at, "ok");
+          if (result.data.errors) {
+            // Saved but for a section over its cap: its text stays on the page, unsaved.
+            show(result.data.message, "error");
+          } else {
+            show("已自动保存 " + result.data.saved_at, "ok");
+          }
           if (dirty) { schedule(DELAY); }
         } else if (result.status === 409) {
           stopped = true;

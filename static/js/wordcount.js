@@ -20,7 +20,31 @@
     return matches ? matches.length : 0;
   }
 
+  // Characters as applications.rules.character_count counts them: a line break is one (a
+  // textarea's value holds LF alone), a character outside the BMP is one (not two UTF-16 units).
+  function countCharacters(text) {
+    return text ? Array.from(text.replace(/\r\n/g, "\n")).length : 0;
+  }
+
   global.countZi = countZi;
+  global.countCharacters = countCharacters;
+
+  // The cap of a field with data-char-max: a line under it, "本栏 1234 / 20000 字符", red when over
+  // (the server then keeps the stored text and says so next to the field).
+  function capCounter(field) {
+    var max = parseInt(field.getAttribute("data-char-max"), 10);
+    var line = document.createElement("div");
+    line.className = "form-text";
+    line.setAttribute("data-char-counter", field.id);
+    field.insertAdjacentElement("afterend", line);
+    function refreshCap() {
+      var count = countCharacters(field.value);
+      line.textContent = "本栏 " + count + " / " + max + " 字符" + (count > max ? "，超出 " + (count - max) + " 字符，超出部分无法保存" : "");
+      line.classList.toggle("text-danger", count > max);
+    }
+    field.addEventListener("input", refreshCap);
+    refreshCap();
+  }
 
   // Live counters: every textarea or input with data-zi-group contributes to the counters
   // (elements with data-zi-counter) of the same group; data-zi-min sets the target.
@@ -49,6 +73,7 @@
       field.addEventListener("input", function () { refresh(group); });
     });
     Object.keys(groups).forEach(refresh);
+    document.querySelectorAll("[data-char-max]").forEach(capCounter);
   }
 
   if (typeof document !== "undefined") {

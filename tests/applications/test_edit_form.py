@@ -272,7 +272,7 @@ def test_missing_values_are_shown_only_when_the_school_asks_to_check(school_clie
     assert "以下标红的内容需要补充或修改后才能提交。" in checked
     _values, attrs = read_form(checked, FORM_ID)
     assert descriptions(checked, attrs["lead_name"]) == ["请填写负责人姓名。"]
-    assert descriptions(checked, attrs["unit_opinion"]) == ["打印后加盖单位公章。", "请填写单位意见。"]
+    assert descriptions(checked, attrs["unit_opinion"]) == ["打印后加盖单位公章。 本栏最多 2000 个字符。", "请填写单位意见。"]
     assert descriptions(checked, attrs["supervisor_name"]) == [SUPERVISOR_HELP]  # optional: never asked for
     assert "项目小组成员至少 3 人（含负责人），目前 0 人。" in checked
 
