@@ -3,6 +3,7 @@ answers, attendance, outcomes and decisions are read-only here: they change only
 services (programme.experiment_schools, activities, attendance, exits), which log them and tell
 the school; the audit history is a record, never a way back (portal.admin.RecordHistoryAdmin)."""
 from django.contrib import admin, messages
+from django.db import models
 
 from applications.workflow import WorkflowError
 from portal.admin import RecordHistoryAdmin
@@ -76,6 +77,8 @@ class ActivityAdmin(RecordHistoryAdmin):
     search_fields = ["title", "place", "agenda"]
     readonly_fields = ["checkin_code", "created_by", "created_at", "closed_at", "closed_by"]
     inlines = [InvitationInline]
+    # An online meeting's address typed without a scheme is an https one (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["close_activities"]
 
     def get_readonly_fields(self, request, obj=None):
