@@ -11,18 +11,16 @@ from django.core.management import CommandError, call_command
 
 from applications.models import Application, Batch, ProjectCategory, Status, TeamMember
 from applications.workflow import WorkflowError
-from portal.models import SchoolType
 from programme.experiment_schools import (
     MemberRow, cycle_move, experiment_school_complete, experiment_schools_create_for, projects_update, team_update,
 )  # fmt: skip
 from programme.models import ExperimentLogEntry, ExperimentSchool, ExperimentStatus
 from programme.selectors import cycle_label, workspace
-from review.decisions import decide, file_list, publish
+from review.decisions import file_list, publish
 from review.rubric import rubric_ensure_default
 from tests.conftest import aware
 from tests.programme.conftest import MEETING, published_batch, selected_application
-from tests.review.helpers import reload
-from tests.review.national_helpers import BEIJING, GOOD, HUBEI, SICHUAN, assign, in_review, make_expert, submit_review
+from tests.review.national_helpers import decided_pair
 
 # ---- Made by publication -------------------------------------------------------------------------
 
@@ -31,15 +29,7 @@ from tests.review.national_helpers import BEIJING, GOOD, HUBEI, SICHUAN, assign,
 def decided(batch, staff_user, private_media):
     """Two scored applications of the second batch: a Sichuan college selected, a Hubei 职教中心 not."""
     rubric_ensure_default(batch)
-    expert = make_expert("expert-bj", BEIJING, "北京终身教育研究院")
-    made = {}
-    for key, name, province, kind, selected in [
-        ("yes", "四川入选职业技术学院", SICHUAN, SchoolType.HIGHER_VOCATIONAL, True),
-        ("no", "武汉未入选职业教育中心", HUBEI, SchoolType.VOCATIONAL_CENTER, False),
-    ]:
-        application, _user = in_review(batch, name, staff_user, province, kind)
-        submit_review(assign(application, expert, staff_user), GOOD)
-        made[key] = decide(application=reload(application), actor=staff_user, selected=selected, opinion="经专家评审作出决定。")
+    made = decided_pair(batch, staff_user, selected_name="四川入选职业技术学院", other_name="武汉未入选职业教育中心")
     file_list(batch=batch, actor=staff_user, now=aware(2023, 6, 20, 10, 0))
     return made
 

@@ -106,3 +106,18 @@ def national_list_queries(client, batch) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(reverse("review:national_list"), {"batch": batch.pk}).status_code == 200
     return len(captured.captured_queries)
+
+
+def decided_pair(batch, staff, *, selected_name: str, other_name: str) -> dict:
+    """Two applications scored by one expert and decided: a Sichuan college selected ("yes"), a
+    Hubei 职教中心 not ("no"). Needs the batch's rubric (review.rubric.rubric_ensure_default)."""
+    expert = make_expert("expert-bj", BEIJING, "北京终身教育研究院")
+    made = {}
+    for key, name, province, kind, selected in [
+        ("yes", selected_name, SICHUAN, SchoolType.HIGHER_VOCATIONAL, True),
+        ("no", other_name, HUBEI, SchoolType.VOCATIONAL_CENTER, False),
+    ]:
+        application, _user = in_review(batch, name, staff, province, kind)
+        submit_review(assign(application, expert, staff), GOOD)
+        made[key] = decisions.decide(application=reload(application), actor=staff, selected=selected, opinion="经专家评审作出决定。")
+    return made

@@ -11,13 +11,12 @@ from django.utils import timezone
 
 from applications.models import Batch, Status, TimelineEntry
 from applications.workflow import WorkflowError
-from portal.models import SchoolType
 from review.decisions import decide, file_list, publication_problems, publish
 from review.models import ListFiling
 from review.rubric import rubric_ensure_default
 from tests.conftest import aware
 from tests.review.helpers import reload
-from tests.review.national_helpers import BEIJING, GOOD, HUBEI, MEETING, SICHUAN, assign, in_review, make_expert, pdf_text, submit_review
+from tests.review.national_helpers import MEETING, decided_pair, in_review, pdf_text
 
 pytestmark = pytest.mark.usefixtures("private_media")
 
@@ -31,15 +30,7 @@ NOT_FILED = "实验校名单须先报中国成人教育协会备案。"
 def decided(batch, staff_user):
     """Two scored applications: a Sichuan college selected, a Hubei 职教中心 not."""
     rubric_ensure_default(batch)
-    expert = make_expert("expert-bj", BEIJING, "北京终身教育研究院")
-    made = {}
-    for key, name, province, kind, selected in [
-        ("yes", "四川备案职业技术学院", SICHUAN, SchoolType.HIGHER_VOCATIONAL, True),
-        ("no", "武汉备案职业教育中心", HUBEI, SchoolType.VOCATIONAL_CENTER, False),
-    ]:
-        application, _user = in_review(batch, name, staff_user, province, kind)
-        submit_review(assign(application, expert, staff_user), GOOD)
-        made[key] = decide(application=reload(application), actor=staff_user, selected=selected, opinion="经专家评审作出决定。")
+    made = decided_pair(batch, staff_user, selected_name="四川备案职业技术学院", other_name="武汉备案职业教育中心")
     return made
 
 
