@@ -38,6 +38,7 @@ urlpatterns = [
     path("", applications_views.home, name="home"),
     path("dashboard/", applications_views.dashboard, name="dashboard"),
     path("review/", include("review.urls")),
+    path("programme/", include("programme.urls")),
     path("list/", public_views.public_list, name="public_list"),
     path("list/<int:batch_id>/", public_views.public_list, name="public_list_batch"),
     path("", include("applications.urls")),

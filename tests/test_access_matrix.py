@@ -50,12 +50,15 @@ from django.utils import timezone
 from applications.models import Application, Batch, ProvincialWindow, SignedScan, Status
 from applications.services import application_get_or_create
 from portal.models import Association, Role
+from programme.activities import activity_create, activity_invite
+from programme.experiment_schools import experiment_schools_create_for
+from programme.models import Activity, ExperimentSchool, Invitation
 from review.exports import export_create
 from review.models import Assignment, AssignmentRun, ExpertReview, ExportJob
 from review.expert_assignment import assignment_run_start
 from review.rubric import rubric_ensure_default
 from review.provincial import province_forward, province_recommend
-from tests.conftest import make_school, make_user
+from tests.conftest import fill_complete, make_school, make_user
 from tests.review.helpers import reload, submit_complete
 from tests.review.national_helpers import BEIJING, GOOD, SHANGHAI, SICHUAN, assign, formal_pass, make_expert, submit_review
 
@@ -81,6 +84,11 @@ class Scene:
     review: ExpertReview
     job: ExportJob
     run: AssignmentRun
+    # The 实验周期: school B is a 实验校 of the published batch (year 2 of its cycle), invited to an
+    # upcoming activity; school A never was one.
+    experiment_b: ExperimentSchool
+    activity: Activity
+    invitation_b: Invitation
     users: dict
     sessions: dict  # role → session key, made once (each test's changes to it are rolled back)
 
@@ -100,8 +108,10 @@ def build_scene() -> Scene:
     batch = Batch.objects.create(short_name="第二批实验校", document_number="中成协〔2023〕010号", year=2023,
                                  issued_on=date(2023, 3, 14), national_deadline=now + timedelta(days=30), **notice)  # fmt: skip
     published = Batch.objects.create(short_name="第一批实验校", document_number="中成协〔2022〕012号", year=2022, is_open=False,
-                                     issued_on=date(2022, 3, 1), national_deadline=now - timedelta(days=300),
-                                     published_at=now - timedelta(days=200), **notice)  # fmt: skip
+                                     issued_on=date(2022, 3, 1), national_deadline=now - timedelta(days=600),
+                                     published_at=now - timedelta(days=500), publication_meeting="项目工作会议",
+                                     publication_meeting_on=timezone.localdate(now) - timedelta(days=500),
+                                     cycle_starts_on=timezone.localdate(now) - timedelta(days=500), **notice)  # fmt: skip
     zj = Association.objects.create(name="浙江省成人教育与职业教育协会", province_id="330000")
     js = Association.objects.create(name="江苏省成人教育协会", province_id="320000")
     window_zj = ProvincialWindow.objects.create(batch=batch, association=zj, forwarding_number="浙成职协〔2023〕6号",
@@ -136,6 +146,18 @@ def build_scene() -> Scene:
     run = assignment_run_start(batch=batch, actor=staff)  # runs at once too: nothing left to assign
     job.refresh_from_db()
     assert job.state == ExportJob.State.DONE and job.file, job.state  # arrange: a ZIP to download
+    # School B, selected in the published batch, is one of its 实验校.
+    selected_b = fill_complete(Application.objects.create(batch=published, school=users["school_b"].school))
+    Application.objects.filter(pk=selected_b.pk).update(status=Status.SELECTED, number="2022-1-0001")
+    experiment_schools_create_for(batch=published, actor=staff)
+    experiment_b = ExperimentSchool.objects.get(school=users["school_b"].school)
+    activity = activity_create(
+        actor=staff, kind="seminar", title="项目研讨交流会议", starts_at=now + timedelta(days=20), ends_at=now + timedelta(days=20, hours=3),
+        registration_deadline=now + timedelta(days=10), place="北京市朝阳区会议中心", online_url="", agenda="交流各实验校项目进展。",
+        max_attendees_per_school=2, counts_for_attendance=True,
+    )  # fmt: skip
+    activity_invite(activity=activity, actor=staff, experiment_schools=[experiment_b])
+    invitation_b = activity.invitations.get(experiment_school=experiment_b)
     sessions = {}
     for role, user in users.items():
         client = Client()
@@ -143,8 +165,8 @@ def build_scene() -> Scene:
         sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
     return Scene(
         batch=batch, published=published, window_zj=window_zj, window_js=window_js, app_zj=reload(app_zj), app_js=reload(app_js),
-        scan_zj=app_zj.scans.get(), scan_js=app_js.scans.get(), assignment=assignment, review=review, job=job, run=run, users=users,
-        sessions=sessions,
+        scan_zj=app_zj.scans.get(), scan_js=app_js.scans.get(), assignment=assignment, review=review, job=job, run=run,
+        experiment_b=experiment_b, activity=activity, invitation_b=invitation_b, users=users, sessions=sessions,
     )  # fmt: skip
 
 
