@@ -435,38 +435,37 @@ def exit_queue_page(request):
     return _queue_page(request)
 
 
-@login_required
-@require_POST
-def exit_confirm(request, pk):
-    """Confirm 视为退出 (the box ticked; a note optional)."""
-    review = policy.get_staff_exit_review(request.user, pk)
-    form = ExitConfirmForm(request.POST, auto_id=f"id_confirm_{review.pk}_%s")
+def _exit_decision(request, review, *, form_class, form_name: str, decide, done: str):
+    """One decision of the queue: its form from the POST, the service on its cleaned reason; a
+    form sent back with its errors (400), else back to the queue with the outcome as a message."""
+    form = form_class(request.POST, auto_id=f"id_{form_name}_{review.pk}_%s")
     if not form.is_valid():
-        return _queue_page(request, bound=(review.pk, "confirm_form", form), status=400)
+        return _queue_page(request, bound=(review.pk, f"{form_name}_form", form), status=400)
     try:
-        exits.exit_review_confirm(review=review, actor=request.user, reason=form.cleaned_data["reason"])
+        decide(review=review, actor=request.user, reason=form.cleaned_data["reason"])
     except WorkflowError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"已确认{review.experiment_school.school.name}视为退出，并已通知学校。")
+        messages.success(request, done.format(school=review.experiment_school.school.name))
     return redirect("programme:staff_exits")
 
 
 @login_required
 @require_POST
-def exit_waive(request, pk):
-    """Waive: the school stays 实验中, with the reason it reads."""
+def exit_confirm(request, pk):
+    """Confirm 视为退出 (the box ticked; a note optional): the school is told."""
     review = policy.get_staff_exit_review(request.user, pk)
-    form = ExitWaiveForm(request.POST, auto_id=f"id_waive_{review.pk}_%s")
-    if form.is_valid():
-        try:
-            exits.exit_review_waive(review=review, actor=request.user, reason=form.cleaned_data["reason"])
-        except WorkflowError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, f"{review.experiment_school.school.name}不作退出处理，已通知学校。")
-        return redirect("programme:staff_exits")
-    return _queue_page(request, bound=(review.pk, "waive_form", form), status=400)
+    return _exit_decision(request, review, form_class=ExitConfirmForm, form_name="confirm", decide=exits.exit_review_confirm,
+                          done="已确认{school}视为退出，并已通知学校。")  # fmt: skip
+
+
+@login_required
+@require_POST
+def exit_waive(request, pk):
+    """Waive, with the reason the school reads: it stays 实验中 and its count starts again."""
+    review = policy.get_staff_exit_review(request.user, pk)
+    return _exit_decision(request, review, form_class=ExitWaiveForm, form_name="waive", decide=exits.exit_review_waive,
+                          done="{school}不作退出处理，已通知学校。")  # fmt: skip
 
 
 @login_required

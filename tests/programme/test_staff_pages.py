@@ -338,3 +338,18 @@ def test_a_request_to_leave_is_read_its_letter_opened_and_acknowledged(staff, tr
     staff.post(reverse("programme:staff_withdrawal_acknowledge", args=[withdrawal.pk]), {"confirm": "yes"})
     assert ExperimentSchool.objects.get(pk=sc.pk).status == ExperimentStatus.WITHDRAWN
     assert OutgoingMail.objects.filter(template="experiment_notice").exists()
+
+
+def test_the_project_groups_tabs_lead_to_the_programme_pages(staff):
+    page = text(staff.get(reverse("programme:staff_activities")))
+    for label, name in (("实验校", "staff_schools"), ("活动", "staff_activities"), ("退出审核", "staff_exits")):
+        assert f'href="{reverse(f"programme:{name}")}">{label}</a>' in page, label
+    assert 'nav-link active" href="/programme/staff/activities/">活动' in page
+
+
+def test_the_qr_codes_link_takes_a_school_to_its_workspace_with_the_code(client, trio, staff_user):
+    activity = make_activity(staff_user, NOW - timedelta(minutes=30))
+    client.force_login(trio["zj"][1])
+    response = client.get(reverse("programme:checkin", kwargs={"code": activity.checkin_code}), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("dashboard")
+    assert f"签到码 {activity.checkin_code}：请在工作台对应的活动邀请中签到。" in text(response)
