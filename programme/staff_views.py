@@ -108,12 +108,13 @@ def experiment_school(request, pk):
     their outcomes, exit reviews and requests to leave."""
     found = policy.get_staff_experiment_school(request.user, pk)
     school = experiment_school_with_parts().get(pk=found.pk)
+    exit_reviews = list(school.exit_reviews.select_related("first_absence__activity", "second_absence__activity", "decided_by")
+                        .order_by("-created_at"))  # fmt: skip
     return render(request, "programme/staff/school.html", {
         "es": school, "cycle_text": cycle_label(school), "absences": current_absences(school),
         "log": school.log.select_related("actor"),
         "invitations": school.invitations.select_related("activity").prefetch_related("attendees").order_by("-activity__starts_at"),
-        "exit_reviews": school.exit_reviews.select_related("first_absence__activity", "second_absence__activity", "decided_by")
-        .order_by("-created_at"),
+        "exit_reviews": exit_reviews, "pending_review": next((r for r in exit_reviews if r.state == ExitReview.State.PENDING), None),
         "withdrawals": school.withdrawal_requests.select_related("requested_by", "acknowledged_by").order_by("-requested_at"),
     })  # fmt: skip
 
