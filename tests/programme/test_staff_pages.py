@@ -353,3 +353,21 @@ def test_the_qr_codes_link_takes_a_school_to_its_workspace_with_the_code(client,
     response = client.get(reverse("programme:checkin", kwargs={"code": activity.checkin_code}), follow=True)
     assert response.redirect_chain[-1][0] == reverse("dashboard")
     assert f"签到码 {activity.checkin_code}：请在工作台对应的活动邀请中签到。" in text(response)
+
+
+def test_the_activities_are_listed_upcoming_then_past_with_their_counts(staff, trio, staff_user):
+    zj = trio["zj"][0]
+    past_activity(staff_user, [zj], days_ago=30, title="冬季队伍培训", attended=[zj])
+    ended = past_activity(staff_user, [zj], days_ago=1, title="昨日经验交流", close=False)
+    upcoming = make_activity(staff_user, NOW + timedelta(days=20), title="2026年项目工作会议")
+    activities.activity_invite(activity=upcoming, actor=staff_user, experiment_schools=[zj])
+    page = text(staff.get(reverse("programme:staff_activities")))
+    soon, _, done = page.partition("已结束")
+    assert "2026年项目工作会议" in soon and "冬季队伍培训" not in soon
+    assert "冬季队伍培训" in done and "昨日经验交流" in done and "待关闭" in done and "邀请 1 · 回执 0 · 请假 0 · 签到 1" in done
+    before = text(staff.get(reverse("programme:staff_activity", args=[upcoming.pk])))
+    assert "后才能关闭。" in before and "关闭活动</button>" not in before
+    activities.invitation_request_leave(invitation=ended.invitations.get(), actor=trio["zj"][1], reason="迎评。",
+                                        now=ended.registration_deadline - timedelta(days=1))  # fmt: skip
+    waiting = text(staff.get(reverse("programme:staff_activity", args=[ended.pk])))
+    assert "还有 1 份请假申请未审核，请先审核。" in waiting and "关闭活动</button>" not in waiting
