@@ -651,7 +651,9 @@ class Command(BaseCommand):
         self.attendees(exchange, member["zj2"], user["zj2"])
         self.attendees(exchange, member["zj3"], user["zj3"], count=1)
         self.leave(exchange, member["sc2"], user["sc2"], staff, reason="同期承办全市社区教育活动周，学校负责人需在现场。")
-        self.stdout.write(f"第一批实验校：{len(member)} 所（实验周期自 {starts:%Y-%m-%d} 起），项目活动 3 次。")
+        self.stdout.write(f"第一批实验校（实验周期自 {starts:%Y-%m-%d} 起，今天为第 {member['zj2'].cycle_year(today)} 年）：")
+        for key, fate in FIRST_BATCH_FATES.items():
+            self.stdout.write(f"  {schools[key].name}（{self.school_user(users, key).username}）：{fate}")
 
     def activity(self, batch, staff, *, kind, title, starts_at, hours, place="", online_url="", agenda="", past=True):
         """Staff create an activity that counts for 七.7 (registration closing a week before, two a
