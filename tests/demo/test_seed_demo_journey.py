@@ -3,7 +3,7 @@ the pages use, so each timeline is a path of the journey, the first batch's on i
 moved to about fifteen months ago; and it can run any number of times: a second run writes no row
 of any model."""
 import io
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.apps import apps
 from django.core.management import call_command

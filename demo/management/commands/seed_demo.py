@@ -1,14 +1,15 @@
 """Demo data modelled on the notice: the second batch (中成协〔2023〕010号) with its deadlines moved
 into the future, the Zhejiang and Jiangsu windows (浙成职协〔2023〕6号), schools in nine provinces,
 applications at every provincial step (draft, submitted, returned, recommended, declined) and at
-every national one, the first batch (2022) forwarded, scored, decided and published, and one
-account per role.
+every national one, the first batch (2022) forwarded, scored, decided and published on its 2022
+calendar moved to about fifteen months ago, its 实验校 in year 2 of their cycle with activities held
+and to come and each outcome of 七.7 (FIRST_BATCH_FATES), and one account per role.
 
 Every step of an application's journey goes through the service the pages call (the draft through
 the edit page's form and team table, the scan, the submission, the province's and the project
-group's steps), so the demo cannot show a state the portal could not reach, and a rule that
-changes there changes here. Safe to run again: what exists is left as it is, and a second run
-writes nothing."""
+group's steps), and every step of the 实验周期 through programme's services, so the demo cannot show
+a state the portal could not reach, and a rule that changes there changes here. Safe to run again:
+what exists is left as it is, and a second run writes nothing."""
 import io
 import secrets
 from contextlib import contextmanager
@@ -227,7 +228,7 @@ def dated(moment: datetime | None):
 
 
 class Command(BaseCommand):
-    help = "建立演示数据（第二批实验校申报、浙江省推荐渠道、各省学校与各角色演示账号）。可重复运行。"
+    help = "建立演示数据（第二批实验校申报、浙江省推荐渠道、各省学校、第一批实验校的实验周期与各角色演示账号）。可重复运行。"
 
     def add_arguments(self, parser):
         parser.add_argument("--password", help="所有演示账号的密码；不提供时随机生成并打印。")
