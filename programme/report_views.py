@@ -184,6 +184,9 @@ def report_attachment_upload(request, pk):
 def report_attachment_delete(request, pk, attachment_id):
     report = policy.get_own_report(request.user, pk)
     attachment = get_object_or_404(report.attachments.all(), pk=attachment_id)
+    if request.POST.get("confirm") != "1":  # the page's button says so; a bare POST deletes nothing
+        messages.error(request, "未删除：请在报告页面点“删除”。")
+        return redirect(reverse("programme:report_edit", args=[report.pk]) + "#attachments")
     try:
         reports.report_attachment_remove(attachment=attachment, actor=request.user)
     except WorkflowError as error:
@@ -354,6 +357,9 @@ def report_assign(request):
 @require_POST
 def report_reviewer_remove(request, reviewer_id):
     reviewer = policy.get_staff_report_reviewer(request.user, reviewer_id)
+    if request.POST.get("confirm") != "1":  # the page's button says so; a bare POST removes no one
+        messages.error(request, "未取消：请在报告页面点“取消”。")
+        return redirect(reviewer.report)
     reports.report_reviewer_remove(reviewer=reviewer, actor=request.user)
     messages.success(request, f"已取消 {reviewer.expert.get_full_name() or reviewer.expert.username} 对该报告的审阅。")
     return redirect(reviewer.report)
@@ -367,7 +373,7 @@ def report_deadlines(request):
     batches = _report_batches()
     batch = _report_batch(request, batches)
     set_dates = {d.year: timezone.localtime(d.due_at) for d in batch.report_deadlines.all()}
-    form = DeadlinesForm(request.POST or None, current=set_dates)
+    form = DeadlinesForm(request.POST if request.method == "POST" else None, current=set_dates)
     if request.method == "POST" and form.is_valid():
         changed = 0
         for year in (1, 2, 3):
