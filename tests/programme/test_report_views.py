@@ -255,3 +255,24 @@ def test_the_staff_list_and_the_summaries_take_the_same_queries_at_10_and_500(db
 
 
 QUERIES = {"staff_list": 13}
+
+
+def test_the_workspace_panel_shows_due_drafts_returned_with_comments_and_accepted(trio, staff):
+    """templates/programme/reports/_workspace_panel.html as the school's workspace includes it."""
+    from django.template.loader import render_to_string
+
+    zj, user = trio["zj"]
+    now = timezone.make_aware(timezone.datetime(2025, 9, 1, 10, 0))  # year 3 of the cycle
+    year_1 = reports.report_submit(report=fill(reports.report_start(experiment_school=zj, year=1, actor=user, now=now), user), actor=user, now=now)
+    reports.report_accept(report=year_1, actor=staff, now=now)
+    year_2 = reports.report_submit(report=fill(reports.report_start(experiment_school=zj, year=2, actor=user, now=now), user), actor=user, now=now)
+    reports.report_comment(report=year_2, actor=staff, body="培训部分写得很具体。", now=now)
+    reports.report_return(report=year_2, actor=staff, reason="请补充课程清单", now=now)
+    html = render_to_string("programme/reports/_workspace_panel.html",
+                            {"experiment_school": zj, "reports_due": reports_due_for(zj, now=now)})  # fmt: skip
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert "第3年度工作报告 未开始 已逾期" not in text  # year 3 is due on 27 June 2026: not late yet
+    assert "第3年度工作报告 未开始" in text and "开始填写" in text
+    assert "第2年度工作报告 退回修改" in text and "退回原因：请补充课程清单" in text and "培训部分写得很具体。" in text
+    assert "第1年度工作报告 已通过" in text
+    assert text.index("第3年度") < text.index("第2年度") < text.index("第1年度")
