@@ -278,40 +278,39 @@ def _reason(text: str, what: str) -> str:
     return text
 
 
+def _decide(report: AnnualReport, action: str, *, actor, now: datetime, reason: str = "") -> AnnualReport:
+    """A reviewer's decision on a submitted report (accept, or return with `reason`): the move,
+    who and when, and the school told (workspace notice and mail report_accepted/report_returned)."""
+    with transaction.atomic():
+        locked = _lock(report)
+        _move(locked, action, actor=actor, now=now, note=reason)
+        locked.decided_at, locked.decided_by = now, actor
+        if action == "return":
+            locked.return_reason = reason
+            title, body = (f"第{locked.year}年度工作报告退回修改",
+                           f"项目组审阅了贵校第{locked.year}年度工作报告，退回修改：{reason}。请修改后重新提交。")  # fmt: skip
+        else:
+            title, body = f"第{locked.year}年度工作报告已通过", f"贵校第{locked.year}年度工作报告已通过项目组审阅。"
+        locked.save()
+        tell_school(
+            locked.experiment_school, kind=SchoolNotice.Kind.REPORT_RETURNED if action == "return" else SchoolNotice.Kind.REPORT_ACCEPTED,
+            report=locked, now=now, template="report_returned" if action == "return" else "report_accepted",
+            title=title, body=body, context={"report": locked},
+        )  # fmt: skip
+    return locked
+
+
 def report_return(*, report: AnnualReport, actor, reason: str, now: datetime | None = None) -> AnnualReport:
     """A reviewer returns a submitted report for revision with a reason (ValidationError
     "reason" without one). Side effects: state 退回修改 with the reason; a history row; the school is
     told (workspace notice and mail report_returned)."""
-    now = now or timezone.now()
-    reason = _reason(reason, "退回原因")
-    with transaction.atomic():
-        locked = _lock(report)
-        _move(locked, "return", actor=actor, now=now, note=reason)
-        locked.decided_at, locked.decided_by, locked.return_reason = now, actor, reason
-        locked.save()
-        tell_school(
-            locked.experiment_school, kind=SchoolNotice.Kind.REPORT_RETURNED, report=locked, now=now, template="report_returned",
-            title=f"第{locked.year}年度工作报告退回修改", context={"report": locked},
-            body=f"项目组审阅了贵校第{locked.year}年度工作报告，退回修改：{reason}。请修改后重新提交。",
-        )  # fmt: skip
-    return locked
+    return _decide(report, "return", actor=actor, now=now or timezone.now(), reason=_reason(reason, "退回原因"))
 
 
 def report_accept(*, report: AnnualReport, actor, now: datetime | None = None) -> AnnualReport:
     """A reviewer accepts a submitted report. Side effects: state 已通过; a history row; the school
     is told (workspace notice and mail report_accepted)."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        locked = _lock(report)
-        _move(locked, "accept", actor=actor, now=now)
-        locked.decided_at, locked.decided_by = now, actor
-        locked.save()
-        tell_school(
-            locked.experiment_school, kind=SchoolNotice.Kind.REPORT_ACCEPTED, report=locked, now=now, template="report_accepted",
-            title=f"第{locked.year}年度工作报告已通过", context={"report": locked},
-            body=f"贵校第{locked.year}年度工作报告已通过项目组审阅。",
-        )  # fmt: skip
-    return locked
+    return _decide(report, "accept", actor=actor, now=now or timezone.now())
 
 
 def report_comment(*, report: AnnualReport, actor, body: str, now: datetime | None = None) -> ReportComment:

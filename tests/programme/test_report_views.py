@@ -16,8 +16,7 @@ from applications.models import Application, Status
 from portal.models import Role
 from portal.pdf import missing_glyphs
 from programme import reports
-from programme.experiment_schools import experiment_schools_create_for
-from programme.models import AnnualReport, ExperimentSchool, ReachedGroup, ReportState, reached_field
+from programme.models import AnnualReport, ExperimentSchool, ReachedGroup, ReportState
 from programme.report_selectors import report_states_by_school, reports_due_for
 from tests.conftest import fill_complete, make_school, make_user, png_bytes, upload
 from tests.programme.conftest import published_batch
