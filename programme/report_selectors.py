@@ -12,7 +12,7 @@ from programme.models import (
     REACHED_FIELDS, AnnualReport, ExperimentSchool, ReachedGroup, ReportAttachment, ReportComment, ReportLogEntry, ReportReviewer,
     ReportState,
 )  # fmt: skip
-from programme.reports import deadlines_by_batch, due_at_for, years_begun
+from programme.reports import WRITING_STATUSES, deadlines_by_batch, due_at_for, years_begun
 
 NOT_STARTED = "not_started"
 NOT_STARTED_LABEL = "未开始"
@@ -44,8 +44,9 @@ class ReportDue:
 
     @property
     def is_late(self) -> bool:
-        """Not filed and past its due date (a returned report is the school's to finish)."""
-        return not self.is_filed and self.now > self.due_at
+        """Not filed and past its due date (a returned report is the school's to finish), for a
+        school that still owes it (not one that left)."""
+        return not self.is_filed and self.now > self.due_at and self.experiment_school.status in WRITING_STATUSES
 
     @property
     def submitted_late(self) -> bool:
@@ -74,12 +75,13 @@ def reports_due_for(experiment_school: ExperimentSchool, today: date | None = No
 
 def report_states_by_school(ids, *, now: datetime | None = None) -> dict[int, dict]:
     """Per 实验校 id, its reports at a glance for the staff list: {"draft", "submitted", "returned",
-    "accepted"} counts, "late" (begun years past their due date and not filed) and "label" (e.g.
+    "accepted"} counts, "late" (begun years past their due date and not filed, for a school that
+    has not left) and "label" (e.g.
     "已通过 1 · 已提交 1 · 逾期 1"). Three queries however many ids."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     ids = list(ids)
-    schools = list(ExperimentSchool.objects.filter(pk__in=ids).only("pk", "batch_id", "cycle_starts_on", "cycle_ends_on"))
+    schools = list(ExperimentSchool.objects.filter(pk__in=ids).only("pk", "batch_id", "status", "cycle_starts_on", "cycle_ends_on"))
     deadlines = deadlines_by_batch(s.batch_id for s in schools)
     reports = {}
     for experiment_school_id, year, state in AnnualReport.objects.filter(experiment_school_id__in=ids).values_list("experiment_school_id", "year", "state"):
@@ -92,7 +94,8 @@ def report_states_by_school(ids, *, now: datetime | None = None) -> dict[int, di
             state = reports.get((school.pk, year))
             if state:
                 counts[state] += 1
-            if state not in (ReportState.SUBMITTED, ReportState.ACCEPTED) and now > due_at_for(school, year, deadlines):
+            owed = school.status in WRITING_STATUSES and state not in (ReportState.SUBMITTED, ReportState.ACCEPTED)
+            if owed and now > due_at_for(school, year, deadlines):
                 late += 1
         parts = [f"{ReportState(state).label} {n}" for state, n in counts.items() if n]
         if late:

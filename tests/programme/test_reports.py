@@ -275,6 +275,10 @@ def test_states_by_school_count_filed_and_late_reports(trio, staff):
     assert summary[zj.pk]["label"] == "已提交 1"
     assert summary[js.pk]["label"] == "草稿 1 · 逾期 1"
     assert summary[sc.pk]["label"] == "逾期 1"
+    # A school that left owes nothing more: not late.
+    withdrawal_acknowledge(request=withdrawal_request(experiment_school=sc, actor=trio["sc"][1], reason="专业调整。", now=YEAR_2),
+                           actor=staff, now=YEAR_2)  # fmt: skip
+    assert report_states_by_school([sc.pk], now=YEAR_2)[sc.pk] == {**{s: 0 for s in ReportState.values}, "late": 0, "label": "—"}
 
 
 def test_totals_add_up_accepted_reports_by_group_province_category_and_year(trio, staff):
