@@ -411,3 +411,54 @@ def get_staff_exit_review(user, pk):
 def get_staff_withdrawal_request(user, pk):
     """A request to leave, for the project group to acknowledge; others 403."""
     return _staff_get(user, "WithdrawalRequest", pk, "experiment_school__school")
+
+
+# ---- 年度工作报告 (programme: annual reports) ----------------------------------------------------
+
+
+def is_report_reviewer(user, report) -> bool:
+    """Who reads a report as a reviewer (comments, accepts, returns): the project group, and the
+    experts it assigned to that report."""
+    if is_project_staff(user):
+        return True
+    return is_expert(user) and report.reviewers.filter(expert=user).exists()
+
+
+def get_visible_report(user, pk):
+    """A 年度工作报告 (and its files, its PDF): its own school's, the project group's and its
+    assigned experts'; to anyone else it does not exist (404)."""
+    report = get_object_or_404(
+        _model("programme", "AnnualReport").objects.select_related("experiment_school__school__province", "experiment_school__batch"),
+        pk=pk,
+    )  # fmt: skip
+    if (is_school(user) and user.school_id == report.experiment_school.school_id) or is_report_reviewer(user, report):
+        return report
+    raise Http404
+
+
+def get_own_report(user, pk):
+    """A report its school writes (save, upload, submit): the owner school gets it; its reviewers
+    may read but not write it (403); anyone else 404."""
+    report = get_visible_report(user, pk)
+    if not (is_school(user) and user.school_id == report.experiment_school.school_id):
+        raise PermissionDenied("只有提交报告的实验校可以修改报告。")
+    return report
+
+
+def get_reviewable_report(user, pk):
+    """A report to comment on, accept or return: its reviewers; the owner school 403; anyone else 404."""
+    report = get_visible_report(user, pk)
+    if not is_report_reviewer(user, report):
+        raise PermissionDenied("只有项目组和指派的专家可以审阅报告。")
+    return report
+
+
+def get_visible_report_attachment(user, pk, attachment_id):
+    """A photo or attachment of a report the user may read; another report's is a 404."""
+    report = get_visible_report(user, pk)
+    return get_object_or_404(report.attachments.all(), pk=attachment_id), report
+
+
+def get_staff_report_reviewer(user, pk):
+    """An expert's assignment to a report, for the project group to remove; others 403."""
+    return _staff_get(user, "ReportReviewer", pk, "report", "expert")

@@ -10,7 +10,8 @@ from portal.admin import RecordHistoryAdmin
 from programme import attendance
 from programme.activities import new_checkin_code
 from programme.models import (
-    Activity, Attendee, ExitReview, ExperimentLogEntry, ExperimentProject, ExperimentSchool, ExperimentTeamMember, Invitation,
+    Activity, AnnualReport, Attendee, ExitReview, ExperimentLogEntry, ExperimentProject, ExperimentSchool, ExperimentTeamMember,
+    Invitation, ReportAttachment, ReportComment, ReportDeadline, ReportLogEntry, ReportProjectWork, ReportReminder, ReportReviewer,
     SchoolNotice, WithdrawalRequest,
 )  # fmt: skip
 
@@ -141,3 +142,59 @@ class WithdrawalRequestAdmin(MadeByServicesAdmin):
     list_filter = ["state"]
     search_fields = ["experiment_school__school__name", "reason"]
     list_select_related = ["experiment_school__school", "experiment_school__batch", "requested_by", "acknowledged_by"]
+
+
+# ---- 年度工作报告 -----------------------------------------------------------------------------------
+# The reports are written by their schools and decided by reviewers on the portal's pages (with
+# their history rows and mails): read-only here. The due dates are the project group's to set,
+# here or on the reports' deadline page (/programme/reports/staff/deadlines/).
+
+
+@admin.register(ReportDeadline)
+class ReportDeadlineAdmin(RecordHistoryAdmin):
+    list_display = ["batch", "year", "due_at", "set_by", "updated_at"]
+    list_filter = ["batch"]
+    fields = ["batch", "year", "due_at"]
+
+    def save_model(self, request, obj, form, change):
+        obj.set_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class ReportWorkInline(ReadOnlyInline):
+    model = ReportProjectWork
+    fields = ["position", "project_name", "done"]
+
+
+class ReportAttachmentInline(ReadOnlyInline):
+    model = ReportAttachment
+    fields = ["kind", "original_name", "file_kind", "size", "caption", "uploaded_at"]
+
+
+class ReportCommentInline(ReadOnlyInline):
+    model = ReportComment
+    fields = ["created_at", "author", "body"]
+
+
+class ReportReviewerInline(ReadOnlyInline):
+    model = ReportReviewer
+    fields = ["expert", "assigned_at", "assigned_by"]
+
+
+class ReportLogInline(ReadOnlyInline):
+    model = ReportLogEntry
+    fields = ["at", "actor", "action", "from_state", "to_state", "note"]
+
+
+@admin.register(AnnualReport)
+class AnnualReportAdmin(MadeByServicesAdmin):
+    list_display = ["experiment_school", "year", "state", "submitted_at", "decided_at"]
+    list_filter = ["state", "year", "experiment_school__batch"]
+    search_fields = ["experiment_school__school__name"]
+    inlines = [ReportWorkInline, ReportAttachmentInline, ReportCommentInline, ReportReviewerInline, ReportLogInline]
+
+
+@admin.register(ReportReminder)
+class ReportReminderAdmin(MadeByServices, admin.ModelAdmin):
+    list_display = ["experiment_school", "year", "kind", "due_at", "sent_at"]
+    list_filter = ["kind", "year"]

@@ -326,12 +326,18 @@ class SchoolNotice(models.Model):
         EXIT_CONFIRMED = "exit_confirmed", "视为退出"
         EXIT_WAIVED = "exit_waived", "不作退出处理"
         WITHDRAWAL_ACKNOWLEDGED = "withdrawal_acknowledged", "退出申请已确认"
+        REPORT_DUE_SOON = "report_due_soon", "年度工作报告截止提醒"
+        REPORT_LATE = "report_late", "年度工作报告逾期提醒"
+        REPORT_RETURNED = "report_returned", "年度工作报告退回修改"
+        REPORT_ACCEPTED = "report_accepted", "年度工作报告已通过"
+        REPORT_COMMENT = "report_comment", "年度工作报告业务指导"
 
     experiment_school = models.ForeignKey(ExperimentSchool, on_delete=models.CASCADE, related_name="notices", verbose_name="实验校")
     kind = models.CharField("类型", max_length=30, choices=Kind.choices)
     title = models.CharField("标题", max_length=200)
     body = models.TextField("内容")
     invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, null=True, blank=True, related_name="notices", verbose_name="相关活动邀请")
+    report = models.ForeignKey("AnnualReport", on_delete=models.CASCADE, null=True, blank=True, related_name="notices", verbose_name="相关年度工作报告")
     created_at = models.DateTimeField("时间", default=timezone.now)
 
     class Meta:
@@ -429,3 +435,275 @@ class WithdrawalRequest(models.Model):
     @property
     def letter_content_type(self) -> str:
         return {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}.get(self.letter_kind, "application/octet-stream")
+
+
+# ---- 年度工作报告 (五: 业务指导、实验评估) ------------------------------------------------------------
+# Each 实验校 files one report for each year of its cycle, due on a date the project group sets per
+# batch and year (ReportDeadline; by default the last day of that cycle year). The writes go
+# through programme.reports, which logs every change of state.
+
+
+class ReachedGroup(models.TextChoices):
+    """The groups whose numbers a report gives (the 具体实施项目 of 五 name who they serve)."""
+
+    COMMUNITY = "community", "社区居民"
+    RURAL = "rural", "乡村居民"
+    ELDERLY = "elderly", "老年人"
+    EMPLOYED = "employed", "在职人员"
+    UNEMPLOYED = "unemployed", "城乡待业人员"
+    MIGRANT = "migrant", "进城务工人员及新市民"
+    OTHER = "other", "其它"
+
+
+def reached_field(group: str) -> str:
+    """The AnnualReport field holding the number reached in `group`."""
+    return f"reached_{group}"
+
+
+REACHED_FIELDS = tuple(reached_field(value) for value in ReachedGroup.values)
+
+
+class ReportDeadline(models.Model):
+    """When a batch's 实验校 file the report of one cycle year, as the project group set it (on the
+    reports' deadline page or in admin). Without a row the report is due at the end of the last day
+    of that cycle year (programme.reports.default_due_at)."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="report_deadlines", verbose_name="批次")
+    year = models.PositiveSmallIntegerField("实验周期年度", choices=[(1, "第一年"), (2, "第二年"), (3, "第三年")])
+    due_at = models.DateTimeField("提交截止时间", help_text="北京时间，精确到分钟。")
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="设置人")
+    updated_at = models.DateTimeField("最后修改", auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "年度工作报告截止时间"
+        verbose_name_plural = "年度工作报告截止时间"
+        ordering = ["batch", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "year"], name="one_report_deadline_per_batch_year"),
+            models.CheckConstraint(condition=models.Q(year__gte=1, year__lte=3), name="report_deadline_year_1_to_3"),
+        ]
+
+    def __str__(self):
+        return f"{self.batch.short_name} 第{self.year}年 {timezone.localtime(self.due_at):%Y-%m-%d %H:%M}"
+
+
+class ReportState(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已提交"
+    RETURNED = "returned", "退回修改"
+    ACCEPTED = "accepted", "已通过"
+
+
+# The school may change its report in these states.
+EDITABLE_REPORT_STATES = (ReportState.DRAFT, ReportState.RETURNED)
+
+
+class AnnualReport(models.Model):
+    """A 实验校's 年度工作报告 for one year of its cycle: what was done for each project
+    (ReportProjectWork), the numbers reached by group, courses and resources built, training
+    held, problems, next year's plan, photos and attachments; its state and history."""
+
+    experiment_school = models.ForeignKey(ExperimentSchool, on_delete=models.PROTECT, related_name="reports", verbose_name="实验校")
+    year = models.PositiveSmallIntegerField("实验周期年度")
+    state = models.CharField("状态", max_length=12, choices=ReportState.choices, default=ReportState.DRAFT)
+
+    reached_community = models.PositiveIntegerField("社区居民", null=True, blank=True)
+    reached_rural = models.PositiveIntegerField("乡村居民", null=True, blank=True)
+    reached_elderly = models.PositiveIntegerField("老年人", null=True, blank=True)
+    reached_employed = models.PositiveIntegerField("在职人员", null=True, blank=True)
+    reached_unemployed = models.PositiveIntegerField("城乡待业人员", null=True, blank=True)
+    reached_migrant = models.PositiveIntegerField("进城务工人员及新市民", null=True, blank=True)
+    reached_other = models.PositiveIntegerField("其它", null=True, blank=True)
+    reached_other_note = models.CharField("其它人群说明", max_length=200, blank=True)
+    courses_resources = models.TextField("建设的课程与学习资源", blank=True)
+    training = models.TextField("开展的培训", blank=True)
+    problems = models.TextField("存在的问题", blank=True)
+    next_plan = models.TextField("下一年度工作计划", blank=True)
+
+    # One more on every save of the draft: a save made from an older copy is refused, not applied
+    # over a later one (as the application's drafts).
+    revision = models.PositiveIntegerField("版本", default=0)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="创建人")
+    updated_at = models.DateTimeField("最后保存", auto_now=True)
+    submitted_at = models.DateTimeField("最近提交时间", null=True, blank=True)
+    decided_at = models.DateTimeField("审阅时间", null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="审阅人")
+    return_reason = models.TextField("退回原因", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "年度工作报告"
+        verbose_name_plural = "年度工作报告"
+        ordering = ["experiment_school", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["experiment_school", "year"], name="one_report_per_school_year"),
+            models.CheckConstraint(condition=models.Q(year__gte=1, year__lte=3), name="report_year_1_to_3"),
+        ]
+        indexes = [models.Index(fields=["state", "year"], name="report_state_year")]
+
+    def __str__(self):
+        return f"{self.experiment_school.school.name} 第{self.year}年度工作报告"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("programme:report_detail", args=[self.pk])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_REPORT_STATES
+
+    @property
+    def reached_total(self) -> int:
+        return sum(getattr(self, name) or 0 for name in REACHED_FIELDS)
+
+    def reached_rows(self) -> list[tuple[str, int | None]]:
+        """(group, number) in the notice's order, for the pages and the PDF."""
+        return [(label, getattr(self, reached_field(value))) for value, label in ReachedGroup.choices]
+
+
+class ReportProjectWork(models.Model):
+    """What was done this year for one of the 实验校's 具体实施项目."""
+
+    # By category and name, not by the ExperimentProject row: the school's projects are rewritten
+    # whole when it changes them (experiment_schools.projects_update), and the text must stay.
+    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="project_work", verbose_name="年度工作报告")
+    category = models.ForeignKey(ProjectCategory, on_delete=models.PROTECT, related_name="+", verbose_name="具体实施项目")
+    project_name = models.CharField("项目名称", max_length=200)
+    position = models.PositiveSmallIntegerField("顺序", default=0)
+    done = models.TextField("开展的工作与成效", blank=True)
+
+    class Meta:
+        verbose_name = "项目年度工作"
+        verbose_name_plural = "项目年度工作"
+        ordering = ["position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["report", "category"], name="one_work_row_per_project")]
+
+    def __str__(self):
+        return self.project_name
+
+
+def report_file_path(instance, filename):
+    # As for the application's scans: a random name with the extension of the detected type.
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"reports/{instance.report_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class ReportAttachment(models.Model):
+    """A photo (JPEG or PNG) or an attachment (PDF, JPEG or PNG) of a report, checked by content
+    (applications.uploads.inspect_scan). Private: only the report's readers download it."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", "照片"
+        DOCUMENT = "document", "附件"
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="attachments", verbose_name="年度工作报告")
+    kind = models.CharField("类别", max_length=10, choices=Kind.choices)
+    file = models.FileField("文件", upload_to=report_file_path)
+    file_kind = models.CharField("文件类型", max_length=8)
+    original_name = models.CharField("原文件名", max_length=200)
+    size = models.PositiveBigIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    caption = models.CharField("说明", max_length=200, blank=True)
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="上传人")
+
+    class Meta:
+        verbose_name = "年度工作报告附件"
+        verbose_name_plural = "年度工作报告附件"
+        ordering = ["kind", "uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def content_type(self) -> str:
+        return {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}.get(self.file_kind, "application/octet-stream")
+
+
+class ReportLogEntry(models.Model):
+    """One step of a report's history: created, submitted, returned (why), accepted."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "开始填写"
+        SUBMITTED = "submitted", "提交"
+        RETURNED = "returned", "退回修改"
+        ACCEPTED = "accepted", "通过"
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="log", verbose_name="年度工作报告")
+    at = models.DateTimeField("时间", default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="操作人")
+    action = models.CharField("操作", max_length=12, choices=Action.choices)
+    from_state = models.CharField("原状态", max_length=12, choices=ReportState.choices, blank=True)
+    to_state = models.CharField("新状态", max_length=12, choices=ReportState.choices)
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "年度工作报告记录"
+        verbose_name_plural = "年度工作报告记录"
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.report_id} {self.get_action_display()}"
+
+
+class ReportComment(models.Model):
+    """业务指导: a reviewer's comment on a report, which the school reads on the report's page."""
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="comments", verbose_name="年度工作报告")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="指导人")
+    body = models.TextField("指导意见")
+    created_at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "业务指导意见"
+        verbose_name_plural = "业务指导意见"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.report_id} · {self.author}"
+
+
+class ReportReviewer(models.Model):
+    """An expert the project group asked to read a report, comment on it and accept or return it."""
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="reviewers", verbose_name="年度工作报告")
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_reviews", verbose_name="专家")
+    assigned_at = models.DateTimeField("指派时间", default=timezone.now)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="指派人")
+
+    class Meta:
+        verbose_name = "年度工作报告指导专家"
+        verbose_name_plural = "年度工作报告指导专家"
+        ordering = ["assigned_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["report", "expert"], name="one_assignment_per_report_expert")]
+
+    def __str__(self):
+        return f"{self.report_id} · {self.expert}"
+
+
+class ReportReminder(models.Model):
+    """A reminder that was sent about the report of one 实验校 and year, so each kind (before the
+    due date, after it) goes out once, even when the report was not started or the date moves."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", "截止前提醒"
+        LATE = "late", "逾期提醒"
+
+    experiment_school = models.ForeignKey(ExperimentSchool, on_delete=models.CASCADE, related_name="report_reminders", verbose_name="实验校")
+    year = models.PositiveSmallIntegerField("实验周期年度")
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    due_at = models.DateTimeField("所提醒的截止时间")
+    sent_at = models.DateTimeField("发送时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "年度工作报告提醒"
+        verbose_name_plural = "年度工作报告提醒"
+        constraints = [models.UniqueConstraint(fields=["experiment_school", "year", "kind"], name="one_report_reminder_per_kind")]
+
+    def __str__(self):
+        return f"{self.experiment_school_id} 第{self.year}年 {self.get_kind_display()}"

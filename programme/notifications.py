@@ -7,21 +7,23 @@ from applications.notifications import school_addresses, staff_addresses
 from portal.emails import queue_mail
 
 
-def tell_school(experiment_school, *, kind: str, title: str, body: str, invitation=None, now=None):
+def tell_school(experiment_school, *, kind: str, title: str, body: str, invitation=None, report=None, now=None,
+                template: str = "experiment_notice", context: dict | None = None):
     """One notice on the 实验校's workspace and one mail to the school with its text.
 
-    Side effects: a SchoolNotice row; one OutgoingMail (emails/experiment_notice*.txt), delivered
+    Side effects: a SchoolNotice row; one OutgoingMail (emails/<template>*.txt, by default
+    experiment_notice; the annual reports' mails have their own, given `context` besides), delivered
     in the background. Returns the notice."""
     from programme.models import SchoolNotice
 
     notice = SchoolNotice.objects.create(
         experiment_school=experiment_school, kind=kind, title=title, body=body, invitation=invitation,
-        created_at=now or timezone.now(),
+        report=report, created_at=now or timezone.now(),
     )  # fmt: skip
     queue_mail(
         to=school_addresses(experiment_school.school),
-        template="experiment_notice",
-        context={"school": experiment_school.school, "experiment_school": experiment_school, "notice": notice},
+        template=template,
+        context={"school": experiment_school.school, "experiment_school": experiment_school, "notice": notice, **(context or {})},
     )
     return notice
 

@@ -3,7 +3,7 @@ the programme), the project group's (实验校, activities, attendance, the exit
 reports (年度工作报告) of both."""
 from django.urls import path
 
-from programme import checkin_qr, staff_views
+from programme import checkin_qr, report_views, staff_views
 
 app_name = "programme"
 
@@ -38,6 +38,26 @@ staff_patterns = [
 ]
 
 # The annual reports (under reports/), the school's and the reviewers'.
-report_patterns = []
+report_patterns = [
+    path("reports/", report_views.report_school_list, name="report_school_list"),
+    path("reports/year/<int:year>/start/", report_views.report_start, name="report_start"),
+    path("reports/<int:pk>/", report_views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/edit/", report_views.report_edit, name="report_edit"),
+    path("reports/<int:pk>/autosave/", report_views.report_autosave, name="report_autosave"),
+    path("reports/<int:pk>/submit/", report_views.report_submit, name="report_submit"),
+    path("reports/<int:pk>/attachments/", report_views.report_attachment_upload, name="report_attachment_upload"),
+    path("reports/<int:pk>/attachments/<int:attachment_id>/", report_views.report_attachment_download, name="report_attachment_download"),
+    path("reports/<int:pk>/attachments/<int:attachment_id>/delete/", report_views.report_attachment_delete, name="report_attachment_delete"),
+    path("reports/<int:pk>/comment/", report_views.report_comment, name="report_comment"),
+    path("reports/<int:pk>/decide/", report_views.report_decide, name="report_decide"),
+    path("reports/<int:pk>/pdf/", report_views.report_pdf, name="report_pdf"),
+    path("reports/expert/", report_views.report_expert_list, name="report_expert_list"),
+    path("reports/staff/", report_views.report_staff_list, name="report_staff_list"),
+    path("reports/staff/assign/", report_views.report_assign, name="report_assign"),
+    path("reports/staff/reviewers/<int:reviewer_id>/remove/", report_views.report_reviewer_remove, name="report_reviewer_remove"),
+    path("reports/staff/deadlines/", report_views.report_deadlines, name="report_deadlines"),
+    path("reports/staff/totals/", report_views.report_totals, name="report_totals"),
+    path("reports/staff/totals/<str:table>.xlsx", report_views.report_totals_xlsx, name="report_totals_xlsx"),
+]
 
 urlpatterns = [*school_patterns, *staff_patterns, *report_patterns]

@@ -54,7 +54,7 @@ from programme.activities import activity_create, activity_invite
 from programme.experiment_schools import experiment_schools_create_for
 from programme.attendance import activity_close
 from programme.exits import withdrawal_request
-from programme.models import Activity, ExitReview, ExperimentSchool, Invitation, WithdrawalRequest
+from programme.models import Activity, AnnualReport, ExitReview, ExperimentSchool, Invitation, ReportReviewer, WithdrawalRequest
 from review.exports import export_create
 from review.models import Assignment, AssignmentRun, ExpertReview, ExportJob
 from review.expert_assignment import assignment_run_start
@@ -92,6 +92,11 @@ class Scene:
     activity: Activity
     invitation_b: Invitation
     programme_staff: "ProgrammeStaffScene"  # the project group's 实验周期 pages (below)
+    # --- programme: annual reports --- school B's report of year 1 (a draft, with a photo) and of
+    # year 2 (submitted, with a photo, assigned to the assigned expert).
+    report_draft_b: AnnualReport
+    report_b: AnnualReport
+    reviewer_b: ReportReviewer
     users: dict
     sessions: dict  # role → session key, made once (each test's changes to it are rolled back)
 
@@ -196,6 +201,19 @@ def build_scene() -> Scene:
     activity_invite(activity=activity, actor=staff, experiment_schools=[experiment_b])
     invitation_b = activity.invitations.get(experiment_school=experiment_b)
     programme_staff = build_programme_staff_scene(published, staff, now)
+    # --- programme: annual reports ---
+    from programme import reports as annual_reports
+    from tests.conftest import png_bytes, upload
+    from tests.programme.report_helpers import fill as fill_report
+
+    school_b_user = users["school_b"]
+    report_draft_b = annual_reports.report_start(experiment_school=experiment_b, year=1, actor=school_b_user)
+    annual_reports.report_attachment_add(report=report_draft_b, kind="photo", uploaded_file=upload("p.png", png_bytes()), caption="", actor=school_b_user)
+    report_b = fill_report(annual_reports.report_start(experiment_school=experiment_b, year=2, actor=school_b_user), school_b_user)
+    annual_reports.report_attachment_add(report=report_b, kind="photo", uploaded_file=upload("讲座.png", png_bytes()), caption="", actor=school_b_user)
+    report_b = annual_reports.report_submit(report=report_b, actor=school_b_user)
+    annual_reports.report_reviewers_assign(reports=[report_b], expert=users["expert_assigned"], actor=staff)
+    reviewer_b = report_b.reviewers.get()
     sessions = {}
     for role, user in users.items():
         client = Client()
@@ -204,8 +222,8 @@ def build_scene() -> Scene:
     return Scene(
         batch=batch, published=published, window_zj=window_zj, window_js=window_js, app_zj=reload(app_zj), app_js=reload(app_js),
         scan_zj=app_zj.scans.get(), scan_js=app_js.scans.get(), assignment=assignment, review=review, job=job, run=run,
-        experiment_b=experiment_b, activity=activity, invitation_b=invitation_b, programme_staff=programme_staff, users=users,
-        sessions=sessions,
+        experiment_b=experiment_b, activity=activity, invitation_b=invitation_b, programme_staff=programme_staff,
+        report_draft_b=report_draft_b, report_b=report_b, reviewer_b=reviewer_b, users=users, sessions=sessions,
     )  # fmt: skip
 
 
@@ -359,6 +377,12 @@ ZJ = lambda s: {"pk": s.app_zj.pk}  # noqa: E731
 JS = lambda s: {"pk": s.app_js.pk}  # noqa: E731
 STAFF_JS = only({"staff": "200", "admin": "200"}, READ_JS)
 STAFF_ZJ = only({"admin": "200"}, READ_ZJ)  # staff never see a province's unforwarded application
+# --- programme: annual reports --- School B's reports: its own school, the project group and (the
+# submitted one, assigned) the assigned expert read them; to anyone else they do not exist.
+REPORT_B = cells("404", anonymous="L", school_b="200", expert_assigned="200", staff="200", admin="200")
+DRAFT_B = cells("404", anonymous="L", school_b="200", staff="200", admin="200")
+REPORT_PK = lambda s: {"pk": s.report_b.pk}  # noqa: E731
+DRAFT_PK = lambda s: {"pk": s.report_draft_b.pk}  # noqa: E731
 
 EXPECTATIONS = [
     # --- accounts (Django's auth views and the portal's own) ---
@@ -510,6 +534,38 @@ EXPECTATIONS = [
     case("programme:staff_exit_waive", post_only(staff="400", admin="400"), lambda s: {"pk": s.programme_staff.exit_review.pk}),  # no reason
     case("programme:staff_withdrawal_letter", read_only(staff_page()), lambda s: {"pk": s.programme_staff.withdrawal.pk}, content_type=PDF),
     case("programme:staff_withdrawal_acknowledge", post_only(staff="302", admin="302"), lambda s: {"pk": s.programme_staff.withdrawal.pk}),  # not ticked
+    # --- programme: annual reports ---
+    # The school's list: school B is a 实验校, school A never was one.
+    case("programme:report_school_list", read_only(cells("403", anonymous="L", school_a="404", school_b="200"))),
+    # Year 2 is started already (the same report, nothing made); year 3 has not begun (refused).
+    *[case("programme:report_start", post_only(school_a="404", school_b="302"), lambda s, y=year: {"year": y}, f"year{year}")
+      for year in (2, 3)],
+    case("programme:report_detail", read_only(REPORT_B), REPORT_PK, "submitted"),
+    case("programme:report_detail", read_only(DRAFT_B), DRAFT_PK, "draft"),
+    case("programme:report_pdf", read_only(REPORT_B), REPORT_PK, content_type=PDF),
+    # The draft's form; an empty POST carries no revision: refused as a possible overwrite (409).
+    case("programme:report_edit", write_own(DRAFT_B, "school_b", "200/409"), DRAFT_PK, "draft"),
+    # A submitted report's form sends its school back to the report.
+    case("programme:report_edit", write_own(REPORT_B, "school_b", "302"), REPORT_PK, "submitted"),
+    case("programme:report_autosave", post_only_of(write_own(DRAFT_B, "school_b", "409")), DRAFT_PK),
+    case("programme:report_submit", post_only_of(write_own(DRAFT_B, "school_b", "302")), DRAFT_PK),  # incomplete: back with what is missing
+    case("programme:report_attachment_upload", post_only_of(write_own(DRAFT_B, "school_b", "400")), DRAFT_PK),
+    case("programme:report_attachment_download", read_only(REPORT_B),
+         lambda s: {"pk": s.report_b.pk, "attachment_id": s.report_b.attachments.get().pk}, content_type=PNG),
+    # Without the page's confirmation nothing is deleted: back to the form.
+    case("programme:report_attachment_delete", post_only_of(write_own(DRAFT_B, "school_b", "302")),
+         lambda s: {"pk": s.report_draft_b.pk, "attachment_id": s.report_draft_b.attachments.get().pk}),
+    case("programme:report_comment", post_only_of(only({"expert_assigned": "400", "staff": "400", "admin": "400"}, REPORT_B)), REPORT_PK),
+    case("programme:report_decide", post_only_of(only({"expert_assigned": "400", "staff": "400", "admin": "400"}, REPORT_B)), REPORT_PK),
+    case("programme:report_expert_list", read_only(cells("403", anonymous="L", expert_assigned="200", expert_other="200"))),
+    case("programme:report_staff_list", read_only(staff_page())),
+    case("programme:report_assign", post_only(staff="302", admin="302")),  # nothing chosen: back with a message
+    case("programme:report_reviewer_remove", post_only(staff="302", admin="302"), lambda s: {"reviewer_id": s.reviewer_b.pk}),
+    case("programme:report_deadlines", staff_page(get="200", post="302")),  # an empty form changes no date
+    case("programme:report_totals", read_only(staff_page())),
+    *[case("programme:report_totals_xlsx", read_only(staff_page()), lambda s, t=table: {"table": t}, table, XLSX)
+      for table in ("group", "province", "category", "year")],
+    case("programme:report_totals_xlsx", read_only(staff_page(get="404")), lambda s: {"table": "school"}, "school"),
 ]
 
 # Django admin: one check of its index per role (the rest of it is Django's own, with its own rules).

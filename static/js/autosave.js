@@ -5,7 +5,8 @@
  * stays in the page, and the person is told if it still cannot be saved. */
 (function () {
   "use strict";
-  var form = document.getElementById("application-form");
+  // The application form, or another page's form that names its autosave endpoint (the annual report).
+  var form = document.getElementById("application-form") || document.querySelector("form[data-autosave-url]");
   if (!form || !form.getAttribute("data-autosave-url")) { return; }
   var url = form.getAttribute("data-autosave-url");
   var status = document.getElementById("autosave-status");

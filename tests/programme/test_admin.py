@@ -12,7 +12,8 @@ from review.roles import STAFF_GROUP, sync_staff_group
 from tests.conftest import aware
 from tests.programme.conftest import held
 
-MODELS = ["experimentschool", "activity", "invitation", "schoolnotice", "exitreview", "withdrawalrequest"]
+MODELS = ["experimentschool", "activity", "invitation", "schoolnotice", "exitreview", "withdrawalrequest", "annualreport", "reportdeadline",
+          "reportreminder"]
 
 
 @pytest.fixture
@@ -73,3 +74,23 @@ def test_an_activity_added_in_admin_gets_a_code_and_a_closed_one_is_read_only(st
     closed.refresh_from_db()
     assert closed.title != "改名"
     assert closed.closed_at is not None and closed.starts_at + timedelta(days=1) == closed.closed_at
+
+
+def test_reports_are_read_in_admin_and_their_due_dates_set_there(staff_client, trio, staff_user):
+    """The 年度工作报告 are the schools' and the reviewers' (read-only in admin); a batch's due date
+    is set in admin as on the reports' deadline page, with who set it."""
+    from programme import reports
+    from programme.models import AnnualReport, ReportDeadline
+    from tests.conftest import aware
+
+    zj, user = trio["zj"]
+    report = reports.report_start(experiment_school=zj, year=1, actor=user, now=aware(2023, 12, 1, 10, 0))
+    page = staff_client.get(reverse("admin:programme_annualreport_change", args=[report.pk]))
+    assert page.status_code == 200 and b'name="state"' not in page.content
+    assert staff_client.get(reverse("admin:programme_annualreport_add")).status_code == 403
+    response = staff_client.post(reverse("admin:programme_reportdeadline_add"),
+                                 {"batch": zj.batch_id, "year": 1, "due_at_0": "2024-07-10", "due_at_1": "17:00"})  # fmt: skip
+    assert response.status_code == 302
+    deadline = ReportDeadline.objects.get()
+    assert (deadline.due_at, deadline.set_by) == (aware(2024, 7, 10, 17, 0), staff_user)
+    assert reports.due_at_for(AnnualReport.objects.get().experiment_school, 1) == aware(2024, 7, 10, 17, 0)
