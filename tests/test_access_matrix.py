@@ -444,6 +444,18 @@ EXPECTATIONS = [
     case("review:expert_score", cells("403", anonymous="L", expert_assigned="200/400", expert_other="404"), lambda s: {"assignment_id": s.assignment.pk}),
     # Without a reason nothing is declared: back to the scoring page with a message.
     case("review:declare_conflict", post_only(expert_assigned="302", expert_other="404"), lambda s: {"assignment_id": s.assignment.pk}),
+    # --- programme: the 实验校's pages ---
+    # School B (a 实验校) sees its workspace; school A, never one, its applications as before.
+    case("applications_record", read_only(cells("302", anonymous="L", school_a="200", school_b="200"))),
+    # Team and projects, a request to leave: school B's own (an empty form comes back, 400);
+    # school A has no 实验校 record (404); no one else's page (403).
+    case("programme:team", cells("403", anonymous="L", school_a="404", school_b="200/400")),
+    case("programme:withdraw", cells("403", anonymous="L", school_a="404", school_b="200/400")),
+    # School B's invitation: the answer page (an empty POST answers nothing, 400); another school's
+    # invitation does not exist for it (404).
+    case("programme:invitation", cells("403", anonymous="L", school_a="404", school_b="200/400"), lambda s: {"pk": s.invitation_b.pk}),
+    # Check-in: anyone at the venue, signed in or not (an empty form comes back, 400).
+    case("programme:checkin", cells("200/400")),
 ]
 
 # Django admin: one check of its index per role (the rest of it is Django's own, with its own rules).
