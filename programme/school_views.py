@@ -53,6 +53,7 @@ def dashboard(request):
     now = timezone.now()
     page = workspace(experiment_school, now=now)
     for invitation in page.upcoming:
+        invitation.experiment_school = experiment_school  # the same row: no query per invitation
         invitation.answerable = _answerable(invitation, now)
         invitation.deadline_words = deadline_in_words(invitation.activity.registration_deadline)
     return render(request, "programme/school/workspace.html", {
