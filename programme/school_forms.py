@@ -100,6 +100,11 @@ class AttendeeForm(forms.Form):
     title = _text("职务", 50)
     mobile = _text("手机", 20, widget=forms.TextInput(attrs=MOBILE), help_text="签到时核对。")
 
+    def clean_mobile(self):
+        # Typed on a phone as "138 1111 2222" or "138-1111-2222": stored as the 11 digits the
+        # check-in page compares with.
+        return "".join(ch for ch in self.cleaned_data["mobile"] if ch not in " -\u3000")
+
 
 def attendee_formset(*, invitation, data=None):
     """As many rows as the activity admits per school (每校参会人数上限), the registered ones first."""
