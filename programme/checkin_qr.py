@@ -22,7 +22,9 @@ def qr_svg(text: str) -> str:
     image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=4,
                         error_correction=qrcode.constants.ERROR_CORRECT_M)  # fmt: skip
     markup = image.to_string(encoding="unicode")
-    # The library sizes the image in millimetres and leaves it transparent; the page decides how
-    # big it is shown, and a scanner needs the quiet zone white on any background.
-    return re.sub(r'^<svg width="[^"]*" height="[^"]*"',
-                  '<svg width="100%" height="100%" role="img" aria-label="签到二维码" style="background:#fff"', markup, count=1)
+    # The library sizes the image in millimetres and leaves it transparent: the page decides how
+    # big it is shown, and a white rectangle under the modules keeps the quiet zone a scanner
+    # needs on any background (attributes, not style: the portal's CSP allows no inline style).
+    return re.sub(r'^<svg width="[^"]*" height="[^"]*"([^>]*)>',
+                  r'<svg width="100%" height="100%" role="img" aria-label="签到二维码"\1><rect width="100%" height="100%" fill="#ffffff"/>',
+                  markup, count=1)
