@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 
 from applications.forms import attach_rule_messages
+from applications.rules import LEAD_TITLE_RULE
 from programme.activities import AttendeeRow
 from programme.experiment_schools import MemberRow, project_categories
 
@@ -21,10 +22,10 @@ class TeamPeopleForm(forms.Form):
     """负责人 and 项目对接人 (as in the application: the 负责人 a vice-principal, or a reason)."""
 
     lead_name = _text("负责人姓名", 50)
-    lead_title = _text("负责人职务", 50, help_text="通知七.4：由副校长担任项目负责人。")
+    lead_title = _text("负责人职务", 50)
     lead_mobile = _text("负责人手机", 20, widget=forms.TextInput(attrs=MOBILE))
     lead_title_note = _text("负责人职务说明", 300, widget=forms.Textarea(attrs={"rows": 2}),
-                            help_text="负责人不是副校长（副主任）时，请简要说明原因。")  # fmt: skip
+                            help_text=f"{LEAD_TITLE_RULE}；负责人为其他职务时，请简要说明原因。")  # fmt: skip
     liaison_name = _text("项目对接人姓名", 50)
     liaison_title = _text("项目对接人职务", 50)
     liaison_mobile = _text("项目对接人手机", 20, widget=forms.TextInput(attrs=MOBILE))
@@ -83,7 +84,8 @@ def attach_row_messages(prefix: str, forms_of_rows: list, problems: dict[str, li
 
 class ProjectsForm(forms.Form):
     categories = forms.ModelMultipleChoiceField(
-        label="具体实施项目", queryset=project_categories(), required=False, widget=forms.CheckboxSelectMultiple,
+        label="具体实施项目", queryset=project_categories(), required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         help_text="通知五：在三年实验周期内实施 1–2 个具体项目。",
     )
     other_project_name = _text("其它项目名称", 100, help_text="选择“其它”时填写。")

@@ -63,7 +63,7 @@ def test_upcoming_activities_show_the_schools_answer_and_deadline(trio, staff_us
 
     text = page_text(signed_in(user).get(reverse("dashboard")))
     rows = text.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
-    assert [row.split("<td>")[1].split("<div")[0] for row in rows] == [
+    assert [row.split('class="fw-normal">')[1].split("<div")[0] for row in rows] == [
         "研讨交流会议（已报名）", "队伍培训（请假待审）", "经验交流（请假已同意）", "成果展示（请假未同意）", "项目工作会议（未回复）",
     ]  # fmt: skip
     assert "已报名</span>\n  李红（教务处处长）" in rows[0]
