@@ -1,8 +1,7 @@
 """The check-in QR code shown at the venue (签到码, as a QR code): it opens the check-in page with
-the activity's code filled in. helper-school's check-in page and the project group's venue page
-both build it here, so the address printed and the page that reads it cannot drift apart."""
-from urllib.parse import urlencode
-
+the activity's code filled in. The school's check-in page (programme.school_views.checkin) and the
+project group's venue page (programme.staff_views.venue) both build it here, so the address shown
+and the page that reads it cannot drift apart."""
 import re
 
 import qrcode
@@ -13,12 +12,12 @@ from django.urls import reverse
 def checkin_url(request, activity) -> str:
     """The absolute address of the check-in page with `activity`'s code filled in, on the host the
     request came to (as the attendee's phone will reach it)."""
-    return request.build_absolute_uri(f"{reverse('programme:checkin')}?{urlencode({'code': activity.checkin_code})}")
+    return request.build_absolute_uri(reverse("programme:checkin", kwargs={"code": activity.checkin_code}))
 
 
 def qr_svg(text: str) -> str:
-    """`text` as a QR code: inline SVG markup (a single path, no XML declaration) that scales with
-    its container (viewBox; width and height 100%), for a page or a printout."""
+    """`text` as a QR code: inline SVG markup (a white ground and one path, no XML declaration, no
+    style attribute) that scales with its container (viewBox; width and height 100%)."""
     image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=4,
                         error_correction=qrcode.constants.ERROR_CORRECT_M)  # fmt: skip
     markup = image.to_string(encoding="unicode")

@@ -249,13 +249,14 @@ def _checkin_target(request, form) -> tuple[Invitation, Attendee | None] | None:
 
 
 @require_http_methods(["GET", "POST"])
-def checkin(request):
+def checkin(request, code: str = ""):
     """签到 with the activity's code during its hours: the QR code at the venue opens this page with
-    the code filled in. Anyone may open it; see the module's docstring for who may check in how."""
+    the code filled in (`code`, from its address). Anyone may open it; see the module's docstring
+    for who may check in how."""
     policy.public(request.user)
     signed_in_school = policy.is_school(request.user)
     if request.method != "POST":
-        form = CheckinForm(initial={"code": request.GET.get("code", "")[:20]})
+        form = CheckinForm(initial={"code": (code or request.GET.get("code", ""))[:20]})
         return render(request, "programme/school/checkin.html", {"form": form, "signed_in_school": signed_in_school})
     form = CheckinForm(request.POST)
     status = 400

@@ -3,7 +3,7 @@ the programme), the project group's (实验校, activities, attendance, the exit
 reports (年度工作报告) of both."""
 from django.urls import path
 
-from programme import school_views
+from programme import school_views, staff_views
 
 app_name = "programme"
 
@@ -12,12 +12,36 @@ app_name = "programme"
 school_patterns = [
     path("team/", school_views.team, name="team"),
     path("invitations/<int:pk>/", school_views.invitation, name="invitation"),
+    # Check-in: typed at checkin/, or opened from the venue's QR code with the code in the address
+    # (programme.checkin_qr.checkin_url); one page, one name.
     path("checkin/", school_views.checkin, name="checkin"),
+    path("checkin/<str:code>/", school_views.checkin, name="checkin"),
     path("withdraw/", school_views.withdraw, name="withdraw"),
 ]
 
 # The project group's pages (under staff/).
-staff_patterns = []
+staff_patterns = [
+    path("staff/schools/", staff_views.experiment_schools, name="staff_schools"),
+    path("staff/schools.xlsx", staff_views.experiment_schools, {"fmt": "xlsx"}, name="staff_schools_xlsx"),
+    path("staff/schools/<int:pk>/", staff_views.experiment_school, name="staff_school"),
+    path("staff/activities/", staff_views.activity_list, name="staff_activities"),
+    path("staff/activities/new/", staff_views.activity_new, name="staff_activity_new"),
+    path("staff/activities/<int:pk>/", staff_views.activity_detail, name="staff_activity"),
+    path("staff/activities/<int:pk>/invite/", staff_views.activity_invite, name="staff_activity_invite"),
+    path("staff/activities/<int:pk>/attendance/", staff_views.attendance_sheet, name="staff_attendance"),
+    path("staff/activities/<int:pk>/import/", staff_views.attendance_import, name="staff_attendance_import"),
+    path("staff/activities/<int:pk>/close/", staff_views.activity_close, name="staff_activity_close"),
+    path("staff/activities/<int:pk>/signin.pdf", staff_views.signin_sheet, name="staff_signin_sheet"),
+    path("staff/activities/<int:pk>/registrations.xlsx", staff_views.registrations_xlsx, name="staff_registrations_xlsx"),
+    path("staff/activities/<int:pk>/venue/", staff_views.venue, name="staff_venue"),
+    path("staff/invitations/<int:pk>/leave/", staff_views.leave_decide, name="staff_leave_decide"),
+    path("staff/invitations/<int:pk>/attendance/", staff_views.attendance_mark, name="staff_attendance_mark"),
+    path("staff/exits/", staff_views.exit_queue_page, name="staff_exits"),
+    path("staff/exits/<int:pk>/confirm/", staff_views.exit_confirm, name="staff_exit_confirm"),
+    path("staff/exits/<int:pk>/waive/", staff_views.exit_waive, name="staff_exit_waive"),
+    path("staff/withdrawals/<int:pk>/letter/", staff_views.withdrawal_letter, name="staff_withdrawal_letter"),
+    path("staff/withdrawals/<int:pk>/acknowledge/", staff_views.withdrawal_acknowledge, name="staff_withdrawal_acknowledge"),
+]
 
 # The annual reports (under reports/), the school's and the reviewers'.
 report_patterns = []

@@ -52,13 +52,15 @@ from applications.services import application_get_or_create
 from portal.models import Association, Role
 from programme.activities import activity_create, activity_invite
 from programme.experiment_schools import experiment_schools_create_for
-from programme.models import Activity, ExperimentSchool, Invitation
+from programme.attendance import activity_close
+from programme.exits import withdrawal_request
+from programme.models import Activity, ExitReview, ExperimentSchool, Invitation, WithdrawalRequest
 from review.exports import export_create
 from review.models import Assignment, AssignmentRun, ExpertReview, ExportJob
 from review.expert_assignment import assignment_run_start
 from review.rubric import rubric_ensure_default
 from review.provincial import province_forward, province_recommend
-from tests.conftest import fill_complete, make_school, make_user
+from tests.conftest import fill_complete, make_school, make_user, pdf_bytes, upload
 from tests.review.helpers import reload, submit_complete
 from tests.review.national_helpers import BEIJING, GOOD, SHANGHAI, SICHUAN, assign, formal_pass, make_expert, submit_review
 
@@ -89,8 +91,43 @@ class Scene:
     experiment_b: ExperimentSchool
     activity: Activity
     invitation_b: Invitation
+    programme_staff: "ProgrammeStaffScene"  # the project group's 实验周期 pages (below)
     users: dict
     sessions: dict  # role → session key, made once (each test's changes to it are rolled back)
+
+
+# --- programme: staff pages (scene) ---
+@dataclass
+class ProgrammeStaffScene:
+    """School C (no role of the matrix is its user): a 实验校 of the published batch, absent from two
+    past activities that count (closed: it is in the exit queue), which asked to leave with a
+    signed letter."""
+
+    experiment_c: ExperimentSchool
+    closed_activity: Activity
+    exit_review: ExitReview
+    withdrawal: WithdrawalRequest
+
+
+def build_programme_staff_scene(published: Batch, staff, now) -> ProgrammeStaffScene:
+    school_c = make_school("四川实验职业技术学院", SICHUAN)
+    user_c = make_user("school-c", Role.SCHOOL, school=school_c)
+    selected_c = fill_complete(Application.objects.create(batch=published, school=school_c))
+    Application.objects.filter(pk=selected_c.pk).update(status=Status.SELECTED, number="2022-1-0002")
+    experiment_schools_create_for(batch=published, actor=staff)
+    experiment_c = ExperimentSchool.objects.get(school=school_c)
+    for days_ago in (90, 30):
+        starts = now - timedelta(days=days_ago)
+        held = activity_create(
+            actor=staff, kind="seminar", title=f"项目研讨交流会议（{days_ago} 天前）", starts_at=starts, ends_at=starts + timedelta(hours=3),
+            registration_deadline=starts - timedelta(days=7), place="成都市武侯区会议中心", max_attendees_per_school=2,
+        )  # fmt: skip
+        activity_invite(activity=held, actor=staff, experiment_schools=[experiment_c], now=starts - timedelta(days=20))
+        activity_close(activity=held, actor=staff, now=starts + timedelta(days=1))
+    withdrawal = withdrawal_request(experiment_school=experiment_c, actor=user_c, reason="学校办学方向调整。",
+                                    letter=upload("退出申请函.pdf", pdf_bytes(), "application/pdf"))  # fmt: skip
+    return ProgrammeStaffScene(experiment_c=experiment_c, closed_activity=held, exit_review=ExitReview.objects.get(experiment_school=experiment_c),
+                               withdrawal=withdrawal)  # fmt: skip
 
 
 def build_scene() -> Scene:
@@ -158,6 +195,7 @@ def build_scene() -> Scene:
     )  # fmt: skip
     activity_invite(activity=activity, actor=staff, experiment_schools=[experiment_b])
     invitation_b = activity.invitations.get(experiment_school=experiment_b)
+    programme_staff = build_programme_staff_scene(published, staff, now)
     sessions = {}
     for role, user in users.items():
         client = Client()
@@ -166,7 +204,8 @@ def build_scene() -> Scene:
     return Scene(
         batch=batch, published=published, window_zj=window_zj, window_js=window_js, app_zj=reload(app_zj), app_js=reload(app_js),
         scan_zj=app_zj.scans.get(), scan_js=app_js.scans.get(), assignment=assignment, review=review, job=job, run=run,
-        experiment_b=experiment_b, activity=activity, invitation_b=invitation_b, users=users, sessions=sessions,
+        experiment_b=experiment_b, activity=activity, invitation_b=invitation_b, programme_staff=programme_staff, users=users,
+        sessions=sessions,
     )  # fmt: skip
 
 
@@ -444,6 +483,30 @@ EXPECTATIONS = [
     case("review:expert_score", cells("403", anonymous="L", expert_assigned="200/400", expert_other="404"), lambda s: {"assignment_id": s.assignment.pk}),
     # Without a reason nothing is declared: back to the scoring page with a message.
     case("review:declare_conflict", post_only(expert_assigned="302", expert_other="404"), lambda s: {"assignment_id": s.assignment.pk}),
+    # --- programme: staff pages ---
+    case("programme:staff_schools", read_only(staff_page())),
+    case("programme:staff_schools_xlsx", read_only(staff_page()), content_type=XLSX),
+    case("programme:staff_school", read_only(staff_page()), lambda s: {"pk": s.experiment_b.pk}, "b"),
+    case("programme:staff_school", read_only(staff_page()), lambda s: {"pk": s.programme_staff.experiment_c.pk}, "c"),
+    case("programme:staff_activities", read_only(staff_page())),
+    case("programme:staff_activity_new", staff_page(post="400")),  # the empty form comes back with its errors
+    case("programme:staff_activity", read_only(staff_page()), lambda s: {"pk": s.activity.pk}, "upcoming"),
+    case("programme:staff_activity", read_only(staff_page()), lambda s: {"pk": s.programme_staff.closed_activity.pk}, "closed"),
+    case("programme:staff_activity_invite", post_only(staff="400", admin="400"), lambda s: {"pk": s.activity.pk}),  # nobody chosen
+    case("programme:staff_attendance", read_only(staff_page()), lambda s: {"pk": s.activity.pk}),
+    case("programme:staff_attendance_import", staff_page(post="400"), lambda s: {"pk": s.activity.pk}),  # no list: the form again
+    # Not ticked (and not over): nothing closed, back to the activity with a message.
+    case("programme:staff_activity_close", post_only(staff="302", admin="302"), lambda s: {"pk": s.activity.pk}),
+    case("programme:staff_signin_sheet", read_only(staff_page()), lambda s: {"pk": s.activity.pk}, content_type=PDF),
+    case("programme:staff_registrations_xlsx", read_only(staff_page()), lambda s: {"pk": s.activity.pk}, content_type=XLSX),
+    case("programme:staff_venue", read_only(staff_page()), lambda s: {"pk": s.activity.pk}),
+    case("programme:staff_leave_decide", post_only(staff="400", admin="400"), lambda s: {"pk": s.invitation_b.pk}),  # no decision chosen
+    case("programme:staff_attendance_mark", post_only(staff="302", admin="302"), lambda s: {"pk": s.invitation_b.pk}),  # neither 签到 nor 撤销
+    case("programme:staff_exits", read_only(staff_page())),
+    case("programme:staff_exit_confirm", post_only(staff="400", admin="400"), lambda s: {"pk": s.programme_staff.exit_review.pk}),  # not ticked
+    case("programme:staff_exit_waive", post_only(staff="400", admin="400"), lambda s: {"pk": s.programme_staff.exit_review.pk}),  # no reason
+    case("programme:staff_withdrawal_letter", read_only(staff_page()), lambda s: {"pk": s.programme_staff.withdrawal.pk}, content_type=PDF),
+    case("programme:staff_withdrawal_acknowledge", post_only(staff="302", admin="302"), lambda s: {"pk": s.programme_staff.withdrawal.pk}),  # not ticked
     # --- programme: the 实验校's pages ---
     # School B (a 实验校) sees its workspace; school A, never one, its applications as before.
     case("applications_record", read_only(cells("302", anonymous="L", school_a="200", school_b="200"))),
@@ -454,8 +517,10 @@ EXPECTATIONS = [
     # School B's invitation: the answer page (an empty POST answers nothing, 400); another school's
     # invitation does not exist for it (404).
     case("programme:invitation", cells("403", anonymous="L", school_a="404", school_b="200/400"), lambda s: {"pk": s.invitation_b.pk}),
-    # Check-in: anyone at the venue, signed in or not (an empty form comes back, 400).
-    case("programme:checkin", cells("200/400")),
+    # Check-in: anyone at the venue, signed in or not (an empty form comes back, 400), typed or
+    # opened from the venue's QR code with the code in the address.
+    case("programme:checkin", cells("200/400"), label="typed"),
+    case("programme:checkin", cells("200/400"), lambda s: {"code": s.activity.checkin_code}, "qr"),
 ]
 
 # Django admin: one check of its index per role (the rest of it is Django's own, with its own rules).

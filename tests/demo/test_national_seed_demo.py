@@ -1,6 +1,6 @@
 """The demo data at the national steps (demo/management/commands/seed_demo.py): demo-staff finds
 applications at the formal check, in expert review (with demo-expert, who scored some and not
-others), scored and decided; the 2022 batch (中成协〔2022〕012号) is published and /list/ shows it."""
+others), scored and decided; the first batch (中成协〔2022〕012号) is published and /list/ shows it."""
 import io
 
 import pytest
@@ -71,11 +71,12 @@ def test_demo_expert_has_work_done_and_work_to_do(client, seeded):
     assert client.get(reverse("review:expert_score", args=[mine["武汉市江夏区职业教育中心"].pk])).status_code == 200
 
 
-def test_the_2022_batch_is_published_and_listed(client, seeded):
+def test_the_first_batch_is_published_and_listed(client, seeded):
     first = Batch.objects.get(document_number="中成协〔2022〕012号")
     assert first.published_at is not None
     selected = set(Application.objects.filter(batch=first, status=Status.SELECTED).values_list("school__name", flat=True))
-    assert selected == {"宁波市甬江职业高级中学", "温州市瓯海区职业教育中心"}
+    # Two forwarded by Zhejiang, two applying directly from Jiangsu and Sichuan.
+    assert selected == {"宁波市甬江职业高级中学", "温州市瓯海区职业教育中心", "苏州市吴中区职业教育中心", "绵阳市安州区职业中学"}
 
     response = client.get(reverse("public_list"))
     assert response.context["batch"] == first
@@ -85,7 +86,7 @@ def test_the_2022_batch_is_published_and_listed(client, seeded):
         assert name in html
     # The 2023 batch is not published: none of its decided schools is listed.
     assert "洛阳市职业技术中等专业学校" not in html
-    # The 2022 schools see their outcome.
+    # The first batch's schools see their outcome.
     school_user = User.objects.get(username="demo-school-zj2")
     assert client.login(username=school_user.username, password=PASSWORD)
     application = Application.objects.get(batch=first, school=school_user.school)

@@ -53,7 +53,7 @@ def zj_invitation(activity) -> Invitation:
 def test_the_qr_code_opens_the_page_with_the_code_filled_in(under_way):
     request = RequestFactory().get("/", secure=True)
     url = checkin_url(request, under_way)
-    assert url == f"https://testserver{URL}?code={under_way.checkin_code}"
+    assert url == f"https://testserver{URL}{under_way.checkin_code}/"
     response = Client().get(url.removeprefix("https://testserver"))
     assert response.status_code == 200
     assert f'value="{under_way.checkin_code}"' in response.content.decode()

@@ -1,14 +1,15 @@
 """Demo data modelled on the notice: the second batch (中成协〔2023〕010号) with its deadlines moved
 into the future, the Zhejiang and Jiangsu windows (浙成职协〔2023〕6号), schools in nine provinces,
 applications at every provincial step (draft, submitted, returned, recommended, declined) and at
-every national one, the first batch (2022) forwarded, scored, decided and published, and one
-account per role.
+every national one, the first batch (2022) forwarded, scored, decided and published on its 2022
+calendar moved to about fifteen months ago, its 实验校 in year 2 of their cycle with activities held
+and to come and each outcome of 七.7 (FIRST_BATCH_FATES), and one account per role.
 
 Every step of an application's journey goes through the service the pages call (the draft through
 the edit page's form and team table, the scan, the submission, the province's and the project
-group's steps), so the demo cannot show a state the portal could not reach, and a rule that
-changes there changes here. Safe to run again: what exists is left as it is, and a second run
-writes nothing."""
+group's steps), and every step of the 实验周期 through programme's services, so the demo cannot show
+a state the portal could not reach, and a rule that changes there changes here. Safe to run again:
+what exists is left as it is, and a second run writes nothing."""
 import io
 import secrets
 from contextlib import contextmanager
@@ -29,6 +30,9 @@ from applications.services import application_get_or_create, application_save_dr
 from applications.selectors import window_for
 from applications.workflow import submit
 from portal.models import Association, Province, Role, School, SchoolType
+from programme import activities, attendance, exits
+from programme.experiment_schools import MemberRow, experiment_schools_create_for, team_update
+from programme.models import Activity, ActivityKind, ExperimentLogEntry, ExperimentSchool
 from review import decisions, expert_assignment, expert_scoring, formal_check, rubric
 from review.models import Assignment, ExpertProfile, Forwarding
 from review.provincial import (
@@ -71,8 +75,8 @@ def demo_plan(school_name: str, repeat: int = 3) -> dict[str, str]:
     return plan
 
 
-def scan_image(text: str) -> SimpleUploadedFile:
-    """A small PNG standing in for a scanned, sealed form."""
+def scan_image(text: str, *, name: str = "scan.png") -> SimpleUploadedFile:
+    """A small PNG standing in for a scanned, sealed form or letter."""
     image = Image.new("RGB", (620, 877), "white")
     draw = ImageDraw.Draw(image)
     draw.rectangle([20, 20, 600, 857], outline="black", width=2)
@@ -80,7 +84,7 @@ def scan_image(text: str) -> SimpleUploadedFile:
     draw.text((40, 40), text, fill="black")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
-    return SimpleUploadedFile("scan.png", buffer.getvalue(), content_type="image/png")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
 SCHOOLS = [
@@ -121,14 +125,18 @@ CURRENT_STATES = {
 # sc1 waits for the formal check; gd1 and hb1 are with demo-expert (gd1 scored by them, hb1 not);
 # sd1 is fully scored; ha1 and fj1 are decided (the list is not published yet).
 NATIONAL_STATES = {"gd1": "partly_scored", "hb1": "assigned", "sd1": "scored", "ha1": "selected", "fj1": "not_selected"}
-# The first batch (2022): these Zhejiang schools were recommended and forwarded.
+# The first batch (2022): these Zhejiang schools were recommended and forwarded; these applied
+# straight to the project group (Jiangsu and Sichuan ran no window that year). All four were selected.
 FIRST_BATCH_FORWARDED = ("zj2", "zj3")
+FIRST_BATCH_DIRECT = ("js2", "sc2")
 
 
 # Who the schools ask, the same in both batches: the project group (notice 九) and the Zhejiang association.
 PROJECT_GROUP_CONTACT = {"contact_name": "彭老师", "contact_phones": "010-81299751 18611285756", "contact_email": "pengfang@enaea.edu.cn"}
 ZHEJIANG_CONTACT = {"contact_name": "周依依", "contact_phone": "0571-88031215", "contact_email": "zj_czjxh@163.com"}
-# The first batch (2022) as it happened: the dates of each step (Beijing time).
+# The first batch (2022) as it happened: the dates of each step (Beijing time). The demo plays it
+# on these days moved by whole weeks (first_batch_shift), so that its 实验校 are in year 2 of their
+# three-year cycle on the day seed_demo runs; the gaps between the steps stay as they were.
 FIRST_BATCH_DATES = {
     "created": datetime(2022, 4, 20, 9, 0),
     "saved": datetime(2022, 5, 9, 15, 0),
@@ -143,11 +151,44 @@ FIRST_BATCH_DATES = {
     "filed": datetime(2022, 6, 24, 10, 0),
     "published": datetime(2022, 6, 28, 9, 0),
 }
+FIRST_BATCH_ISSUED_ON = date(2022, 4, 1)
+FIRST_BATCH_DEADLINE = datetime(2022, 5, 31, 23, 59, 59)
 # The 抄报 of Zhejiang's 推荐汇总表 to the provincial education department (八.1), and the paper
 # copies that reached Zhejiang before it forwarded (one school's did, one's did not).
 FIRST_BATCH_COPY = {"copied_on": date(2022, 5, 27), "copied_to": "浙江省教育厅", "note": "随浙成职协〔2022〕5号报送"}
 FIRST_BATCH_PAPER_RECEIVED = {"zj2": date(2022, 5, 20)}
-FIRST_BATCH_MEETING = ("2022年职业院校服务全民终身学习项目工作会议", date(2022, 6, 28))
+# The 项目工作会议 that announced the list (八.3), held on the day of publication; its name carries its year.
+FIRST_BATCH_MEETING = "{year}年职业院校服务全民终身学习项目工作会议"
+# How long before the day seed_demo runs the first batch's list was published: about fifteen months,
+# so that its 实验校 are three months into year 2 of their cycle, with nine months of it to go.
+FIRST_BATCH_PUBLISHED_AGO = timedelta(days=456)
+
+
+def first_batch_shift(today: date) -> timedelta:
+    """How far the demo moves the first batch's 2022 dates: whole weeks (each step keeps its
+    weekday and hour), so that the list is published FIRST_BATCH_PUBLISHED_AGO before `today`,
+    or up to six days more."""
+    days = (today - FIRST_BATCH_PUBLISHED_AGO - FIRST_BATCH_DATES["published"].date()).days
+    return timedelta(days=days - days % 7)
+
+
+# How the first batch's 实验校 have fared in year 1 and 2 of their cycle (notice 五 and 七.7), as
+# experiment_cycle() plays it and README's demo table tells it.
+FIRST_BATCH_FATES = {
+    "zj2": "实验中：参加了每次活动；项目小组换过一次成员；已报名即将举行的活动",
+    "zj3": "实验中：第二次活动请假未获同意又未参加，连续缺席 1 次，已收到“再缺席一次将视为退出”的提醒",
+    "sc2": "实验中：连续两次未参与项目组活动，在项目组的视为退出审核队列中；即将举行的活动请假待审核",
+    "js2": "已退出（自愿）：第一次活动请假获准，参加了第二次，此后申请退出项目实施，项目组已确认",
+}
+
+
+# The activities of the first batch's cycle (the project group's, 五: 每年组织 2-3 次项目研讨交流会议;
+# 共同培训项目实施团队; 经验交流): two held, counted from the cycle's first day, and one to come.
+TRAINING_TITLE = "第一批实验校项目实施团队线上培训"
+SEMINAR_TITLE = "第一批实验校项目研讨交流会议（第二年）"
+EXCHANGE_TITLE = "第一批实验校经验交流会"
+EXPERIMENT_STORY_DAYS = 423  # the cycle's day of the last step in the past (js2's withdrawal acknowledged)
+UPCOMING_IN_DAYS = 24  # the exchange meeting, this many days after the day seed_demo runs
 
 
 def ensure(model, *, defaults, **lookup):
@@ -163,24 +204,31 @@ def ensure(model, *, defaults, **lookup):
     return obj
 
 
+# The rows the services stamp with the clock rather than the `now` they are given (auto_now_add
+# or a default of timezone.now), and the field that holds the stamp.
+CLOCK_STAMPED = ((TimelineEntry, "at"), (ExperimentSchool, "created_at"), (ExperimentLogEntry, "at"), (Activity, "created_at"))
+
+
 @contextmanager
 def dated(moment: datetime | None):
-    """A step of the past batch, taken on `moment` (Beijing time): yields it as the `now` to pass
-    to the service. The services take `now` for their rules, but the timeline rows they write
-    are stamped with the clock (TimelineEntry.at is auto_now_add); for display, the rows written
-    inside the block are dated `moment` afterwards. With None (a step of the current batch),
-    yields None: the services use the clock, and nothing is redated."""
+    """A step of the past, taken on `moment` (Beijing time, naive or aware): yields it, aware, as
+    the `now` to pass to the service. The services take `now` for their rules, but some rows they
+    write are stamped with the clock (CLOCK_STAMPED: timeline rows, a new 实验校 and its first log
+    row, an activity); for display, those written inside the block are dated `moment` afterwards.
+    With None (a step of today), yields None: the services use the clock, and nothing is redated."""
     if moment is None:
         yield None
         return
-    moment = timezone.make_aware(moment)
-    since = TimelineEntry.objects.aggregate(last=Max("pk"))["last"] or 0
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    since = {model: model.objects.aggregate(last=Max("pk"))["last"] or 0 for model, _field in CLOCK_STAMPED}
     yield moment
-    TimelineEntry.objects.filter(pk__gt=since).update(at=moment)
+    for model, field in CLOCK_STAMPED:
+        model.objects.filter(pk__gt=since[model]).update(**{field: moment})
 
 
 class Command(BaseCommand):
-    help = "建立演示数据（第二批实验校申报、浙江省推荐渠道、各省学校与各角色演示账号）。可重复运行。"
+    help = "建立演示数据（第二批实验校申报、浙江省推荐渠道、各省学校、第一批实验校的实验周期与各角色演示账号）。可重复运行。"
 
     def add_arguments(self, parser):
         parser.add_argument("--password", help="所有演示账号的密码；不提供时随机生成并打印。")
@@ -194,7 +242,8 @@ class Command(BaseCommand):
             users = self.users(password, schools, windows)
             self.applications(batch, schools, users)
             self.national_review(batch, schools, users)
-            self.first_batch(schools, users)
+            first = self.first_batch(schools, users)
+            self.experiment_cycle(first, schools, users)
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         self.stdout.write("演示账号：demo-school、demo-province（浙江）、demo-staff、demo-expert、demo-admin（超级管理员）")
         self.stdout.write(f"密码：{password}" + ("（随机生成，请记下）" if generated else ""))
@@ -360,7 +409,7 @@ class Command(BaseCommand):
             application = self.save_draft(application, n, actor, content="complete", now=moment)
         with dated(dates.get("scanned")) as moment:
             scan = scan_upload(application=application, uploaded_file=scan_image(application.number), actor=actor)
-            if moment is not None:  # shown beside the scan: the day it was uploaded in 2022
+            if moment is not None:  # shown beside the scan: the day it was uploaded
                 SignedScan.objects.filter(pk=scan.pk).update(uploaded_at=moment)
         with dated(dates.get("submitted")) as moment:
             return submit(application=application, actor=actor, now=moment)
@@ -452,9 +501,14 @@ class Command(BaseCommand):
                 self.take_through_review(application, state, staff)
 
     def first_batch(self, schools, users):
-        """The first batch (2022), closed: Zhejiang forwarded two recommended schools, the project
-        group checked, had them scored, selected both and published the list, each on its day."""
-        national_deadline = timezone.make_aware(datetime(2022, 5, 31, 23, 59, 59))
+        """The first batch (2022), closed: Zhejiang forwarded two recommended schools, two others
+        applied directly; the project group checked, had them scored, selected all four and
+        published the list, each step on its day of 2022 moved by first_batch_shift (an earlier
+        run's batch keeps the days it was played on)."""
+        played = Batch.objects.filter(document_number="中成协〔2022〕012号").only("issued_on").first()
+        shift = played.issued_on - FIRST_BATCH_ISSUED_ON if played else first_batch_shift(timezone.localdate())
+        steps = {step: moment + shift for step, moment in FIRST_BATCH_DATES.items()}
+        national_deadline = timezone.make_aware(FIRST_BATCH_DEADLINE + shift)
         batch = ensure(
             Batch,
             document_number="中成协〔2022〕012号",
@@ -462,7 +516,7 @@ class Command(BaseCommand):
                 "title": "关于申报“职业院校服务全民终身学习项目”第一批实验校的通知",
                 "short_name": "第一批实验校",
                 "year": 2022,
-                "issued_on": date(2022, 4, 1),
+                "issued_on": FIRST_BATCH_ISSUED_ON + shift,
                 "national_deadline": national_deadline,
                 "allow_direct": True,
                 **PROJECT_GROUP_CONTACT,
@@ -487,26 +541,145 @@ class Command(BaseCommand):
         batch.is_open = True
         batch.save(update_fields=["is_open"])
         reviewer, staff = users["demo-province"], users["demo-staff"]
+        keys = [k for k, *_r in SCHOOLS]
         for rank, key in enumerate(FIRST_BATCH_FORWARDED, start=1):
-            n = [k for k, *_r in SCHOOLS].index(key)
-            application = self.submitted(batch, n, schools[key], self.school_user(users, key), dates=FIRST_BATCH_DATES)
-            with dated(FIRST_BATCH_DATES["recommended"]) as moment:
+            application = self.submitted(batch, keys.index(key), schools[key], self.school_user(users, key), dates=steps)
+            with dated(steps["recommended"]) as moment:
                 province_recommend(application=application, actor=reviewer, rank=rank, opinion="同意推荐。", now=moment)
             if key in FIRST_BATCH_PAPER_RECEIVED:
-                with dated(FIRST_BATCH_DATES["recommended"]):
-                    province_mark_paper_received(application=application, actor=reviewer, received_on=FIRST_BATCH_PAPER_RECEIVED[key])
-        with dated(FIRST_BATCH_DATES["forwarded"]) as moment:
+                with dated(steps["recommended"]):
+                    province_mark_paper_received(application=application, actor=reviewer, received_on=FIRST_BATCH_PAPER_RECEIVED[key] + shift)
+        for key in FIRST_BATCH_DIRECT:
+            self.submitted(batch, keys.index(key), schools[key], self.school_user(users, key), dates=steps)
+        with dated(steps["forwarded"]) as moment:
             province_forward(window=window, actor=reviewer, now=moment)
-            province_record_copy(window=window, actor=reviewer, now=moment + timedelta(days=1), **FIRST_BATCH_COPY)
+            copy = {**FIRST_BATCH_COPY, "copied_on": FIRST_BATCH_COPY["copied_on"] + shift}
+            province_record_copy(window=window, actor=reviewer, now=moment + timedelta(days=1), **copy)
         rubric.rubric_ensure_default(batch)
-        for key in FIRST_BATCH_FORWARDED:
+        for key in FIRST_BATCH_FORWARDED + FIRST_BATCH_DIRECT:
             application = Application.objects.get(batch=batch, school=schools[key])
-            self.take_through_review(application, "selected", staff, dates=FIRST_BATCH_DATES)
-        with dated(FIRST_BATCH_DATES["filed"]) as moment:
+            self.take_through_review(application, "selected", staff, dates=steps)
+        with dated(steps["filed"]) as moment:
             decisions.file_list(batch=batch, actor=staff, note="报中国成人教育协会秘书处", now=moment)
-        meeting, meeting_on = FIRST_BATCH_MEETING
-        with dated(FIRST_BATCH_DATES["published"]) as moment:
-            decisions.publish(batch=batch, actor=staff, meeting=meeting, meeting_on=meeting_on, now=moment)
+        meeting_on = steps["published"].date()
+        with dated(steps["published"]) as moment:
+            # Publication makes the four schools 实验校 (programme.experiment_schools, on list_published).
+            decisions.publish(batch=batch, actor=staff, meeting=FIRST_BATCH_MEETING.format(year=meeting_on.year),
+                              meeting_on=meeting_on, now=moment)  # fmt: skip
         batch.is_open = False
         batch.save(update_fields=["is_open"])
         return batch
+
+    # ---- the 实验周期 of the first batch ---------------------------------------------------
+
+    def experiment_cycle(self, batch, schools, users):
+        """The first batch's 实验校 in year 2 of their cycle (notice 五, 七.7), every step through the
+        programme's services on its day, counted from the cycle's start: an online training (year
+        1) and a seminar at a venue (year 2) held, attended and closed, with a leave request accepted
+        and one refused; zj2's team changed once; js2's request to leave acknowledged; and an
+        activity in three weeks, with registrations and a leave request waiting. What each school
+        shows: FIRST_BATCH_FATES. Played once: a later run finds the training and leaves it all."""
+        if Activity.objects.filter(title=TRAINING_TITLE).exists():
+            return  # played by an earlier run
+        experiment_schools_create_for(batch=batch)  # makes none, unless the list was published before the programme app
+        member = {key: ExperimentSchool.objects.get(batch=batch, school=schools[key]) for key in FIRST_BATCH_FORWARDED + FIRST_BATCH_DIRECT}
+        starts, ends = member["zj2"].cycle_starts_on, member["zj2"].cycle_ends_on
+        today = timezone.localdate()
+        if not (starts + timedelta(days=EXPERIMENT_STORY_DAYS) < today and today + timedelta(days=UPCOMING_IN_DAYS) <= ends):
+            # A database seeded before the first batch's dates were moved (its cycle is over): the
+            # story does not fit today's calendar, and the batch's past cannot be rewritten.
+            self.stdout.write(f"第一批实验校的实验周期（{starts:%Y-%m-%d} 至 {ends:%Y-%m-%d}）与今天不符（数据库由旧版 seed_demo 建立），"
+                              f"未建立实验周期的演示数据；删除数据库后重新运行 seed_demo 即可。")  # fmt: skip
+            return
+        staff = users["demo-staff"]
+        user = {key: self.school_user(users, key) for key in member}
+
+        def day(n: int, hour: int, minute: int = 0) -> datetime:
+            """Day `n` of the cycle (0: the 项目工作会议) at hour:minute, Beijing time."""
+            return timezone.make_aware(datetime.combine(starts + timedelta(days=n), time(hour, minute)))
+
+        # Year 1: an online training. zj2 and zj3 take part (the meeting platform's list imported);
+        # js2 is excused; sc2 never answers: its first absence, and a warning.
+        training = self.activity(batch, staff, kind=ActivityKind.TRAINING, title=TRAINING_TITLE, starts_at=day(126, 14),
+                                 hours=3, online_url="https://meeting.example.cn/caea-training-2",
+                                 agenda="一、项目实施方案的细化与任务分解\n二、社区（乡村）学习需求调查的方法\n三、线上课程资源建设规范")  # fmt: skip
+        self.attendees(training, member["zj2"], user["zj2"], now=day(108, 10))
+        self.attendees(training, member["zj3"], user["zj3"], now=day(109, 15), count=1)
+        self.leave(training, member["js2"], user["js2"], staff, reason="同期承办全省中职学校技能大赛，项目小组成员均在赛场。",
+                   accept=True, now=day(110, 9))  # fmt: skip
+        attendance.attendance_import(activity=training, actor=staff, school_names=[schools["zj2"].name, schools["zj3"].name],
+                                     now=day(126, 17, 30))  # fmt: skip
+        attendance.activity_close(activity=training, actor=staff, now=day(127, 10))
+
+        # A new member replaces one who left the 项目小组 of zj2 (its only change of team).
+        zj2 = member["zj2"]
+        rows = [MemberRow(m.name, m.title, m.department, m.mobile, m.duty) for m in zj2.team.all()]
+        rows[-1] = MemberRow("陈静", "讲师", "社区教育中心", "13500000001", f"课程开发（接替{rows[-1].name}）")
+        team_update(experiment_school=zj2, actor=user["zj2"], lead_name=zj2.lead_name, lead_title=zj2.lead_title,
+                    lead_mobile=zj2.lead_mobile, lead_title_note=zj2.lead_title_note, liaison_name=zj2.liaison_name,
+                    liaison_title=zj2.liaison_title, liaison_mobile=zj2.liaison_mobile, members=rows, now=day(203, 10))  # fmt: skip
+
+        # Year 2: a seminar at a venue. zj2 checks in with the code, staff mark js2 present; zj3's
+        # leave is refused and nobody comes (its first absence: warned); sc2 registers but nobody
+        # comes (its second in a row: the staff queue).
+        seminar = self.activity(batch, staff, kind=ActivityKind.SEMINAR, title=SEMINAR_TITLE, starts_at=day(392, 9), hours=8,
+                                place="北京市海淀区 中国成人教育协会第一会议室",
+                                agenda="一、各实验校汇报第一年项目实施进展\n二、专家点评与业务指导\n三、部署第二年工作与年度工作报告")  # fmt: skip
+        zj2_invitation = self.attendees(seminar, member["zj2"], user["zj2"], now=day(373, 10))
+        self.attendees(seminar, member["js2"], user["js2"], now=day(374, 11), count=1)
+        self.attendees(seminar, member["sc2"], user["sc2"], now=day(375, 16), count=1)
+        self.leave(seminar, member["zj3"], user["zj3"], staff, reason="学校同期迎接省教育厅中职学校办学水平评估，无法派员参会。",
+                   accept=False, note="本次会议交流第一年实施进展并部署第二年工作，请贵校另派项目小组成员参会。", now=day(376, 9))  # fmt: skip
+        attendance.checkin(invitation=zj2_invitation, actor=user["zj2"], code=seminar.checkin_code,
+                           attendee=zj2_invitation.attendees.first().pk, now=day(392, 9, 5))  # fmt: skip
+        attendance.attendance_mark(invitation=seminar.invitations.get(experiment_school=member["js2"]), actor=staff, now=day(392, 9, 20))
+        attendance.activity_close(activity=seminar, actor=staff, now=day(393, 10))
+
+        # js2 asks to leave, with its signed letter (七.7: 实验校有退出项目实施的权力); staff acknowledge it.
+        request = exits.withdrawal_request(
+            experiment_school=member["js2"], actor=user["js2"], now=day(420, 10), letter=scan_image("退出申请函", name="退出申请函.png"),
+            reason="学校内设机构调整，社区教育工作划归区社区学院统筹，经校长办公会研究，申请退出项目实施。",
+        )  # fmt: skip
+        exits.withdrawal_acknowledge(request=request, actor=staff, now=day(EXPERIMENT_STORY_DAYS, 15))
+
+        # In three weeks: an exchange meeting, registration open. zj2 and zj3 have registered;
+        # sc2 asks for leave, which waits for the project group.
+        first_day = timezone.make_aware(datetime.combine(today + timedelta(days=UPCOMING_IN_DAYS), time(9, 30)))
+        exchange = self.activity(batch, staff, kind=ActivityKind.EXCHANGE, title=EXCHANGE_TITLE, starts_at=first_day, hours=7,
+                                 place="浙江省杭州市西湖区学院路 88 号 浙江示范职业技术学院报告厅",
+                                 online_url="https://meeting.example.cn/caea-exchange-2", past=False,
+                                 agenda="一、实验校典型经验交流\n二、社区教育课程资源共建共享\n三、参观学校社区学院分院")  # fmt: skip
+        self.attendees(exchange, member["zj2"], user["zj2"])
+        self.attendees(exchange, member["zj3"], user["zj3"], count=1)
+        self.leave(exchange, member["sc2"], user["sc2"], staff, reason="同期承办全市社区教育活动周，学校负责人需在现场。")
+        self.stdout.write(f"第一批实验校（实验周期自 {starts:%Y-%m-%d} 起，今天为第 {member['zj2'].cycle_year(today)} 年）：")
+        for key, fate in FIRST_BATCH_FATES.items():
+            self.stdout.write(f"  {schools[key].name}（{self.school_user(users, key).username}）：{fate}")
+
+    def activity(self, batch, staff, *, kind, title, starts_at, hours, place="", online_url="", agenda="", past=True):
+        """Staff create an activity that counts for 七.7 (registration closing a week before, two a
+        school) and invite the batch's 实验校: a past one three weeks before it, on that day; an
+        upcoming one (`past=False`) today."""
+        with dated(starts_at - timedelta(days=21) if past else None) as moment:
+            activity = activities.activity_create(
+                actor=staff, kind=kind, title=title, starts_at=starts_at, ends_at=starts_at + timedelta(hours=hours),
+                registration_deadline=starts_at - timedelta(days=7), place=place, online_url=online_url, agenda=agenda,
+                max_attendees_per_school=2, counts_for_attendance=True,
+            )  # fmt: skip
+            activities.activity_invite(activity=activity, actor=staff, batches=[batch], now=moment)
+        return activity
+
+    def attendees(self, activity, experiment_school, actor, *, now=None, count=2):
+        """The school's 回执: its 负责人 and, with count=2, its 项目对接人."""
+        people = [activities.AttendeeRow(experiment_school.lead_name, experiment_school.lead_title, experiment_school.lead_mobile),
+                  activities.AttendeeRow(experiment_school.liaison_name, experiment_school.liaison_title, experiment_school.liaison_mobile)]  # fmt: skip
+        invitation = activity.invitations.get(experiment_school=experiment_school)
+        return activities.invitation_register(invitation=invitation, actor=actor, attendees=people[:count], now=now)
+
+    def leave(self, activity, experiment_school, actor, staff, *, reason, accept=None, note="", now=None):
+        """The school asks for leave on `now`; with `accept`, staff decide the next day."""
+        invitation = activity.invitations.get(experiment_school=experiment_school)
+        invitation = activities.invitation_request_leave(invitation=invitation, actor=actor, reason=reason, now=now)
+        if accept is not None:
+            activities.leave_decide(invitation=invitation, actor=staff, accept=accept, note=note, now=now + timedelta(days=1))
+        return invitation
