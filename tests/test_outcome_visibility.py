@@ -129,7 +129,15 @@ def every_page(scene) -> list[tuple[str, str]]:
 
 
 def secrets_for(role: str) -> tuple[str, ...]:
-    return () if role in STAFF_ROLES else SECRETS
+    """What `role` may not read before publication. School B is also a 实验校 of the matrix's
+    published batch: its own 入选实验校 there is public and its to read (its dashboard and workspace
+    say so). Its outcome in the unpublished batch is 未入选, which the search still looks for, with
+    the 项目组意见 and the experts' names."""
+    if role in STAFF_ROLES:
+        return ()
+    if role == "school_b":
+        return tuple(secret for secret in SECRETS if secret != Status.SELECTED.label)
+    return SECRETS
 
 
 def leaks(client, scene, role, secrets=None) -> dict[str, list[str]]:
