@@ -56,6 +56,8 @@ def dashboard(request):
         invitation.experiment_school = experiment_school  # the same row: no query per invitation
         invitation.answerable = _answerable(invitation, now)
         invitation.deadline_words = deadline_in_words(invitation.activity.registration_deadline)
+        # During the activity's hours the school's own account may check the school in too.
+        invitation.checkin_open = experiment_school.is_active and not attendance.checkin_window_problem(invitation.activity, now)
     return render(request, "programme/school/workspace.html", {
         "page": page, "experiment_school": experiment_school, "cycle_label": cycle_label(experiment_school, timezone.localdate(now)),
         "projects": list(experiment_school.projects.select_related("category")), "team": list(experiment_school.team.all()),

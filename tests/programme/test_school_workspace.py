@@ -13,10 +13,10 @@ from django.utils import timezone
 from applications.models import Application, Status
 from applications.selectors import add_years
 from portal.models import School
-from programme import activities, exits
+from programme import activities, attendance, exits
 from programme.experiment_schools import experiment_school_complete
 from programme.models import ExperimentSchool, Invitation, SchoolNotice, cycle_end
-from tests.programme.conftest import held
+from tests.programme.conftest import held, invite, make_activity
 from tests.programme.school_helpers import CYCLE_DAYS_AGO, second_batch, signed_in, upcoming  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
@@ -220,3 +220,17 @@ def test_the_workspace_takes_the_same_queries_at_10_and_500_experiment_schools(t
     assert (ExperimentSchool.objects.count(), Invitation.objects.filter(experiment_school=zj).count()) == (500, 41)
     assert SchoolNotice.objects.filter(experiment_school=zj).count() >= 41
     assert workspace_queries(client) == few
+
+
+def test_during_an_activity_the_workspace_leads_to_the_check_in_page(trio, staff_user):
+    zj, user = trio["zj"]
+    start = (timezone.now() - timedelta(minutes=10)).replace(second=0, microsecond=0)
+    under_way = make_activity(staff_user, start, title="正在进行的队伍培训")
+    invite(under_way, staff_user, [zj])
+    upcoming(staff_user, [zj], title="下月的研讨交流会议")
+    client = signed_in(user)
+    link = f'href="{reverse("programme:checkin")}" aria-label="签到：'
+    assert client.get(reverse("dashboard")).content.decode().count(link) == 1
+    assert f"{link}正在进行的队伍培训" in client.get(reverse("dashboard")).content.decode()
+    attendance.attendance_mark(invitation=under_way.invitations.get(), actor=staff_user)
+    assert link not in client.get(reverse("dashboard")).content.decode()  # checked in: nothing left to do
