@@ -5,6 +5,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from applications import views as applications_views
 from portal import health, otp_views, views
+from programme import school_views
 from review import public_views
 
 admin.site.site_header = "职业院校服务全民终身学习项目 · 管理后台"
@@ -36,7 +37,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include(account_patterns)),
     path("", applications_views.home, name="home"),
-    path("dashboard/", applications_views.dashboard, name="dashboard"),
+    # A school that is or was a 实验校 lands on its workspace, which links to its application
+    # record; every other user on what applications.views.dashboard shows them (applications may
+    # not import programme: the two meet here).
+    path("dashboard/", school_views.dashboard, name="dashboard"),
+    path("dashboard/applications/", applications_views.dashboard, name="applications_record"),
     path("review/", include("review.urls")),
     path("programme/", include("programme.urls")),
     path("list/", public_views.public_list, name="public_list"),

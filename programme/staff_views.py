@@ -24,6 +24,7 @@ from portal.protected import protected_file_response
 from programme import activities, attendance, exit_rule, exits
 from programme.checkin_qr import checkin_url, qr_svg
 from programme.models import ExitReview, Invitation, Outcome, SchoolNotice
+from programme.report_selectors import report_states_by_school
 from programme.selectors import (
     activities_for_staff, activity_invitations, current_absences, cycle_label, exit_queue, experiment_school_with_parts,
     experiment_schools_for_staff, withdrawal_queue,
@@ -61,13 +62,14 @@ def absences_in_a_row(experiment_school_ids) -> dict[int, int]:
 
 
 SCHOOL_COLUMNS = ("批次", "省份", "学校名称", "学校类型", "具体实施项目", "负责人", "职务", "负责人手机", "状态", "实验周期",
-                  "受邀活动（已关闭、计入）", "参加", "请假（已批准）", "缺席", "连续缺席")  # fmt: skip
+                  "受邀活动（已关闭、计入）", "参加", "请假（已批准）", "缺席", "连续缺席", "年度工作报告")  # fmt: skip
 
 
-def _school_cells(row, in_a_row: int) -> tuple:
+def _school_cells(row, in_a_row: int, reports: dict) -> tuple:
     return (row.batch.short_name, row.school.province.name, row.school.name, row.school.get_school_type_display(),
             "；".join(str(p) for p in row.projects.all()), row.lead_name, row.lead_title, row.lead_mobile, row.get_status_display(),
-            cycle_label(row), row.invited_count, row.attended_count, row.excused_count, row.absent_count, in_a_row)  # fmt: skip
+            cycle_label(row), row.invited_count, row.attended_count, row.excused_count, row.absent_count, in_a_row,
+            reports["label"])  # fmt: skip
 
 
 @login_required
@@ -81,21 +83,23 @@ def experiment_schools(request, fmt="html"):
     if fmt == "xlsx":
         rows = list(rows)
         in_a_row = absences_in_a_row(row.pk for row in rows)
+        reports = report_states_by_school(row.pk for row in rows)
         data = table_xlsx(title="职业院校服务全民终身学习项目实验校", subtitle=f"{form.label()}（共 {len(rows)} 所，导出于 "
                           f"{timezone.localtime():%Y-%m-%d %H:%M}）", header=SCHOOL_COLUMNS,
-                          rows=[_school_cells(row, in_a_row[row.pk]) for row in rows],
-                          widths=(12, 10, 30, 14, 36, 10, 12, 14, 14, 36, 10, 6, 8, 6, 8), sheet_name="实验校")  # fmt: skip
+                          rows=[_school_cells(row, in_a_row[row.pk], reports[row.pk]) for row in rows],
+                          widths=(12, 10, 30, 14, 36, 10, 12, 14, 14, 36, 10, 6, 8, 6, 8, 24), sheet_name="实验校")  # fmt: skip
         response = HttpResponse(data, content_type=XLSX_TYPE)
         response["Content-Disposition"] = content_disposition_header(True, "实验校名单.xlsx")
         return response
     page = page_in_order(rows, request.GET.get("page"), SCHOOLS_PER_PAGE)
     ids = [row.pk for row in page.object_list]
     in_a_row = absences_in_a_row(ids)
+    reports = report_states_by_school(ids)
     in_queue = set(ExitReview.objects.filter(experiment_school_id__in=ids, state=ExitReview.State.PENDING)
                    .values_list("experiment_school_id", flat=True))  # fmt: skip
     for row in page.object_list:
         row.absences_in_a_row, row.in_exit_queue = in_a_row[row.pk], row.pk in in_queue
-        row.cycle_text = cycle_label(row)
+        row.cycle_text, row.report_states = cycle_label(row), reports[row.pk]
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "programme/staff/schools.html", {"form": form, "page": page, "query": query.urlencode()})

@@ -3,14 +3,20 @@ the programme), the project group's (实验校, activities, attendance, the exit
 reports (年度工作报告) of both."""
 from django.urls import path
 
-from programme import checkin_qr, report_views, staff_views
+from programme import report_views, school_views, staff_views
 
 app_name = "programme"
 
-# The 实验校's pages.
+# The 实验校's pages. Its workspace is the school's home, portal/urls.py's `dashboard`
+# (school_views.dashboard); its application record stays at `applications_record`.
 school_patterns = [
-    # helper-staff's stand-in for the school's check-in page the venue's QR code opens (helper-school's replaces it).
-    path("checkin/<str:code>/", checkin_qr.checkin_entry, name="checkin"),
+    path("team/", school_views.team, name="team"),
+    path("invitations/<int:pk>/", school_views.invitation, name="invitation"),
+    # Check-in: typed at checkin/, or opened from the venue's QR code with the code in the address
+    # (programme.checkin_qr.checkin_url); one page, one name.
+    path("checkin/", school_views.checkin, name="checkin"),
+    path("checkin/<str:code>/", school_views.checkin, name="checkin"),
+    path("withdraw/", school_views.withdraw, name="withdraw"),
 ]
 
 # The project group's pages (under staff/).

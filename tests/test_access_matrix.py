@@ -508,9 +508,6 @@ EXPECTATIONS = [
     # Without a reason nothing is declared: back to the scoring page with a message.
     case("review:declare_conflict", post_only(expert_assigned="302", expert_other="404"), lambda s: {"assignment_id": s.assignment.pk}),
     # --- programme: staff pages ---
-    # helper-staff's stand-in for the school's check-in page (the venue's QR code): schools are
-    # taken to their workspace with the code; helper-school's page replaces it at merge.
-    case("programme:checkin", read_only(cells("403", anonymous="L", school_a="302", school_b="302")), lambda s: {"code": s.activity.checkin_code}),
     case("programme:staff_schools", read_only(staff_page())),
     case("programme:staff_schools_xlsx", read_only(staff_page()), content_type=XLSX),
     case("programme:staff_school", read_only(staff_page()), lambda s: {"pk": s.experiment_b.pk}, "b"),
@@ -566,6 +563,20 @@ EXPECTATIONS = [
     *[case("programme:report_totals_xlsx", read_only(staff_page()), lambda s, t=table: {"table": t}, table, XLSX)
       for table in ("group", "province", "category", "year")],
     case("programme:report_totals_xlsx", read_only(staff_page(get="404")), lambda s: {"table": "school"}, "school"),
+    # --- programme: the 实验校's pages ---
+    # School B (a 实验校) sees its workspace; school A, never one, its applications as before.
+    case("applications_record", read_only(cells("302", anonymous="L", school_a="200", school_b="200"))),
+    # Team and projects, a request to leave: school B's own (an empty form comes back, 400);
+    # school A has no 实验校 record (404); no one else's page (403).
+    case("programme:team", cells("403", anonymous="L", school_a="404", school_b="200/400")),
+    case("programme:withdraw", cells("403", anonymous="L", school_a="404", school_b="200/400")),
+    # School B's invitation: the answer page (an empty POST answers nothing, 400); another school's
+    # invitation does not exist for it (404).
+    case("programme:invitation", cells("403", anonymous="L", school_a="404", school_b="200/400"), lambda s: {"pk": s.invitation_b.pk}),
+    # Check-in: anyone at the venue, signed in or not (an empty form comes back, 400), typed or
+    # opened from the venue's QR code with the code in the address.
+    case("programme:checkin", cells("200/400"), label="typed"),
+    case("programme:checkin", cells("200/400"), lambda s: {"code": s.activity.checkin_code}, "qr"),
 ]
 
 # Django admin: one check of its index per role (the rest of it is Django's own, with its own rules).

@@ -203,7 +203,9 @@ def test_before_publication_the_province_sees_every_forwarded_application_as_for
 def test_before_publication_the_school_and_the_expert_see_expert_review(client, scene):
     in_review = Status.IN_EXPERT_REVIEW.label
     as_role(client, scene, "school_b")
-    assert f">{in_review}</span>" in page_text(client, reverse("dashboard"))
+    # School B is a 实验校 of the published batch: its home is its workspace, its applications'
+    # statuses are on its application record (申报记录).
+    assert f">{in_review}</span>" in page_text(client, reverse("applications_record"))
     assert client.get(reverse("applications:detail", args=[scene.app_js.pk])).context["shown_status_label"] == in_review
     as_role(client, scene, "expert_assigned")
     assert client.get(reverse("review:expert_score", args=[scene.assignment.pk])).context["shown_status_label"] == in_review
@@ -222,7 +224,10 @@ def test_after_publication_the_school_and_its_province_see_the_outcome_but_never
     file_and_publish(scene.batch, scene.users["staff"])
     selected, not_selected = Status.SELECTED.label, Status.NOT_SELECTED.label
     as_role(client, scene, "school_a")
-    assert f">{selected}</span>" in page_text(client, reverse("dashboard"))
+    # Selected and published, school A is now a 实验校: its applications' statuses are on its
+    # application record (申报记录), its home is its workspace.
+    assert f">{selected}</span>" in page_text(client, reverse("applications_record"))
+    assert "实验校工作台" in page_text(client, reverse("dashboard"))
     detail = page_text(client, reverse("applications:detail", args=[scene.app_zj.pk]))
     assert f">{selected}</span>" in detail and f"公布结果：{selected}" in detail
     assert OPINION_SELECTED in page_text(client, reverse("applications:pdf", args=[scene.app_zj.pk]))

@@ -96,7 +96,25 @@ def test_the_xlsx_holds_the_filtered_list(staff, trio, staff_user):
     assert rows[2][:4] == ("批次", "省份", "学校名称", "学校类型")
     [line] = rows[3:]
     assert line[:3] == ("第二批实验校", "四川省", "四川实验职业技术学院")
-    assert line[8] == "实验中" and line[-5:] == (1, 0, 0, 1, 1)  # invited, attended, excused, absent; 1 in a row
+    assert line[8] == "实验中" and line[-6:-1] == (1, 0, 0, 1, 1)  # invited, attended, excused, absent; 1 in a row
+    assert rows[2][-1] == "年度工作报告" and line[-1] == "逾期 1"  # year 1's report, due at its year's end, not filed
+
+
+def test_the_list_shows_each_schools_annual_reports_at_a_glance(staff, trio):
+    """Year 2 of the cycle: year 1's report was due on the last day of year 1. Zhejiang filed it,
+    Jiangsu has a draft (late), Sichuan has not started it (late)."""
+    from programme import reports
+    from tests.programme.report_helpers import fill
+
+    (zj, zj_user), (js, js_user) = trio["zj"], trio["js"]
+    reports.report_submit(report=fill(reports.report_start(experiment_school=zj, year=1, actor=zj_user), zj_user), actor=zj_user)
+    reports.report_start(experiment_school=js, year=1, actor=js_user)
+    page = text(staff.get(reverse("programme:staff_schools")))
+    assert "年度工作报告" in page
+    rows = {name: page[page.index(name):][:2000] for name in ("浙江实验职业技术学院", "江苏实验职业技术学院", "四川实验职业技术学院")}
+    assert "已提交 1" in rows["浙江实验职业技术学院"].split("</tr>")[0] and "逾期" not in rows["浙江实验职业技术学院"].split("</tr>")[0]
+    assert "草稿 1 · 逾期 1" in rows["江苏实验职业技术学院"].split("</tr>")[0]
+    assert "逾期 1" in rows["四川实验职业技术学院"].split("</tr>")[0]
 
 
 def test_one_experiment_school_shows_its_cycle_history_invitations_and_requests(staff, trio, staff_user):
@@ -347,12 +365,14 @@ def test_the_project_groups_tabs_lead_to_the_programme_pages(staff):
     assert 'nav-link active" href="/programme/staff/activities/">活动' in page
 
 
-def test_the_qr_codes_link_takes_a_school_to_its_workspace_with_the_code(client, trio, staff_user):
+def test_the_qr_codes_link_opens_the_check_in_page_with_the_code(client, trio, staff_user):
+    # Was helper-staff's stand-in (to the workspace with a message); the school's check-in page
+    # (tests/programme/test_school_checkin.py) replaced it at the merge.
     activity = make_activity(staff_user, NOW - timedelta(minutes=30))
     client.force_login(trio["zj"][1])
-    response = client.get(reverse("programme:checkin", kwargs={"code": activity.checkin_code}), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("dashboard")
-    assert f"签到码 {activity.checkin_code}：请在工作台对应的活动邀请中签到。" in text(response)
+    response = client.get(reverse("programme:checkin", kwargs={"code": activity.checkin_code}))
+    assert response.status_code == 200
+    assert "项目组活动签到" in text(response) and f'value="{activity.checkin_code}"' in text(response)
 
 
 def test_the_activities_are_listed_upcoming_then_past_with_their_counts(staff, trio, staff_user):
