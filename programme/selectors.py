@@ -36,7 +36,8 @@ def current_absences(experiment_school: ExperimentSchool) -> int:
 @dataclass
 class Workspace:
     """What the 实验校's home shows: its cycle, projects and team, upcoming activities with its
-    answer, the project group's notices, a pending request to leave and its absences in a row."""
+    answer, the project group's notices, a pending request to leave, its absences in a row and a
+    pair of absences waiting for the project group's decision."""
 
     experiment_school: ExperimentSchool
     cycle_year: int | None
@@ -45,6 +46,9 @@ class Workspace:
     notices: list[SchoolNotice] = field(default_factory=list)
     pending_withdrawal: WithdrawalRequest | None = None
     absences_in_a_row: int = 0
+    # Two absences in a row wait for the project group's decision (七.7): the school is told so,
+    # rather than a count that started again once the pair went to the queue.
+    pending_exit_review: ExitReview | None = None
 
 
 def workspace(experiment_school: ExperimentSchool, *, now: datetime | None = None) -> Workspace:
@@ -62,6 +66,8 @@ def workspace(experiment_school: ExperimentSchool, *, now: datetime | None = Non
         notices=list(experiment_school.notices.select_related("invitation__activity")[:WORKSPACE_NOTICES]),
         pending_withdrawal=experiment_school.withdrawal_requests.filter(state=WithdrawalRequest.State.PENDING).first(),
         absences_in_a_row=current_absences(experiment_school),
+        pending_exit_review=experiment_school.exit_reviews.filter(state=ExitReview.State.PENDING)
+        .select_related("first_absence__activity", "second_absence__activity").first(),
     )
 
 

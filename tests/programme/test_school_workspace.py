@@ -89,6 +89,23 @@ def test_after_a_first_absence_the_school_is_warned(trio, staff_user):
     assert "缺席提醒：再缺席一次将视为退出" in text  # the notice, as mailed
 
 
+def test_after_a_second_absence_in_a_row_the_school_reads_that_the_project_group_is_deciding(trio, staff_user):
+    """七.7: 连续两次不参与项目组活动视为退出 — the pair waits in the staff queue; the school's home
+    says so with both activities, not a count of 0 (the count starts again after the pair)."""
+    js, user = trio["js"]
+    held(staff_user, timezone.now() - timedelta(days=60), [js])
+    held(staff_user, timezone.now() - timedelta(days=30), [js])
+    text = page_text(signed_in(user).get(reverse("dashboard")))
+    first, second = (f"项目研讨交流会议 {(timezone.now() - timedelta(days=d)):%Y-%m-%d}" for d in (60, 30))
+    assert f"贵校已连续两次未参与项目组活动（{first}、{second}），正由项目组审核。" in text
+    assert "连续缺席项目组活动：<strong>2</strong> 次（项目组审核中）" in text
+    assert "再缺席一次将视为退出。</strong>" not in text
+
+    exits.exit_review_waive(review=js.exit_reviews.get(), actor=staff_user, reason="该校负责人调整，已补报材料。")
+    text = page_text(signed_in(user).get(reverse("dashboard")))
+    assert "正由项目组审核" not in text and "连续缺席项目组活动：<strong>0</strong> 次" in text
+
+
 def test_attending_resets_the_count_and_the_warning_goes(trio, staff_user):
     js, user = trio["js"]
     held(staff_user, timezone.now() - timedelta(days=60), [js])
