@@ -393,6 +393,13 @@ def get_staff_experiment_school(user, pk):
     return _staff_get(user, "ExperimentSchool", pk, "school__province", "batch")
 
 
+def get_staff_published_batch(user, pk):
+    """A batch whose list was published, for the project group's 实验周期 page (its cycle moved,
+    its 实验校 completed); others 403, a batch not published 404."""
+    require_project_staff(user)
+    return get_object_or_404(_model("applications", "Batch").objects.filter(published_at__isnull=False), pk=pk)
+
+
 def get_staff_activity(user, pk):
     """Any activity, for the project group (edit, invite, attendance, close); others 403."""
     return _staff_get(user, "Activity", pk)

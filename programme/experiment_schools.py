@@ -131,6 +131,26 @@ def experiment_school_complete(*, experiment_school: ExperimentSchool, actor, no
                              reason=f"三年实验周期（{locked.cycle_starts_on:%Y-%m-%d} 至 {locked.cycle_ends_on:%Y-%m-%d}）期满结项", now=now)  # fmt: skip
 
 
+def experiment_schools_complete_due(*, actor=None, batch: Batch | None = None, now=None) -> int:
+    """已结项 for every 实验校 still 实验中 whose three years are over (of `batch`, or of every batch):
+    run daily (manage.py complete_experiment_cycles) or by staff from the 实验周期 page. Idempotent:
+    a school already 已结项 (or no longer 实验中) is left alone. Returns how many were completed.
+
+    Side effects: as experiment_school_complete, for each school completed."""
+    now = now or timezone.now()
+    due = ExperimentSchool.objects.filter(status=ExperimentStatus.ACTIVE, cycle_ends_on__lt=timezone.localdate(now))
+    if batch is not None:
+        due = due.filter(batch=batch)
+    completed = 0
+    for experiment_school in due.order_by("pk"):
+        try:
+            experiment_school_complete(experiment_school=experiment_school, actor=actor, now=now)
+        except WorkflowError:  # left or was completed meanwhile: nothing to do
+            continue
+        completed += 1
+    return completed
+
+
 def cycle_move(*, batch: Batch, starts_on: date, actor, reason: str) -> int:
     """Staff set the day the batch's 实验周期 starts (by default the 项目工作会议's, set at publication):
     the batch and each of its 实验校 (start, and end three years later). Returns how many moved.

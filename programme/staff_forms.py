@@ -184,3 +184,14 @@ class ExitConfirmForm(forms.Form):
 class ExitWaiveForm(forms.Form):
     reason = forms.CharField(label="不作退出处理的理由（学校可见）", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
                              error_messages={"required": "不作退出处理时，请说明理由。"})  # fmt: skip
+
+
+class CycleMoveForm(forms.Form):
+    """A batch's 实验周期 moved: the new first day and why (the service checks the day against the
+    项目工作会议 and logs the change on every 实验校)."""
+
+    starts_on = forms.DateField(label="实验周期起始日", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                                input_formats=["%Y-%m-%d"],
+                                error_messages={"required": "请填写实验周期起始日。", "invalid": "请按“年-月-日”填写，例如 2023-06-28。"})  # fmt: skip
+    reason = forms.CharField(label="调整原因（记入各实验校的变更记录）", max_length=500, widget=forms.TextInput(),
+                             error_messages={"required": "请说明调整实验周期的原因。"})  # fmt: skip

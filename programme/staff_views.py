@@ -8,6 +8,7 @@ from collections import defaultdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,21 +17,23 @@ from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from applications.selectors import page_in_order
+from applications.models import Batch
+from applications.selectors import cycle_start, page_in_order
 from applications.workflow import WorkflowError
 from portal import policy
 from portal.pdf import render_pdf
 from portal.protected import protected_file_response
 from programme import activities, attendance, exit_rule, exits
+from programme.experiment_schools import cycle_move, experiment_schools_complete_due
 from programme.checkin_qr import checkin_url, qr_svg
-from programme.models import ExitReview, Invitation, Outcome, SchoolNotice
+from programme.models import ExitReview, ExperimentStatus, Invitation, Outcome, SchoolNotice, cycle_end
 from programme.report_selectors import report_states_by_school
 from programme.selectors import (
     activities_for_staff, activity_invitations, current_absences, cycle_label, exit_queue, experiment_school_with_parts,
     experiment_schools_for_staff, withdrawal_queue,
 )  # fmt: skip
 from programme.staff_forms import (
-    ActivityForm, AttendanceImportForm, ExitConfirmForm, ExitWaiveForm, ExperimentSchoolFilterForm, InviteForm, LeaveDecisionForm,
+    ActivityForm, AttendanceImportForm, CycleMoveForm, ExitConfirmForm, ExitWaiveForm, ExperimentSchoolFilterForm, InviteForm, LeaveDecisionForm,
 )  # fmt: skip
 from review.documents import table_xlsx
 
@@ -500,3 +503,73 @@ def withdrawal_acknowledge(request, pk):
     else:
         messages.success(request, f"已确认{withdrawal.experiment_school.school.name}退出项目实施，并已通知学校。")
     return redirect("programme:staff_exits")
+
+
+# ---- 实验周期 of each batch ---------------------------------------------------------------------------
+
+
+def _cycles_page(request, *, bound: tuple | None = None, status: int = 200):
+    """Every published batch with its 实验周期 (start, end), its 实验校 by status and how many are
+    past their three years and still 实验中; a form to move the start on each (`bound`: the batch
+    id and form of a POST sent back with its errors)."""
+    today = timezone.localdate()
+    batches = list(
+        Batch.objects.filter(published_at__isnull=False).order_by("-published_at").annotate(
+            active=Count("experiment_schools", filter=Q(experiment_schools__status=ExperimentStatus.ACTIVE)),
+            due=Count("experiment_schools", filter=Q(experiment_schools__status=ExperimentStatus.ACTIVE,
+                                                     experiment_schools__cycle_ends_on__lt=today)),
+            left=Count("experiment_schools", filter=Q(experiment_schools__status__in=(ExperimentStatus.WITHDRAWN, ExperimentStatus.DEEMED_WITHDRAWN))),
+            completed=Count("experiment_schools", filter=Q(experiment_schools__status=ExperimentStatus.COMPLETED)),
+            total=Count("experiment_schools"),
+        )
+    )  # fmt: skip
+    for batch in batches:
+        batch.starts_on = cycle_start(batch)
+        batch.ends_on = cycle_end(batch.starts_on)
+        if bound and bound[0] == batch.pk:
+            batch.move_form = bound[1]
+        else:
+            batch.move_form = CycleMoveForm(initial={"starts_on": batch.starts_on}, auto_id=f"id_cycle_{batch.pk}_%s")
+    return render(request, "programme/staff/cycles.html", {"batches": batches, "today": today}, status=status)
+
+
+@login_required
+@require_safe
+def cycles(request):
+    """The 实验周期 of each published batch: when it runs, its 实验校 by status, moving it, and
+    completing the 实验校 whose three years are over."""
+    policy.require_project_staff(request.user)
+    return _cycles_page(request)
+
+
+@login_required
+@require_POST
+def cycle_move_view(request, batch_id):
+    """Move a batch's 实验周期 (a new first day and the reason): the page again with the errors
+    next to the fields (400), else back with how many 实验校 moved."""
+    batch = policy.get_staff_published_batch(request.user, batch_id)
+    form = CycleMoveForm(request.POST, auto_id=f"id_cycle_{batch.pk}_%s")
+    if form.is_valid():
+        try:
+            moved = cycle_move(batch=batch, starts_on=form.cleaned_data["starts_on"], actor=request.user, reason=form.cleaned_data["reason"])
+        except WorkflowError as error:
+            form.add_error("starts_on" if error.code != "reason_missing" else "reason", str(error))
+        else:
+            messages.success(request, f"{batch.short_name}实验周期已调整为自 {form.cleaned_data['starts_on']:%Y年%m月%d日} 起三年，{moved} 所实验校已更新。")
+            return redirect("programme:staff_cycles")
+    return _cycles_page(request, bound=(batch.pk, form), status=400)
+
+
+@login_required
+@require_POST
+def cycle_complete(request, batch_id):
+    """已结项 for the batch's 实验校 whose three years are over (the box ticked); the same as the
+    daily manage.py complete_experiment_cycles, for staff who need it at once."""
+    batch = policy.get_staff_published_batch(request.user, batch_id)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, "请勾选确认后再提交。")
+        return redirect("programme:staff_cycles")
+    completed = experiment_schools_complete_due(actor=request.user, batch=batch)
+    messages.success(request, f"{batch.short_name}：{completed} 所实验校三年实验周期期满，已结项。" if completed
+                     else f"{batch.short_name}：没有期满待结项的实验校。")  # fmt: skip
+    return redirect("programme:staff_cycles")

@@ -512,6 +512,13 @@ EXPECTATIONS = [
     case("programme:staff_schools_xlsx", read_only(staff_page()), content_type=XLSX),
     case("programme:staff_school", read_only(staff_page()), lambda s: {"pk": s.experiment_b.pk}, "b"),
     case("programme:staff_school", read_only(staff_page()), lambda s: {"pk": s.programme_staff.experiment_c.pk}, "c"),
+    # Each published batch's 实验周期: moving it needs a day and a reason (an empty form comes back,
+    # 400); completing needs the box ticked (back with a message). The open batch has no cycle (404).
+    case("programme:staff_cycles", read_only(staff_page())),
+    case("programme:staff_cycle_move", post_only(staff="400", admin="400"), lambda s: {"batch_id": s.published.pk}, "published"),
+    case("programme:staff_cycle_move", post_only(staff="404", admin="404"), lambda s: {"batch_id": s.batch.pk}, "open"),
+    case("programme:staff_cycle_complete", post_only(staff="302", admin="302"), lambda s: {"batch_id": s.published.pk}, "published"),
+    case("programme:staff_cycle_complete", post_only(staff="404", admin="404"), lambda s: {"batch_id": s.batch.pk}, "open"),
     case("programme:staff_activities", read_only(staff_page())),
     case("programme:staff_activity_new", staff_page(post="400")),  # the empty form comes back with its errors
     case("programme:staff_activity", read_only(staff_page()), lambda s: {"pk": s.activity.pk}, "upcoming"),
