@@ -84,10 +84,21 @@ def on_list_published(sender, *, batch, actor, **kwargs) -> None:
     experiment_schools_create_for(batch=batch, actor=actor)
 
 
+def applications_left(application_ids) -> set[int]:
+    """Of these selected applications, those whose 实验校 left the programme (自愿退出 or 视为退出):
+    registered in applications.selectors.left_the_programme so that a school that left is not
+    flagged as a current 实验校 when it applies again. One query."""
+    left = (ExperimentStatus.WITHDRAWN, ExperimentStatus.DEEMED_WITHDRAWN)
+    return set(ExperimentSchool.objects.filter(application_id__in=list(application_ids), status__in=left).values_list("application_id", flat=True))
+
+
 def connect() -> None:
+    from applications.selectors import left_the_programme
     from review.decisions import list_published
 
     list_published.connect(on_list_published, dispatch_uid="programme.experiment_schools")
+    if applications_left not in left_the_programme:
+        left_the_programme.append(applications_left)
 
 
 # ---- Status ---------------------------------------------------------------------------------------

@@ -227,3 +227,17 @@ def test_a_school_no_longer_experimenting_cannot_change_its_team(trio, staff_use
     with pytest.raises(WorkflowError) as refused:
         team_update(experiment_school=experiment_school, actor=user, **team_of())
     assert refused.value.code == "not_active"
+
+
+def test_a_school_that_left_the_programme_is_no_longer_flagged_as_a_current_experiment_school(trio, second_batch):
+    """七.7 (实验校有退出项目实施的权力; 连续两次不参与项目组活动视为退出): once a 实验校 has left, it is
+    not a current 实验校 any more when it applies to a later batch (the flag of notice 五: 实验周期三年)."""
+    from applications.selectors import experiment_memberships
+    from programme.models import ExperimentStatus
+
+    (zj, _), (js, _), (sc, _) = trio["zj"], trio["js"], trio["sc"]
+    ExperimentSchool.objects.filter(pk=js.pk).update(status=ExperimentStatus.WITHDRAWN)
+    ExperimentSchool.objects.filter(pk=sc.pk).update(status=ExperimentStatus.DEEMED_WITHDRAWN)
+    found = experiment_memberships([zj.school_id, js.school_id, sc.school_id], on=date(2024, 4, 20))
+    assert set(found) == {zj.school_id}
+    assert found[zj.school_id][0].label == "现为第二批实验校（实验周期至 2026-06-27）"
