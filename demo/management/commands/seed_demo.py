@@ -207,6 +207,17 @@ FIRST_BATCH_REPORTS = {
 REPORT_DUE_DAYS = {1: 379, 2: 744}
 # The zj3 report's return, in the reviewers' words; README and the tests quote it.
 REPORT_RETURN_REASON = "“乡村居民”服务人数 1200 人与“开展的培训”所列乡村培训 6 期 180 人次出入较大，请核实后修改，并补充乡村学习点的活动照片。"
+# 宁波's photos and attachment of year 1: kind, file name, caption.
+REPORT_FILES = (
+    (ReportAttachment.Kind.PHOTO, "智能手机应用课堂.png", "社区学院分院“智能手机应用”课堂"),
+    (ReportAttachment.Kind.PHOTO, "电商直播培训.png", "乡村学习点电商直播培训"),
+    (ReportAttachment.Kind.DOCUMENT, "项目实施情况统计表.png", "第一年度项目实施情况统计表（盖章）"),
+)
+# What a report says was done, one text a project in the school's order.
+REPORT_WORK = (
+    "依托社区学院分院和 5 个乡村学习点开展讲座、送教下乡和线上课程，组织电商直播、种养技术培训，全年服务居民逾千人次。",
+    "在社区老年学校开设智能手机应用、健康养生、书法绘画等课程，组织志愿者“一对一”帮老年人跨越数字鸿沟。",
+)
 REPORT_COMMENT = ("第一年工作扎实，社区学院分院与乡村学习点布局合理，老年人智能手机应用课程有特色。建议第二年把课程资源向乡村学习点延伸，"
                   "并按群体做好服务人次的过程记录，为中期评估积累材料。")  # fmt: skip
 
@@ -739,13 +750,10 @@ class Command(BaseCommand):
 
         zj2 = self.report_started(member["zj2"], 1, user["zj2"], day(340, 9))
         self.report_written(zj2, user["zj2"], day(345, 16), numbers=(1860, None, 1340, None, None, None, None))
-        for n, (caption, kind) in enumerate(
-            [("社区学院分院“智能手机应用”课堂", ReportAttachment.Kind.PHOTO), ("乡村学习点电商直播培训", ReportAttachment.Kind.PHOTO),
-             ("第一年度项目实施情况统计表（盖章）", ReportAttachment.Kind.DOCUMENT)]
-        ):  # fmt: skip
+        for n, (kind, name, caption) in enumerate(REPORT_FILES):
             with dated(day(352, 10, 10 * n)) as moment:
-                reports.report_attachment_add(report=zj2, kind=kind, uploaded_file=scan_image(caption, name=f"{caption[:8]}.png"),
-                                              caption=caption, actor=user["zj2"], now=moment)  # fmt: skip
+                reports.report_attachment_add(report=zj2, kind=kind, uploaded_file=scan_image(caption, name=name), caption=caption,
+                                              actor=user["zj2"], now=moment)  # fmt: skip
         self.report_written(zj2, user["zj2"], day(358, 15), numbers=(1860, 920, 1340, 610, 150, 420, 80), other="社区残疾人及其家属")
         zj2 = self.report_submitted(zj2, user["zj2"], day(360, 10))
         with dated(day(368, 10)) as moment:
@@ -792,7 +800,6 @@ class Command(BaseCommand):
     def report_written(report, actor, moment, *, numbers, other=""):
         """The school saves its report: `numbers` by group in the notice's order (None: left empty),
         who the 其它 are, each project's work and the four texts, as its edit page posts them."""
-        school = report.experiment_school.school.name
         values = {reached_field(group): n for group, n in zip(ReachedGroup.values, numbers)}
         values.update(
             reached_other_note=other,
@@ -801,8 +808,7 @@ class Command(BaseCommand):
             problems="乡村学习点网络条件和场地不足，部分线上课程只能改为线下送教；服务人次的过程记录还不够规范。",
             next_plan="新增乡村学习点 4 个，完成 10 门课程的线上化，建立按群体统计服务人次的台账，参加项目组中期评估。",
         )
-        work = {row.pk: f"{row.project_name}：{school}依托社区学院分院和乡村学习点开展讲座、送教和线上课程，全年服务居民逾千人次。"
-                for row in report.project_work.all()}  # fmt: skip
+        work = {row.pk: REPORT_WORK[row.position % len(REPORT_WORK)] for row in report.project_work.all()}
         with dated(moment):
             current = AnnualReport.objects.get(pk=report.pk)
             return reports.report_save_draft(report=current, values=values, work=work, actor=actor, expected_revision=current.revision)
