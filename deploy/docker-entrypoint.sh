@@ -4,8 +4,8 @@
 #              then run gunicorn
 #   worker     the job worker (mail delivery, ZIP bundles)
 #   scheduler  send_queued_mail and expire_registrations every 5 minutes, send_deadline_reminders
-#              once a day after 08:00 Beijing time (what the systemd timers do on a server); run
-#              exactly one
+#              and send_report_reminders once a day after 08:00 Beijing time (what the systemd
+#              timers do on a server); run exactly one
 #   manage ... any manage.py command, e.g. `manage createsuperuser`
 #   anything else is run as it is
 set -eu
@@ -30,9 +30,14 @@ case "${1:-web}" in
       python manage.py expire_registrations || echo "scheduler: expire_registrations failed" >&2
       today=$(python -c 'from datetime import datetime; from zoneinfo import ZoneInfo; n = datetime.now(ZoneInfo("Asia/Shanghai")); print(n.strftime("%Y-%m-%d") if n.hour >= 8 else "")')
       if [ -n "$today" ] && [ "$today" != "$last_reminder_day" ]; then
-        # Never twice for the same deadline, so a restart that runs it again does no harm.
-        python manage.py send_deadline_reminders && last_reminder_day="$today" \
-          || echo "scheduler: send_deadline_reminders failed" >&2
+        # Never twice for the same deadline or report, so a restart that runs them again does no
+        # harm; each runs whether the other failed, and a failed one is tried again in 5 minutes.
+        reminded=true
+        python manage.py send_deadline_reminders || { reminded=false; echo "scheduler: send_deadline_reminders failed" >&2; }
+        python manage.py send_report_reminders || { reminded=false; echo "scheduler: send_report_reminders failed" >&2; }
+        if [ "$reminded" = true ]; then
+          last_reminder_day="$today"
+        fi
       fi
       sleep 300
     done

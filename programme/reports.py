@@ -43,6 +43,7 @@ PHOTO_MAX_BYTES = 10 * 1024 * 1024
 PHOTOS_MAX = 20
 DOCUMENTS_MAX = 10
 REASON_MAX_CHARS = 2_000
+SENTENCE_ENDS = ("。", "！", "？", ".", "!", "?")
 
 
 # ---- Due dates ------------------------------------------------------------------------------------
@@ -287,8 +288,10 @@ def _decide(report: AnnualReport, action: str, *, actor, now: datetime, reason: 
         locked.decided_at, locked.decided_by = now, actor
         if action == "return":
             locked.return_reason = reason
+            # A reason typed as a sentence keeps its own end, without a second 。 after it.
+            full_stop = "" if reason.endswith(SENTENCE_ENDS) else "。"
             title, body = (f"第{locked.year}年度工作报告退回修改",
-                           f"项目组审阅了贵校第{locked.year}年度工作报告，退回修改：{reason}。请修改后重新提交。")  # fmt: skip
+                           f"项目组审阅了贵校第{locked.year}年度工作报告，退回修改：{reason}{full_stop}请修改后重新提交。")  # fmt: skip
         else:
             title, body = f"第{locked.year}年度工作报告已通过", f"贵校第{locked.year}年度工作报告已通过项目组审阅。"
         locked.save()

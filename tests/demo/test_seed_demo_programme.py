@@ -3,12 +3,15 @@ first batch's four 实验校 are in year 2 of their three-year cycle (notice 五
 the command runs; a training and a seminar were held and closed, an exchange meeting is coming with
 its registrations; under 七.7 (连续两次不参与项目组活动视为退出，实验校有退出项目实施的权力) 宁波 attended
 everything, 温州 is warned after one absence, 绵阳 waits in the staff queue after two in a row, and
-苏州 left by its own choice.
+苏州 left by its own choice. Their 年度工作报告 (五: 业务指导、实验评估): year 1's of 宁波 accepted with
+the project group's comment, 温州's returned with a reason and revised, 绵阳's submitted and with
+demo-expert, 苏州 reminded and gone without filing; 宁波's year 2 a draft.
 
 The demo is seeded once for the module (in a transaction rolled back at the end; PDFs laid out by
 the access matrix's stand-in): each test reads it as a person would find it."""
 import io
-from datetime import date, timedelta
+import re
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,9 +22,11 @@ from applications.models import Batch
 from demo.management.commands import seed_demo
 from portal.models import User
 from programme.models import (
-    ExitReview, ExperimentLogEntry, ExperimentSchool, ExperimentStatus, Invitation, Outcome, SchoolNotice, WithdrawalRequest,
+    AnnualReport, ExitReview, ExperimentLogEntry, ExperimentSchool, ExperimentStatus, Invitation, Outcome, ReportAttachment,
+    ReportComment, ReportDeadline, ReportLogEntry, ReportReminder, ReportReviewer, ReportState, SchoolNotice, WithdrawalRequest,
     cycle_end,
 )  # fmt: skip
+from programme.reports import default_due_at, send_report_reminders
 from programme.selectors import current_absences, cycle_label, exit_queue, withdrawal_queue, workspace
 from tests.test_access_matrix import module_scene
 
@@ -247,3 +252,178 @@ def test_whatever_the_day_the_first_batch_is_in_year_2_with_the_story_before_it_
     assert cycle.cycle_year(today) == 2
     assert published + timedelta(days=seed_demo.EXPERIMENT_STORY_DAYS) < today
     assert cycle.cycle_year(today + timedelta(days=seed_demo.UPCOMING_IN_DAYS)) == 2
+
+
+# ---- The 年度工作报告 ------------------------------------------------------------------------------
+
+
+def reports_by_school() -> dict[str, dict[int, AnnualReport]]:
+    found = {}
+    for report in AnnualReport.objects.select_related("experiment_school__school", "decided_by"):
+        found.setdefault(report.experiment_school.school.name, {})[report.year] = report
+    return found
+
+
+def test_year_1_s_reports_are_filed_accepted_returned_and_with_an_expert_and_year_2_s_begun(demo):
+    reports = reports_by_school()
+
+    states = {name: {year: r.state for year, r in years.items()} for name, years in reports.items()}
+    assert states == {
+        NINGBO: {1: ReportState.ACCEPTED, 2: ReportState.DRAFT},
+        WENZHOU: {1: ReportState.RETURNED},
+        MIANYANG: {1: ReportState.SUBMITTED},
+    }  # 苏州 left without filing one
+    accepted, returned, submitted = reports[NINGBO][1], reports[WENZHOU][1], reports[MIANYANG][1]
+    # 业务指导: the project group's comment on the accepted one, which the school reads.
+    assert [(c.author.username, c.body) for c in ReportComment.objects.filter(report=accepted)] == [("demo-staff", seed_demo.REPORT_COMMENT)]
+    assert accepted.decided_by.username == "demo-staff"
+    # Returned with the reason, then revised by the school and not submitted again.
+    assert returned.return_reason == seed_demo.REPORT_RETURN_REASON
+    actions = list(ReportLogEntry.objects.filter(report=returned).order_by("at").values_list("action", flat=True))
+    assert actions == [ReportLogEntry.Action.CREATED, ReportLogEntry.Action.SUBMITTED, ReportLogEntry.Action.RETURNED]
+    assert returned.updated_at > returned.decided_at and returned.reached_rural == 420  # the figure it was asked to check
+    # Submitted, waiting for the expert the project group assigned.
+    assert [(r.expert.username, r.assigned_by.username) for r in ReportReviewer.objects.filter(report=submitted)] == [("demo-expert", "demo-staff")]
+    assert submitted.decided_at is None
+    assert not ReportReviewer.objects.exclude(report=submitted).exists()
+    # Year 2's draft: half written, as a school leaves it between two sittings.
+    draft = reports[NINGBO][2]
+    assert draft.reached_community is not None and draft.reached_rural is None and draft.submitted_at is None
+
+
+def test_the_accepted_report_carries_two_photos_and_an_attachment_checked_by_content(demo):
+    accepted = reports_by_school()[NINGBO][1]
+
+    files = list(ReportAttachment.objects.filter(report=accepted).order_by("uploaded_at"))
+    assert [(a.kind, a.file_kind) for a in files] == [
+        (ReportAttachment.Kind.PHOTO, "png"), (ReportAttachment.Kind.PHOTO, "png"), (ReportAttachment.Kind.DOCUMENT, "png"),
+    ]  # fmt: skip
+    assert [(a.original_name, a.caption) for a in files] == [(name, caption) for _kind, name, caption in seed_demo.REPORT_FILES]
+    for attachment in files:
+        with attachment.file.open("rb") as stored:
+            assert stored.read(8) == b"\x89PNG\r\n\x1a\n"
+    assert not ReportAttachment.objects.exclude(report=accepted).exists()
+
+
+def test_the_batch_s_due_dates_were_set_for_years_1_and_2_about_two_weeks_after_each_year(demo):
+    ningbo = demo[NINGBO]
+    deadlines = {d.year: d for d in ReportDeadline.objects.filter(batch=ningbo.batch).select_related("set_by")}
+
+    assert set(deadlines) == {1, 2}  # year 3's is left to the default
+    for year, deadline in deadlines.items():
+        due = timezone.localtime(deadline.due_at)
+        assert deadline.set_by.username == "demo-staff" and due.time() == time(17, 0)
+        assert 13 <= (due - default_due_at(ningbo, year)).days <= 15
+        assert ningbo.cycle_year(timezone.localdate(deadline.updated_at)) == 1  # set in year 1
+    # Filed on time, except the returned one, which is now late.
+    reports = reports_by_school()
+    assert reports[NINGBO][1].submitted_at < deadlines[1].due_at and reports[MIANYANG][1].submitted_at < deadlines[1].due_at
+    assert reports[WENZHOU][1].submitted_at < deadlines[1].due_at < reports[WENZHOU][1].updated_at
+
+
+def test_one_reminder_run_before_year_1_s_date_reached_the_two_schools_that_had_not_submitted(demo):
+    reminders = list(ReportReminder.objects.select_related("experiment_school__school"))
+
+    assert {(r.experiment_school.school.name, r.year, r.kind) for r in reminders} == {
+        (MIANYANG, 1, ReportReminder.Kind.DUE_SOON), (SUZHOU, 1, ReportReminder.Kind.DUE_SOON),
+    }  # fmt: skip
+    due = ReportDeadline.objects.get(batch=demo[NINGBO].batch, year=1).due_at
+    for reminder in reminders:
+        assert timedelta(days=2) < due - reminder.sent_at <= timedelta(days=3)
+        assert timezone.localtime(reminder.sent_at).time() == time(8, 0)  # the daily run
+    notices = SchoolNotice.objects.filter(kind=SchoolNotice.Kind.REPORT_DUE_SOON).values_list("experiment_school__school__name", flat=True)
+    assert sorted(notices) == sorted([MIANYANG, SUZHOU])
+
+
+def test_the_daily_reminders_run_today_on_the_demo_remind_only_the_late_returned_report(demo):
+    count = send_report_reminders(days=3)
+
+    assert (count.due_soon, count.late) == (0, 1)
+    late = ReportReminder.objects.get(kind=ReportReminder.Kind.LATE)
+    assert (late.experiment_school.school.name, late.year) == (WENZHOU, 1)
+
+
+def test_every_report_step_is_dated_on_its_day_of_the_cycle_before_today(demo):
+    """The services stamp some rows with the clock (a report's creation and last save, a due
+    date's): the demo dates them on their day, as every other step of its past."""
+    starts = demo[NINGBO].cycle_starts_on
+    last_day = starts + timedelta(days=seed_demo.EXPERIMENT_STORY_DAYS)
+    stamps = [*AnnualReport.objects.values_list("created_at", flat=True), *AnnualReport.objects.values_list("updated_at", flat=True),
+              *ReportDeadline.objects.values_list("updated_at", flat=True), *ReportLogEntry.objects.values_list("at", flat=True),
+              *ReportComment.objects.values_list("created_at", flat=True), *ReportAttachment.objects.values_list("uploaded_at", flat=True),
+              *ReportReviewer.objects.values_list("assigned_at", flat=True), *ReportReminder.objects.values_list("sent_at", flat=True)]  # fmt: skip
+
+    assert stamps and all(starts < timezone.localdate(stamp) <= last_day < timezone.localdate() for stamp in stamps)
+    reports = reports_by_school()
+    ningbo = demo[NINGBO]
+    assert ningbo.cycle_year(timezone.localdate(reports[NINGBO][1].submitted_at)) == 1
+    assert ningbo.cycle_year(timezone.localdate(reports[NINGBO][2].created_at)) == 2
+    assert timezone.localtime(reports[NINGBO][1].created_at) == timezone.make_aware(datetime.combine(starts + timedelta(days=340), time(9)))
+
+
+def page(client, username: str, url: str) -> str:
+    """The page's visible text as `username` finds it at `url` (after its redirects)."""
+    client.force_login(User.objects.get(username=username))
+    response = client.get(url, follow=True)
+    assert response.status_code == 200, (username, url, response.status_code)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+def test_the_returned_school_reads_its_report_returned_with_the_reason_on_its_workspace(client, demo):
+    text = page(client, "demo-school-zj3", "/dashboard/")
+
+    assert "第1年度工作报告 退回修改" in text
+    assert f"退回原因：{seed_demo.REPORT_RETURN_REASON}" in text
+    assert "修改后重新提交" in text
+
+
+def test_the_accepted_school_reads_the_comment_and_finds_its_year_2_draft(client, demo):
+    text = page(client, "demo-school-zj2", "/programme/reports/")
+
+    assert "第1年度工作报告 已通过" in text and "第2年度工作报告 草稿" in text and "继续填写" in text
+    detail = page(client, "demo-school-zj2", reports_by_school()[NINGBO][1].get_absolute_url())
+    assert seed_demo.REPORT_COMMENT in detail
+    for _kind, name, caption in seed_demo.REPORT_FILES:
+        assert f"{name} · {caption}" in detail
+
+
+def test_the_demo_expert_finds_the_report_assigned_to_them(client, demo):
+    text = page(client, "demo-expert", "/programme/reports/expert/")
+
+    assert f"{MIANYANG} 四川省 第1年 已提交" in text
+    assert NINGBO not in text and WENZHOU not in text
+
+
+def test_the_project_group_s_totals_count_the_accepted_report_s_numbers(client, demo):
+    accepted = reports_by_school()[NINGBO][1]
+    text = page(client, "demo-staff", "/programme/reports/staff/totals/")
+
+    assert f"已通过的年度工作报告 1 份，合计服务 {accepted.reached_total} 人次" in text
+    assert accepted.reached_total == 1860 + 920 + 1340 + 610 + 150 + 420 + 80
+    assert f"浙江省 {accepted.reached_community} {accepted.reached_rural} {accepted.reached_elderly}" in text
+
+
+def test_readme_s_demo_table_tells_each_school_s_reports_as_seeded(demo):
+    reports = reports_by_school()
+    for name, username in ACCOUNTS.items():
+        row = readme_row(username)
+        for year, report in reports.get(name, {}).items():
+            assert f"第{year}年度工作报告 {report.get_state_display()}" in row, row
+        assert ("filed no report" in row) == (name not in reports), row
+        assert ("reminded" in row) == ReportReminder.objects.filter(experiment_school=demo[name]).exists(), row
+    assert "绵阳's 第1年度工作报告" in readme_row("demo-expert")
+
+
+def test_each_page_the_demo_table_names_opens_for_its_account(client, demo):
+    named = set()
+    for username in ("demo-school", "demo-province", "demo-staff", "demo-expert", *ACCOUNTS.values()):
+        paths = re.findall(r"`(/[^`<>]*)`", readme_row(username))
+        for path in paths:
+            page(client, username, path)
+        named.update(paths)
+    # Every page of the 实验周期 a demo account has something on is named for one of them.
+    assert named >= {
+        "/dashboard/", "/dashboard/applications/", "/programme/team/", "/programme/checkin/", "/programme/withdraw/", "/programme/reports/",
+        "/programme/staff/schools/", "/programme/staff/activities/", "/programme/staff/exits/", "/programme/reports/staff/",
+        "/programme/reports/staff/totals/", "/programme/reports/expert/",
+    }  # fmt: skip

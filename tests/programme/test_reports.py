@@ -137,6 +137,23 @@ def test_work_written_for_a_project_the_school_dropped_stays_in_the_report(trio)
 # ---- The journey ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("reason, told", [
+    ("服务人数请附统计依据", "退回修改：服务人数请附统计依据。请修改后重新提交。"),
+    ("服务人数请附统计依据。", "退回修改：服务人数请附统计依据。请修改后重新提交。"),
+    ("照片是否为本年度的活动？", "退回修改：照片是否为本年度的活动？请修改后重新提交。"),
+])  # fmt: skip
+def test_the_return_notice_ends_the_reason_s_sentence_once_as_typed(trio, staff, reason, told):
+    """A reason typed as a sentence (most are: "……。") is not told with a second 。 after it."""
+    zj, user = trio["zj"]
+    report = reports.report_submit(report=fill(start(zj, user), user), actor=user, now=YEAR_1)
+
+    reports.report_return(report=report, actor=staff, reason=reason, now=YEAR_1 + timedelta(days=1))
+
+    notice = SchoolNotice.objects.get(kind=SchoolNotice.Kind.REPORT_RETURNED)
+    assert told in notice.body and "。。" not in notice.body
+    assert told in OutgoingMail.objects.get(template="report_returned").body
+
+
 def test_submit_return_resubmit_accept_with_a_history_and_mails(trio, staff):
     zj, user = trio["zj"]
     report = start(zj, user)

@@ -3,7 +3,8 @@ into the future, the Zhejiang and Jiangsu windows (浙成职协〔2023〕6号), 
 applications at every provincial step (draft, submitted, returned, recommended, declined) and at
 every national one, the first batch (2022) forwarded, scored, decided and published on its 2022
 calendar moved to about fifteen months ago, its 实验校 in year 2 of their cycle with activities held
-and to come and each outcome of 七.7 (FIRST_BATCH_FATES), and one account per role.
+and to come, each outcome of 七.7 (FIRST_BATCH_FATES) and their 年度工作报告 (FIRST_BATCH_REPORTS),
+and one account per role.
 
 Every step of an application's journey goes through the service the pages call (the draft through
 the edit page's form and team table, the scan, the submission, the province's and the project
@@ -30,9 +31,12 @@ from applications.services import application_get_or_create, application_save_dr
 from applications.selectors import window_for
 from applications.workflow import submit
 from portal.models import Association, Province, Role, School, SchoolType
-from programme import activities, attendance, exits
+from programme import activities, attendance, exits, reports
 from programme.experiment_schools import MemberRow, experiment_schools_create_for, team_update
-from programme.models import Activity, ActivityKind, ExperimentLogEntry, ExperimentSchool
+from programme.models import (
+    Activity, ActivityKind, AnnualReport, ExperimentLogEntry, ExperimentSchool, ReachedGroup, ReportAttachment, ReportDeadline,
+    reached_field,
+)  # fmt: skip
 from review import decisions, expert_assignment, expert_scoring, formal_check, rubric
 from review.models import Assignment, ExpertProfile, Forwarding
 from review.provincial import (
@@ -187,8 +191,35 @@ FIRST_BATCH_FATES = {
 TRAINING_TITLE = "第一批实验校项目实施团队线上培训"
 SEMINAR_TITLE = "第一批实验校项目研讨交流会议（第二年）"
 EXCHANGE_TITLE = "第一批实验校经验交流会"
-EXPERIMENT_STORY_DAYS = 423  # the cycle's day of the last step in the past (js2's withdrawal acknowledged)
+EXPERIMENT_STORY_DAYS = 445  # the cycle's day of the last step in the past (zj2's draft of its year-2 report saved)
 UPCOMING_IN_DAYS = 24  # the exchange meeting, this many days after the day seed_demo runs
+
+# The 年度工作报告 (五: 业务指导、实验评估) as experiment_cycle() plays them and README's demo table
+# tells them: year 1's filed, year 2's begun.
+FIRST_BATCH_REPORTS = {
+    "zj2": "第1年度工作报告已通过（项目组业务指导意见 1 条，照片 2 张、附件 1 个）；第2年度工作报告草稿填写中",
+    "zj3": "第1年度工作报告退回修改（退回原因见工作台），修改稿已保存、尚未重新提交",
+    "sc2": "第1年度工作报告已提交（截止前收到提醒），项目组已指派 demo-expert 审阅",
+    "js2": "第1年度工作报告截止前收到提醒，未提交即退出项目实施",
+}
+# When the batch's reports are due, as the project group set them in year 1 (the reports'
+# deadline page): about two weeks after the cycle year ends, at 17:00; a cycle day of each year.
+REPORT_DUE_DAYS = {1: 379, 2: 744}
+# The zj3 report's return, in the reviewers' words; README and the tests quote it.
+REPORT_RETURN_REASON = "“乡村居民”服务人数 1200 人与“开展的培训”所列乡村培训 6 期 180 人次出入较大，请核实后修改，并补充乡村学习点的活动照片。"
+# 宁波's photos and attachment of year 1: kind, file name, caption.
+REPORT_FILES = (
+    (ReportAttachment.Kind.PHOTO, "智能手机应用课堂.png", "社区学院分院“智能手机应用”课堂"),
+    (ReportAttachment.Kind.PHOTO, "电商直播培训.png", "乡村学习点电商直播培训"),
+    (ReportAttachment.Kind.DOCUMENT, "项目实施情况统计表.png", "第一年度项目实施情况统计表（盖章）"),
+)
+# What a report says was done, one text a project in the school's order.
+REPORT_WORK = (
+    "依托社区学院分院和 5 个乡村学习点开展讲座、送教下乡和线上课程，组织电商直播、种养技术培训，全年服务居民逾千人次。",
+    "在社区老年学校开设智能手机应用、健康养生、书法绘画等课程，组织志愿者“一对一”帮老年人跨越数字鸿沟。",
+)
+REPORT_COMMENT = ("第一年工作扎实，社区学院分院与乡村学习点布局合理，老年人智能手机应用课程有特色。建议第二年把课程资源向乡村学习点延伸，"
+                  "并按群体做好服务人次的过程记录，为中期评估积累材料。")  # fmt: skip
 
 
 def ensure(model, *, defaults, **lookup):
@@ -206,7 +237,12 @@ def ensure(model, *, defaults, **lookup):
 
 # The rows the services stamp with the clock rather than the `now` they are given (auto_now_add
 # or a default of timezone.now), and the field that holds the stamp.
-CLOCK_STAMPED = ((TimelineEntry, "at"), (ExperimentSchool, "created_at"), (ExperimentLogEntry, "at"), (Activity, "created_at"))
+CLOCK_STAMPED = (
+    (TimelineEntry, "at"), (ExperimentSchool, "created_at"), (ExperimentLogEntry, "at"), (Activity, "created_at"),
+    (AnnualReport, "created_at"),
+)  # fmt: skip
+# The rows whose stamp of the clock (auto_now) is renewed on every save, and the field.
+CLOCK_RENEWED = ((AnnualReport, "updated_at"), (ReportDeadline, "updated_at"))
 
 
 @contextmanager
@@ -214,17 +250,21 @@ def dated(moment: datetime | None):
     """A step of the past, taken on `moment` (Beijing time, naive or aware): yields it, aware, as
     the `now` to pass to the service. The services take `now` for their rules, but some rows they
     write are stamped with the clock (CLOCK_STAMPED: timeline rows, a new 实验校 and its first log
-    row, an activity); for display, those written inside the block are dated `moment` afterwards.
-    With None (a step of today), yields None: the services use the clock, and nothing is redated."""
+    row, an activity, a report; CLOCK_RENEWED: a report's or a due date's last save); for display,
+    those written inside the block are dated `moment` afterwards. With None (a step of today),
+    yields None: the services use the clock, and nothing is redated."""
     if moment is None:
         yield None
         return
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     since = {model: model.objects.aggregate(last=Max("pk"))["last"] or 0 for model, _field in CLOCK_STAMPED}
+    began = timezone.now()
     yield moment
     for model, field in CLOCK_STAMPED:
         model.objects.filter(pk__gt=since[model]).update(**{field: moment})
+    for model, field in CLOCK_RENEWED:  # saved inside the block: stamped since it began
+        model.objects.filter(**{f"{field}__gte": began}).update(**{field: moment})
 
 
 class Command(BaseCommand):
@@ -577,8 +617,10 @@ class Command(BaseCommand):
         programme's services on its day, counted from the cycle's start: an online training (year
         1) and a seminar at a venue (year 2) held, attended and closed, with a leave request accepted
         and one refused; zj2's team changed once; js2's request to leave acknowledged; and an
-        activity in three weeks, with registrations and a leave request waiting. What each school
-        shows: FIRST_BATCH_FATES. Played once: a later run finds the training and leaves it all."""
+        activity in three weeks, with registrations and a leave request waiting; the 年度工作报告 of
+        year 1 filed, reviewed and reminded about, one of year 2 begun. What each school shows:
+        FIRST_BATCH_FATES and FIRST_BATCH_REPORTS. Played once: a later run finds the training and
+        leaves it all."""
         if Activity.objects.filter(title=TRAINING_TITLE).exists():
             return  # played by an earlier run
         experiment_schools_create_for(batch=batch)  # makes none, unless the list was published before the programme app
@@ -635,12 +677,19 @@ class Command(BaseCommand):
         attendance.attendance_mark(invitation=seminar.invitations.get(experiment_school=member["js2"]), actor=staff, now=day(392, 9, 20))
         attendance.activity_close(activity=seminar, actor=staff, now=day(393, 10))
 
+        # Year 1's 年度工作报告, due as the project group set them; one reminder run before the date
+        # (FIRST_BATCH_REPORTS). Played before js2 leaves: it is reminded while still 实验中.
+        self.reports_of_year_1(batch, member, user, staff, day)
+
         # js2 asks to leave, with its signed letter (七.7: 实验校有退出项目实施的权力); staff acknowledge it.
         request = exits.withdrawal_request(
             experiment_school=member["js2"], actor=user["js2"], now=day(420, 10), letter=scan_image("退出申请函", name="退出申请函.png"),
             reason="学校内设机构调整，社区教育工作划归区社区学院统筹，经校长办公会研究，申请退出项目实施。",
         )  # fmt: skip
-        exits.withdrawal_acknowledge(request=request, actor=staff, now=day(EXPERIMENT_STORY_DAYS, 15))
+        exits.withdrawal_acknowledge(request=request, actor=staff, now=day(423, 15))
+
+        # Year 2's report: zj2 has begun it, a draft half written (FIRST_BATCH_REPORTS).
+        self.report_of_year_2(member["zj2"], user["zj2"], day)
 
         # In three weeks: an exchange meeting, registration open. zj2 and zj3 have registered;
         # sc2 asks for leave, which waits for the project group.
@@ -654,7 +703,7 @@ class Command(BaseCommand):
         self.leave(exchange, member["sc2"], user["sc2"], staff, reason="同期承办全市社区教育活动周，学校负责人需在现场。")
         self.stdout.write(f"第一批实验校（实验周期自 {starts:%Y-%m-%d} 起，今天为第 {member['zj2'].cycle_year(today)} 年）：")
         for key, fate in FIRST_BATCH_FATES.items():
-            self.stdout.write(f"  {schools[key].name}（{self.school_user(users, key).username}）：{fate}")
+            self.stdout.write(f"  {schools[key].name}（{self.school_user(users, key).username}）：{fate}；{FIRST_BATCH_REPORTS[key]}")
 
     def activity(self, batch, staff, *, kind, title, starts_at, hours, place="", online_url="", agenda="", past=True):
         """Staff create an activity that counts for 七.7 (registration closing a week before, two a
@@ -683,3 +732,88 @@ class Command(BaseCommand):
         if accept is not None:
             activities.leave_decide(invitation=invitation, actor=staff, accept=accept, note=note, now=now + timedelta(days=1))
         return invitation
+
+    # ---- the 年度工作报告 of the first batch ---------------------------------------------------
+
+    def reports_of_year_1(self, batch, member, user, staff, day):
+        """The reports of cycle year 1 through programme.reports, each step on its cycle day: the
+        project group sets the batch's due dates (REPORT_DUE_DAYS, years 1 and 2); zj2 writes, adds
+        photos and an attachment, submits, and is accepted with a comment (业务指导); zj3 submits
+        and is returned with REPORT_RETURN_REASON, then saves a revision it has not resubmitted;
+        send_report_reminders runs once, three days before the date, and reminds the two schools
+        that have not submitted (sc2, js2); sc2 submits on the last day and the project group
+        assigns it to demo-expert. js2 files nothing before it leaves."""
+        expert = User.objects.get(username="demo-expert")
+        for year, cycle_day in REPORT_DUE_DAYS.items():
+            with dated(day(300, 10)):
+                reports.report_deadline_set(batch=batch, year=year, due_at=day(cycle_day, 17), actor=staff)
+
+        zj2 = self.report_started(member["zj2"], 1, user["zj2"], day(340, 9))
+        self.report_written(zj2, user["zj2"], day(345, 16), numbers=(1860, None, 1340, None, None, None, None))
+        for n, (kind, name, caption) in enumerate(REPORT_FILES):
+            with dated(day(352, 10, 10 * n)) as moment:
+                reports.report_attachment_add(report=zj2, kind=kind, uploaded_file=scan_image(caption, name=name), caption=caption,
+                                              actor=user["zj2"], now=moment)  # fmt: skip
+        self.report_written(zj2, user["zj2"], day(358, 15), numbers=(1860, 920, 1340, 610, 150, 420, 80), other="社区残疾人及其家属")
+        zj2 = self.report_submitted(zj2, user["zj2"], day(360, 10))
+        with dated(day(368, 10)) as moment:
+            reports.report_comment(report=zj2, actor=staff, body=REPORT_COMMENT, now=moment)
+        with dated(day(368, 10, 30)) as moment:
+            reports.report_accept(report=zj2, actor=staff, now=moment)
+
+        zj3 = self.report_started(member["zj3"], 1, user["zj3"], day(350, 14))
+        self.report_written(zj3, user["zj3"], day(366, 16), numbers=(900, 1200, 300, 0, 40, 60, 0))
+        self.report_submitted(zj3, user["zj3"], day(372, 14))
+
+        with dated(day(REPORT_DUE_DAYS[1] - 2, 8)) as moment:  # the daily run at 08:00, within its 3 days
+            reports.send_report_reminders(days=3, now=moment)
+        with dated(day(378, 10)) as moment:
+            reports.report_return(report=zj3, actor=staff, reason=REPORT_RETURN_REASON, now=moment)
+
+        sc2 = self.report_started(member["sc2"], 1, user["sc2"], day(378, 9))
+        self.report_written(sc2, user["sc2"], day(379, 11), numbers=(450, 1300, 520, 80, 210, 30, 0))
+        self.report_submitted(sc2, user["sc2"], day(379, 16, 30))
+        with dated(day(383, 10)) as moment:
+            reports.report_reviewers_assign(reports=[sc2], expert=expert, actor=staff, now=moment)
+
+        # After the seminar, zj3 revises the figures it was asked to check; not resubmitted yet.
+        self.report_written(zj3, user["zj3"], day(405, 15), numbers=(900, 420, 300, 0, 40, 60, 0))
+
+    def report_of_year_2(self, experiment_school, actor, day):
+        """zj2's report of year 2, begun in that year and saved half written: the first groups'
+        numbers and its courses; the rest still empty."""
+        report = self.report_started(experiment_school, 2, actor, day(436, 9))
+        with dated(day(EXPERIMENT_STORY_DAYS, 16)):
+            reports.report_save_draft(
+                report=report, actor=actor, expected_revision=report.revision,
+                values={reached_field(ReachedGroup.COMMUNITY): 1020, reached_field(ReachedGroup.ELDERLY): 760,
+                        "courses_resources": "新建“乡村电商直播”“家庭急救常识”线上课程 2 门，社区学院分院课程菜单更新至 48 门。"},
+                work={report.project_work.first().pk: "乡村学习点由 5 个增至 9 个，送教下乡 14 场。"},
+            )  # fmt: skip
+
+    @staticmethod
+    def report_started(experiment_school, year, actor, moment):
+        with dated(moment) as moment:
+            return reports.report_start(experiment_school=experiment_school, year=year, actor=actor, now=moment)
+
+    @staticmethod
+    def report_written(report, actor, moment, *, numbers, other=""):
+        """The school saves its report: `numbers` by group in the notice's order (None: left empty),
+        who the 其它 are, each project's work and the four texts, as its edit page posts them."""
+        values = {reached_field(group): n for group, n in zip(ReachedGroup.values, numbers)}
+        values.update(
+            reached_other_note=other,
+            courses_resources="建成社区学院分院课程菜单 36 门，其中线上微课 22 门；编写《老年人智能手机应用》《乡村电商实务》校本教材 2 本。",
+            training="开展社区教育工作者和送教志愿者培训 4 期 260 人次；面向乡村学习点开展电商直播、种养技术培训 6 期 180 人次。",
+            problems="乡村学习点网络条件和场地不足，部分线上课程只能改为线下送教；服务人次的过程记录还不够规范。",
+            next_plan="新增乡村学习点 4 个，完成 10 门课程的线上化，建立按群体统计服务人次的台账，参加项目组中期评估。",
+        )
+        work = {row.pk: REPORT_WORK[row.position % len(REPORT_WORK)] for row in report.project_work.all()}
+        with dated(moment):
+            current = AnnualReport.objects.get(pk=report.pk)
+            return reports.report_save_draft(report=current, values=values, work=work, actor=actor, expected_revision=current.revision)
+
+    @staticmethod
+    def report_submitted(report, actor, moment):
+        with dated(moment) as moment:
+            return reports.report_submit(report=report, actor=actor, now=moment)
