@@ -3,9 +3,9 @@
 #   web        apply the migrations and create the cache table (unless MIGRATE_ON_START=false),
 #              then run gunicorn
 #   worker     the job worker (mail delivery, ZIP bundles)
-#   scheduler  send_queued_mail and expire_registrations every 5 minutes, send_deadline_reminders
-#              and send_report_reminders once a day after 08:00 Beijing time (what the systemd
-#              timers do on a server); run exactly one
+#   scheduler  send_queued_mail and expire_registrations every 5 minutes, send_deadline_reminders,
+#              complete_experiment_cycles and send_report_reminders once a day after 08:00 Beijing
+#              time (what the systemd timers do on a server); run exactly one
 #   manage ... any manage.py command, e.g. `manage createsuperuser`
 #   anything else is run as it is
 set -eu
@@ -34,6 +34,8 @@ case "${1:-web}" in
         # harm; each runs whether the other failed, and a failed one is tried again in 5 minutes.
         reminded=true
         python manage.py send_deadline_reminders || { reminded=false; echo "scheduler: send_deadline_reminders failed" >&2; }
+        # Cycles that are over are completed first, so that a 实验校 已结项 today is not reminded.
+        python manage.py complete_experiment_cycles || { reminded=false; echo "scheduler: complete_experiment_cycles failed" >&2; }
         python manage.py send_report_reminders || { reminded=false; echo "scheduler: send_report_reminders failed" >&2; }
         if [ "$reminded" = true ]; then
           last_reminder_day="$today"
