@@ -38,6 +38,11 @@ def local_input(moment) -> str:
     return f"{timezone.localtime(moment):%Y-%m-%dT%H:%M}"
 
 
+def nine_am(*, days: int):
+    """09:00 Beijing time, `days` from today: when a meeting would start."""
+    return timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=days)
+
+
 def phone(browser):
     """A new phone-sized browser (its own cookies: nobody signed in), the audit's checks following it."""
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai")
@@ -121,7 +126,7 @@ def test_activities_attendance_and_the_exit_rule(page, audit, browser, live_serv
     audit.check("staff-activity-new")
 
     title = "2026年第二次项目研讨交流会议"
-    starts_at = (timezone.now() + timedelta(days=10)).replace(second=0, microsecond=0)
+    starts_at = nine_am(days=10)
     staff.get_by_label("活动类型").select_option(label="研讨交流会议")
     staff.get_by_label("活动名称").fill(title)
     staff.get_by_label("开始时间（北京时间）").fill(local_input(starts_at))
@@ -238,7 +243,7 @@ def test_activities_attendance_and_the_exit_rule(page, audit, browser, live_serv
     shown_to(audit, staff)
     training_title = "2026年实验校项目团队培训"
     training = create_activity(staff, base, title=training_title, kind="队伍培训", place="浙江省杭州市西湖区培训中心",
-                               starts_at=(timezone.now() + timedelta(days=30)).replace(second=0, microsecond=0))  # fmt: skip
+                               starts_at=nine_am(days=30))  # fmt: skip
     invite_batch(staff, second_batch)
     # A month would have to pass: the training was held yesterday, the seminar a month ago (the
     # order of the two is what 七.7 reads). Schools A and C were at the training.
@@ -274,6 +279,7 @@ def test_activities_attendance_and_the_exit_rule(page, audit, browser, live_serv
     workspace = phone_b.locator("main").inner_text()
     assert "视为退出（连续两次未参与项目组活动）" in workspace
     assert "视为退出：连续两次未参与项目组活动" in workspace  # the project group's notice
+    assert "还剩" not in workspace and "连续缺席项目组活动：" not in workspace  # its cycle stopped with it
     audit.check("school-b-deemed-withdrawn")
     mailed = [m for m in OutgoingMail.objects.filter(subject="视为退出：连续两次未参与项目组活动") if user_b.email in m.to]
     assert len(mailed) == 1 and title in mailed[0].body and training_title in mailed[0].body
