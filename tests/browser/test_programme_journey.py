@@ -61,10 +61,9 @@ def shown_to(audit, page):
     return page
 
 
-def move(activity, *, starts_in: timedelta, hours=3, deadline_before=timedelta(days=1)):
-    """The clock would have to pass: the activity now starts `starts_in` from now (negative: it
-    began that long ago), for `hours`, its registration deadline `deadline_before` its start."""
-    start = timezone.now() + starts_in
+def move(activity, start, *, hours=3, deadline_before=timedelta(days=1)):
+    """The clock would have to pass: the activity now starts at `start`, for `hours`, its
+    registration deadline `deadline_before` its start."""
     Activity.objects.filter(pk=activity.pk).update(starts_at=start, ends_at=start + timedelta(hours=hours),
                                                    registration_deadline=start - deadline_before)  # fmt: skip
 
@@ -187,7 +186,7 @@ def test_activities_attendance_and_the_exit_rule(page, audit, browser, live_serv
 
     # --- 3. During the activity the attendee checks in with the QR code's address -------------
     # Ten days would have to pass: the seminar began ten minutes ago (registration closed).
-    move(seminar, starts_in=-timedelta(minutes=10))
+    move(seminar, timezone.now() - timedelta(minutes=10))
     shown_to(audit, staff)
     staff.goto(f"{base}/programme/staff/activities/{seminar.pk}/venue/")
     venue = staff.locator("main").inner_text()
@@ -223,7 +222,7 @@ def test_activities_attendance_and_the_exit_rule(page, audit, browser, live_serv
 
     # --- 4. Staff close it after its end: school B, absent without leave, is warned -----------
     # The afternoon would have to pass: the seminar ended an hour ago.
-    move(seminar, starts_in=-timedelta(hours=4))
+    move(seminar, timezone.now() - timedelta(hours=4))
     said = close_activity(staff, base, seminar)
     assert "活动已关闭：参加 2 所，请假 0 所，缺席 1 所。首次缺席已提醒 1 所；连续两次缺席进入退出审核 0 所。" in said
     closed = staff.locator("main").inner_text()
@@ -247,8 +246,8 @@ def test_activities_attendance_and_the_exit_rule(page, audit, browser, live_serv
     invite_batch(staff, second_batch)
     # A month would have to pass: the training was held yesterday, the seminar a month ago (the
     # order of the two is what 七.7 reads). Schools A and C were at the training.
-    move(seminar, starts_in=-timedelta(days=30))
-    move(training, starts_in=-timedelta(days=1))
+    move(seminar, nine_am(days=-30))
+    move(training, nine_am(days=-1))
     staff.goto(f"{base}/programme/staff/activities/{training.pk}/attendance/")
     mark_present(staff, name_a)
     mark_present(staff, name_c)
