@@ -31,6 +31,7 @@ from tests.programme.school_helpers import second_batch  # noqa: F401 (fixture: 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
 
 ATTENDEE = ("李红", "教务处处长", "13811112222")
+AGENDA = "一、各实验校交流项目进展；\n二、项目组部署下一阶段工作。"
 
 
 def local_input(moment) -> str:
@@ -43,21 +44,28 @@ def nine_am(*, days: int):
     return timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=days)
 
 
-def phone(browser):
-    """A new phone-sized browser (its own cookies: nobody signed in), the audit's checks following it."""
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    return page
+@pytest.fixture
+def phone(browser, audit):
+    """Opens a new phone-sized browser (its own cookies: nobody signed in), its errors heard by the
+    audit; each is closed after the test."""
+    contexts = []
+
+    def open_phone():
+        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        audit.attach(page)
+        return page
+
+    yield open_phone
+    for context in contexts:
+        context.close()
 
 
 def shown_to(audit, page):
     """The audit checks `page` from now on (each person in the journey has a browser of their own)."""
-    if page is not audit.page:
-        if page not in getattr(audit, "followed", []):
-            audit.attach(page)
-            audit.followed = [*getattr(audit, "followed", []), page]
-        audit.page = page
+    audit.page = page
     return page
 
 
@@ -68,20 +76,17 @@ def move(activity, start, *, hours=3, deadline_before=timedelta(days=1)):
                                                    registration_deadline=start - deadline_before)  # fmt: skip
 
 
-def create_activity(page, base, *, title, kind, starts_at, place):
-    """Staff fill in the new-activity page and create it; returns the Activity."""
-    page.goto(f"{base}/programme/staff/activities/new/")
+def fill_activity(page, *, title, kind, starts_at, place, deadline):
+    """Staff fill in the new-activity page: a three-hour activity with an agenda."""
     page.get_by_label("活动类型").select_option(label=kind)
     page.get_by_label("活动名称").fill(title)
     page.get_by_label("开始时间（北京时间）").fill(local_input(starts_at))
     page.get_by_label("结束时间（北京时间）").fill(local_input(starts_at + timedelta(hours=3)))
     page.get_by_label("地点").fill(place)
-    page.get_by_label("议程").fill("一、各实验校交流项目进展；\n二、项目组部署下一阶段工作。")
-    page.get_by_label("回执截止时间（北京时间）").fill(local_input(starts_at - timedelta(days=7)))
+    page.get_by_label("议程").fill(AGENDA)
+    page.get_by_label("回执截止时间（北京时间）").fill(local_input(deadline))
     with page.expect_navigation():
         page.get_by_role("button", name="创建活动").click()
-    assert "活动已创建" in page.locator(".messages").inner_text()
-    return Activity.objects.get(title=title)
 
 
 def invite_batch(page, batch):
@@ -106,14 +111,14 @@ def mark_present(page, school_name):
     assert f"{school_name}已签到" in page.locator(".messages").inner_text()
 
 
-def test_activities_attendance_and_the_exit_rule(page, audit, browser, live_server, second_batch, trio, staff_user):
+def test_activities_attendance_and_the_exit_rule(page, audit, phone, live_server, second_batch, trio, staff_user):
     base = live_server.url
-    (school_a, user_a), (school_b, user_b), (school_c, user_c) = trio["zj"], trio["js"], trio["sc"]
+    (school_a, user_a), (school_b, user_b), (school_c, _user_c) = trio["zj"], trio["js"], trio["sc"]
     name_a, name_b, name_c = (s.school.name for s in (school_a, school_b, school_c))
     staff = page
-    phone_a = phone(browser)
-    attendee = phone(browser)
-    phone_b = phone(browser)
+    phone_a = phone()
+    attendee = phone()
+    phone_b = phone()
 
     # --- 1. The project group creates an activity and invites the batch ------------------------
     shown_to(audit, staff)
@@ -126,22 +131,15 @@ def test_activities_attendance_and_the_exit_rule(page, audit, browser, live_serv
 
     title = "2026年第二次项目研讨交流会议"
     starts_at = nine_am(days=10)
-    staff.get_by_label("活动类型").select_option(label="研讨交流会议")
-    staff.get_by_label("活动名称").fill(title)
-    staff.get_by_label("开始时间（北京时间）").fill(local_input(starts_at))
-    staff.get_by_label("结束时间（北京时间）").fill(local_input(starts_at + timedelta(hours=3)))
-    staff.get_by_label("地点").fill("北京市朝阳区会议中心 3 层报告厅")
-    staff.get_by_label("议程").fill("一、各实验校交流项目进展；\n二、项目组部署下一阶段工作。")
     # A slip: the deadline typed after the start. Told next to that field; the rest stays typed.
-    staff.get_by_label("回执截止时间（北京时间）").fill(local_input(starts_at + timedelta(days=1)))
-    with staff.expect_navigation():
-        staff.get_by_role("button", name="创建活动").click()
+    fill_activity(staff, title=title, kind="研讨交流会议", starts_at=starts_at, place="北京市朝阳区会议中心 3 层报告厅",
+                  deadline=starts_at + timedelta(days=1))  # fmt: skip
     assert "活动未创建，请按提示修改（已填写的内容已保留）" in staff.locator("main").inner_text()
     assert_error_next_to(staff, staff.get_by_label("回执截止时间（北京时间）"), "回执截止时间不能晚于活动开始时间")
     assert staff.get_by_label("活动名称").input_value() == title
     assert staff.get_by_label("地点").input_value() == "北京市朝阳区会议中心 3 层报告厅"
     assert staff.get_by_label("开始时间（北京时间）").input_value() == local_input(starts_at)
-    assert "二、项目组部署下一阶段工作。" in staff.get_by_label("议程").input_value()
+    assert staff.get_by_label("议程").input_value() == AGENDA
     assert not Activity.objects.exists()
     audit.check("staff-activity-error", status=400)
 
@@ -241,8 +239,12 @@ def test_activities_attendance_and_the_exit_rule(page, audit, browser, live_serv
     # --- 5. A second activity; school B is absent again and reaches the exit queue -------------
     shown_to(audit, staff)
     training_title = "2026年实验校项目团队培训"
-    training = create_activity(staff, base, title=training_title, kind="队伍培训", place="浙江省杭州市西湖区培训中心",
-                               starts_at=nine_am(days=30))  # fmt: skip
+    training_starts = nine_am(days=30)
+    staff.goto(f"{base}/programme/staff/activities/new/")
+    fill_activity(staff, title=training_title, kind="队伍培训", starts_at=training_starts, place="浙江省杭州市西湖区培训中心",
+                  deadline=training_starts - timedelta(days=7))  # fmt: skip
+    assert "活动已创建" in staff.locator(".messages").inner_text()
+    training = Activity.objects.get(title=training_title)
     invite_batch(staff, second_batch)
     # A month would have to pass: the training was held yesterday, the seminar a month ago (the
     # order of the two is what 七.7 reads). Schools A and C were at the training.
@@ -287,5 +289,3 @@ def test_activities_attendance_and_the_exit_rule(page, audit, browser, live_serv
     # School A attended both and stays 实验中, with nothing in a row.
     assert {i.outcome for i in Invitation.objects.filter(experiment_school=school_a)} == {"attended"}
     audit.finish()
-    for other in (phone_a, attendee, phone_b):
-        other.context.close()
