@@ -3,7 +3,8 @@ through the pages only: a Zhejiang school registers, fills in and saves its form
 uploads the scan and submits; the Zhejiang association returns it; the school fixes it on a phone
 and submits again; the association recommends and forwards; the project group passes the formal
 check and assigns experts; three experts score; the project group decides and publishes; the
-school sees its outcome and the public the list.
+school, now a 实验校, lands on its workspace and reads its outcome on its application record; the
+public sees the list.
 
 Every page on the way is checked as the role that sees it (tests/browser/audit.py): axe-core at
 desktop and phone width, no sideways scrolling on a phone, the Nu HTML Checker, no console error
@@ -269,7 +270,14 @@ def test_the_whole_journey(page, audit, live_server, tmp_path, private_media, ba
     log_out(page)
 
     # --- The school sees its outcome; the public sees the list ---------------------------------
+    # Once the list is published the school is a 实验校: its home is its workspace (year 1 of its
+    # cycle), and its application's outcome is one link away, on its 申报记录.
     log_in(page, live_server, SCHOOL_EMAIL, SCHOOL_PASSWORD)
+    workspace = page.locator("main").inner_text()
+    assert f"{SCHOOL_NAME} · 实验校工作台" in workspace and "第 1 年" in workspace and "实验中" in workspace
+    audit.check("school-workspace-selected")
+    with page.expect_navigation():
+        page.get_by_role("link", name="申报记录").click()
     assert Status.SELECTED.label in page.locator("main").inner_text()
     audit.check("school-dashboard-selected")
     with page.expect_navigation():

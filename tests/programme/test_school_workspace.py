@@ -137,6 +137,11 @@ def test_a_school_no_longer_experimenting_reads_its_workspace(trio, staff_user, 
     assert f">{expected}</span>" in text
     assert "修改项目小组与实施项目" not in text and "申请退出项目实施</a>" not in text
     assert "查看项目小组与变更记录" in text
+    # Its cycle and its count of absences stopped with its status: no days left, no "0 次" in a row
+    # (read beside 视为退出 for two absences in a row, that contradicted the banner).
+    assert "还剩" not in text and "连续缺席项目组活动" not in text
+    if end != "completed":
+        assert f"{expected}，实验周期不再计算。" in text
 
 
 def test_the_application_record_stays_reachable_and_a_new_batch_can_be_applied_for(trio, batch):

@@ -16,7 +16,7 @@ from programme import activities, attendance, exits
 from programme.models import Activity, ExitReview, ExperimentSchool, ExperimentStatus, Invitation, SchoolNotice, WithdrawalRequest
 from programme.selectors import current_absences
 from programme.staff_views import absences_in_a_row
-from tests.conftest import pdf_bytes, upload
+from tests.conftest import aware, pdf_bytes, upload
 from tests.programme.conftest import make_activity, published_batch
 
 NOW = timezone.now()
@@ -215,6 +215,16 @@ def test_attendance_on_the_phone_marks_and_undoes(staff, trio, staff_user):
     assert "已签到 <strong>1</strong> / 1 所" in text(staff.get(reverse("programme:staff_attendance", args=[activity.pk])))
     staff.post(reverse("programme:staff_attendance_mark", args=[invitation.pk]), {"present": "0"})
     assert not Invitation.objects.get(pk=invitation.pk).attended
+
+
+def test_a_two_day_activity_shows_its_last_day_at_the_venue_and_on_the_attendance_page(staff, staff_user):
+    """A 队伍培训 over two days: "至 16:00" alone would read as the same day."""
+    starts = aware(2026, 11, 19, 9, 0)
+    activity = make_activity(staff_user, starts, hours=31, kind="training", title="两天的队伍培训")
+    for name in ("programme:staff_attendance", "programme:staff_venue"):
+        assert "2026-11-19 09:00 至 2026-11-20 16:00" in text(staff.get(reverse(name, args=[activity.pk]))), name
+    same_day = make_activity(staff_user, starts, hours=3, title="半天的研讨交流会议")
+    assert "2026-11-19 09:00 至 12:00" in text(staff.get(reverse("programme:staff_attendance", args=[same_day.pk])))
 
 
 def test_an_online_list_is_imported_pasted_or_as_a_csv_or_xlsx(staff, trio, staff_user):
