@@ -10,6 +10,7 @@ import secrets
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from applications.models import Batch
@@ -140,3 +141,10 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str, now: dat
         locked.revoked_at, locked.revoked_by, locked.revoke_reason = now or timezone.now(), actor, reason
         locked.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     return locked
+
+
+def school_certificates(school_id) -> list[Certificate]:
+    """A school's certificates for its workspace (of every 实验校 record it has had), the valid
+    ones first, the newest first."""
+    return list(Certificate.objects.filter(experiment_school__school_id=school_id)
+                .order_by(F("revoked_at").asc(nulls_first=True), "-issued_at"))  # fmt: skip
