@@ -469,3 +469,22 @@ def get_visible_report_attachment(user, pk, attachment_id):
 def get_staff_report_reviewer(user, pk):
     """An expert's assignment to a report, for the project group to remove; others 403."""
     return _staff_get(user, "ReportReviewer", pk, "report", "expert")
+
+
+# ---- 荣誉证书 (programme: certificates) -------------------------------------------------------------
+
+
+def get_staff_certificate(user, pk):
+    """Any certificate, for the project group to revoke; others 403."""
+    return _staff_get(user, "Certificate", pk, "experiment_school__school")
+
+
+def get_visible_certificate(user, pk):
+    """A certificate's PDF: the project group's (any, a revoked one too: it prints as revoked), and
+    its own school's while it is valid; to anyone else it does not exist (404)."""
+    certificate = get_object_or_404(_model("programme", "Certificate").objects.select_related("experiment_school"), pk=pk)
+    if is_project_staff(user):
+        return certificate
+    if is_school(user) and user.school_id == certificate.experiment_school.school_id and not certificate.is_revoked:
+        return certificate
+    raise Http404

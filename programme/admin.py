@@ -10,7 +10,7 @@ from portal.admin import RecordHistoryAdmin
 from programme import attendance
 from programme.activities import new_checkin_code
 from programme.models import (
-    Activity, AnnualReport, Attendee, ExitReview, ExperimentLogEntry, ExperimentProject, ExperimentSchool, ExperimentTeamMember,
+    Activity, AnnualReport, Attendee, Award, Certificate, ExitReview, ExperimentLogEntry, ExperimentProject, ExperimentSchool, ExperimentTeamMember,
     Invitation, ReportAttachment, ReportComment, ReportDeadline, ReportLogEntry, ReportProjectWork, ReportReminder, ReportReviewer,
     SchoolNotice, WithdrawalRequest,
 )  # fmt: skip
@@ -198,3 +198,23 @@ class AnnualReportAdmin(MadeByServicesAdmin):
 class ReportReminderAdmin(MadeByServices, admin.ModelAdmin):
     list_display = ["experiment_school", "year", "kind", "due_at", "sent_at"]
     list_filter = ["kind", "year"]
+
+
+# ---- 荣誉证书 (issue 16) ----------------------------------------------------------------------------
+
+
+@admin.register(Award)
+class AwardAdmin(admin.ModelAdmin):
+    """Staff define the awards (实验成果奖 with 一等奖、二等奖、三等奖) here; certificates of them are
+    issued on the 实验校's page."""
+
+    list_display = ("name", "levels", "is_active", "created_at")
+
+
+@admin.register(Certificate)
+class CertificateAdmin(MadeByServicesAdmin):
+    """Read only: certificates are issued and revoked on the 实验校's page (programme.certificates)."""
+
+    list_display = ("number", "school_name", "title", "issued_at", "revoked_at")
+    list_filter = ("kind",)
+    search_fields = ("number", "school_name")

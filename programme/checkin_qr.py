@@ -7,6 +7,7 @@ import re
 import qrcode
 import qrcode.image.svg
 from django.urls import reverse
+from django.utils.html import escape
 
 
 def checkin_url(request, activity) -> str:
@@ -15,9 +16,10 @@ def checkin_url(request, activity) -> str:
     return request.build_absolute_uri(reverse("programme:checkin", kwargs={"code": activity.checkin_code}))
 
 
-def qr_svg(text: str) -> str:
+def qr_svg(text: str, label: str = "签到二维码") -> str:
     """`text` as a QR code: inline SVG markup (a white ground and one path, no XML declaration, no
-    style attribute) that scales with its container (viewBox; width and height 100%)."""
+    style attribute) that scales with its container (viewBox; width and height 100%); `label` is
+    what a screen reader announces."""
     image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=4,
                         error_correction=qrcode.constants.ERROR_CORRECT_M)  # fmt: skip
     markup = image.to_string(encoding="unicode")
@@ -25,5 +27,5 @@ def qr_svg(text: str) -> str:
     # big it is shown, and a white rectangle under the modules keeps the quiet zone a scanner
     # needs on any background (attributes, not style: the portal's CSP allows no inline style).
     return re.sub(r'^<svg width="[^"]*" height="[^"]*"([^>]*)>',
-                  r'<svg width="100%" height="100%" role="img" aria-label="签到二维码"\1><rect width="100%" height="100%" fill="#ffffff"/>',
+                  rf'<svg width="100%" height="100%" role="img" aria-label="{escape(label)}"\1><rect width="100%" height="100%" fill="#ffffff"/>',
                   markup, count=1)

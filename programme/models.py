@@ -707,3 +707,89 @@ class ReportReminder(models.Model):
 
     def __str__(self):
         return f"{self.experiment_school_id} 第{self.year}年 {self.get_kind_display()}"
+
+
+# ---- 实验成果奖 and 荣誉证书 (issue 16) ---------------------------------------------------------------
+
+
+class Award(models.Model):
+    """An award the project group defines (五: 颁发实验成果奖), e.g. 实验成果奖 with its levels
+    一等奖、二等奖、三等奖; edited in admin. A certificate of it names the level and the winning project."""
+
+    name = models.CharField("奖项名称", max_length=100, unique=True, help_text="例如：实验成果奖")
+    levels = models.CharField("等级", max_length=200, help_text="用顿号分隔，按从高到低排列，例如：一等奖、二等奖、三等奖")
+    is_active = models.BooleanField("可颁发", default=True, help_text="取消勾选后不再出现在颁发证书的选项中；已颁发的证书不受影响。")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "奖项"
+        verbose_name_plural = "奖项"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def level_list(self) -> list[str]:
+        """The levels in the order staff typed them (、 or a comma between them)."""
+        return [level.strip() for level in self.levels.replace("，", "、").replace(",", "、").split("、") if level.strip()]
+
+
+class CertificateKind(models.TextChoices):
+    EXPERIMENT_SCHOOL = "experiment_school", "实验校证书"
+    QUALITY_SCHOOL = "quality_school", "优质校证书"
+    AWARD = "award", "奖项证书"
+
+
+class Certificate(models.Model):
+    """A 荣誉证书 issued to a 实验校 (programme.certificates issues and revokes them): its number,
+    printed with a QR code of the public page /verify/<number>/, is random (never derived from the
+    id), so certificates cannot be enumerated. What it certifies is stored as issued (school name,
+    title, project), so it reads the same however the school's record changes later."""
+
+    number = models.CharField("证书编号", max_length=40, unique=True, editable=False)
+    kind = models.CharField("证书类型", max_length=20, choices=CertificateKind.choices)
+    experiment_school = models.ForeignKey(ExperimentSchool, on_delete=models.PROTECT, related_name="certificates", verbose_name="实验校")
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, null=True, blank=True, related_name="certificates", verbose_name="奖项")
+    award_level = models.CharField("奖项等级", max_length=30, blank=True)
+    project = models.ForeignKey(
+        ExperimentProject, on_delete=models.PROTECT, null=True, blank=True, related_name="certificates", verbose_name="获奖项目"
+    )
+    school_name = models.CharField("获证学校", max_length=200)
+    title = models.CharField("证书内容", max_length=200, help_text="例如：职业院校服务全民终身学习项目第一批实验校；或：实验成果奖 一等奖")
+    project_name = models.CharField("获奖项目名称", max_length=200, blank=True)
+    issued_at = models.DateTimeField("颁发时间", default=timezone.now)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="颁发人")
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="撤销人")
+    revoke_reason = models.TextField("撤销原因", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "荣誉证书"
+        verbose_name_plural = "荣誉证书"
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            # One live certificate of a kind for a school (实验校, 优质校), and of an award for one of
+            # its projects; a revoked one does not count, so a corrected one can be issued.
+            models.UniqueConstraint(
+                fields=["experiment_school", "kind"], condition=models.Q(revoked_at__isnull=True) & ~models.Q(kind="award"),
+                name="one_live_certificate_of_a_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["experiment_school", "award", "project"], condition=models.Q(revoked_at__isnull=True, kind="award"),
+                name="one_live_award_per_project",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="award") | models.Q(award__isnull=False, project__isnull=False),
+                name="award_certificate_names_award_and_project",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} · {self.school_name} · {self.title}"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

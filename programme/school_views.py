@@ -21,6 +21,7 @@ from applications.workflow import WorkflowError, deadline_in_words, deadline_pas
 from portal import policy
 from portal.client_address import client_address
 from programme import activities, attendance, exits
+from programme.certificates import school_certificates
 from programme.experiment_schools import projects_update, team_update
 from programme.models import Activity, Attendee, Invitation, WithdrawalRequest
 from programme.school_forms import (
@@ -64,6 +65,7 @@ def dashboard(request):
         "projects": list(experiment_school.projects.select_related("category")), "team": list(experiment_school.team.all()),
         "may_change": policy.may_change_experiment_school(request.user, experiment_school),
         "reports_due": reports_due_for(experiment_school, now=now),
+        "certificates": school_certificates(request.user.school_id),
     })  # fmt: skip
 
 

@@ -113,7 +113,14 @@ def experiment_schools(request, fmt="html"):
 def experiment_school(request, pk):
     """One 实验校: school, batch, cycle, status and its history, projects, team, invitations with
     their outcomes, exit reviews and requests to leave."""
-    found = policy.get_staff_experiment_school(request.user, pk)
+    return experiment_school_page(request, policy.get_staff_experiment_school(request.user, pk))
+
+
+def experiment_school_page(request, found, *, certificate_forms: dict | None = None, status: int = 200):
+    """One 实验校's page (`found`, let in by the policy): with its certificates and the forms to issue
+    and revoke them (programme.certificate_views sends a form back here with its errors)."""
+    from programme.certificate_views import certificates_context  # certificate_views renders this page too
+
     school = experiment_school_with_parts().get(pk=found.pk)
     exit_reviews = list(school.exit_reviews.select_related("first_absence__activity", "second_absence__activity", "decided_by")
                         .order_by("-created_at"))  # fmt: skip
@@ -123,7 +130,8 @@ def experiment_school(request, pk):
         "invitations": school.invitations.select_related("activity").prefetch_related("attendees").order_by("-activity__starts_at"),
         "exit_reviews": exit_reviews, "pending_review": next((r for r in exit_reviews if r.state == ExitReview.State.PENDING), None),
         "withdrawals": school.withdrawal_requests.select_related("requested_by", "acknowledged_by").order_by("-requested_at"),
-    })  # fmt: skip
+        **certificates_context(school, certificate_forms or {}),
+    }, status=status)  # fmt: skip
 
 
 # ---- Activities -----------------------------------------------------------------------------------

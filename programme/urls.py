@@ -3,7 +3,7 @@ the programme), the project group's (实验校, activities, attendance, the exit
 reports (年度工作报告) of both."""
 from django.urls import path
 
-from programme import report_views, school_views, staff_views
+from programme import certificate_views, report_views, school_views, staff_views
 
 app_name = "programme"
 
@@ -69,4 +69,13 @@ report_patterns = [
     path("reports/staff/totals/<str:table>.xlsx", report_views.report_totals_xlsx, name="report_totals_xlsx"),
 ]
 
-urlpatterns = [*school_patterns, *staff_patterns, *report_patterns]
+# The 荣誉证书 (issue 16): issued and revoked by the project group, the PDF for staff and its school.
+# The public verify page, /verify/<number>/, is portal/urls.py's `certificate_verify`.
+certificate_patterns = [
+    path("staff/schools/<int:pk>/certificates/issue/", certificate_views.certificate_issue, name="staff_certificate_issue"),
+    path("staff/cycles/<int:batch_id>/certificates/", certificate_views.certificates_issue_batch, name="staff_certificates_issue_batch"),
+    path("staff/certificates/<int:pk>/revoke/", certificate_views.certificate_revoke, name="staff_certificate_revoke"),
+    path("certificates/<int:pk>/pdf/", certificate_views.certificate_pdf, name="certificate_pdf"),
+]
+
+urlpatterns = [*school_patterns, *staff_patterns, *report_patterns, *certificate_patterns]

@@ -97,6 +97,8 @@ class Scene:
     report_draft_b: AnnualReport
     report_b: AnnualReport
     reviewer_b: ReportReviewer
+    # --- programme: certificates --- school B's 实验校 certificate (valid).
+    certificate_b: "Certificate"
     users: dict
     sessions: dict  # role → session key, made once (each test's changes to it are rolled back)
 
@@ -214,6 +216,10 @@ def build_scene() -> Scene:
     report_b = annual_reports.report_submit(report=report_b, actor=school_b_user)
     annual_reports.report_reviewers_assign(reports=[report_b], expert=users["expert_assigned"], actor=staff)
     reviewer_b = report_b.reviewers.get()
+    # --- programme: certificates ---
+    from programme.certificates import certificate_issue
+
+    certificate_b = certificate_issue(experiment_school=experiment_b, kind="experiment_school", actor=staff)
     sessions = {}
     for role, user in users.items():
         client = Client()
@@ -223,7 +229,7 @@ def build_scene() -> Scene:
         batch=batch, published=published, window_zj=window_zj, window_js=window_js, app_zj=reload(app_zj), app_js=reload(app_js),
         scan_zj=app_zj.scans.get(), scan_js=app_js.scans.get(), assignment=assignment, review=review, job=job, run=run,
         experiment_b=experiment_b, activity=activity, invitation_b=invitation_b, programme_staff=programme_staff,
-        report_draft_b=report_draft_b, report_b=report_b, reviewer_b=reviewer_b, users=users, sessions=sessions,
+        report_draft_b=report_draft_b, report_b=report_b, reviewer_b=reviewer_b, certificate_b=certificate_b, users=users, sessions=sessions,
     )  # fmt: skip
 
 
@@ -584,6 +590,19 @@ EXPECTATIONS = [
     # opened from the venue's QR code with the code in the address.
     case("programme:checkin", cells("200/400"), label="typed"),
     case("programme:checkin", cells("200/400"), lambda s: {"code": s.activity.checkin_code}, "qr"),
+    # --- programme: certificates ---
+    # The verify page is anyone's, signed in or not; an unknown number is a 404 for everyone.
+    case("certificate_verify", PUBLIC_GET_ONLY, lambda s: {"number": s.certificate_b.number}, "valid"),
+    case("certificate_verify", read_only(cells("404")), lambda s: {"number": "CAEA-2000-AAAA-AAAA-AAAA-AAAA"}, "unknown"),
+    # The PDF: its own school and the project group; to anyone else it does not exist.
+    case("programme:certificate_pdf", read_only(cells("404", anonymous="L", school_b="200", staff="200", admin="200")),
+         lambda s: {"pk": s.certificate_b.pk}, content_type=PDF),
+    # Issue with nothing chosen, revoke with no reason: the page again with the error (400).
+    case("programme:staff_certificate_issue", post_only(staff="400", admin="400"), lambda s: {"pk": s.experiment_b.pk}),
+    case("programme:staff_certificate_revoke", post_only(staff="400", admin="400"), lambda s: {"pk": s.certificate_b.pk}),
+    # The batch's certificates, not ticked: back with a message; a batch not published: 404.
+    case("programme:staff_certificates_issue_batch", post_only(staff="302", admin="302"), lambda s: {"batch_id": s.published.pk}, "published"),
+    case("programme:staff_certificates_issue_batch", post_only(staff="404", admin="404"), lambda s: {"batch_id": s.batch.pk}, "open"),
 ]
 
 # Django admin: one check of its index per role (the rest of it is Django's own, with its own rules).
