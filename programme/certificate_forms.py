@@ -47,3 +47,14 @@ class CertificateIssueForm(forms.Form):
 class CertificateRevokeForm(forms.Form):
     reason = forms.CharField(label="撤销原因", max_length=1000, widget=forms.TextInput(),
                              error_messages={"required": "请填写撤销原因。"})  # fmt: skip
+
+
+def certificates_context(experiment_school, forms: dict) -> dict:
+    """What the 实验校's staff page shows of its certificates: each with its revoke form, and the
+    issue form (`forms`: {"issue": form} or {"revoke": (certificate id, form)} sent back with errors)."""
+    revoke_pk, revoke_form = forms.get("revoke", (None, None))
+    rows = list(experiment_school.certificates.select_related("issued_by", "revoked_by"))
+    for row in rows:
+        row.revoke_form = revoke_form if row.pk == revoke_pk else CertificateRevokeForm(auto_id=f"id_revoke_{row.pk}_%s")
+    return {"certificates": rows,
+            "certificate_form": forms.get("issue") or CertificateIssueForm(experiment_school=experiment_school, auto_id="id_certificate_%s")}  # fmt: skip

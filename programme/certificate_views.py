@@ -18,19 +18,9 @@ from programme import certificates
 from programme.certificate_forms import CertificateIssueForm, CertificateRevokeForm
 from programme.checkin_qr import qr_svg
 from programme.models import Certificate, CertificateKind
+from programme.staff_views import experiment_school_page
 
 CERTIFICATE_STYLESHEETS = ("css/print-certificate.css",)
-
-
-def certificates_context(experiment_school, forms: dict) -> dict:
-    """What the 实验校's staff page shows of its certificates: each with its revoke form, and the
-    issue form (`forms`: {"issue": form} or {"revoke": (certificate id, form)} sent back with errors)."""
-    revoke_pk, revoke_form = forms.get("revoke", (None, None))
-    rows = list(experiment_school.certificates.select_related("issued_by", "revoked_by"))
-    for row in rows:
-        row.revoke_form = revoke_form if row.pk == revoke_pk else CertificateRevokeForm(auto_id=f"id_revoke_{row.pk}_%s")
-    return {"certificates": rows,
-            "certificate_form": forms.get("issue") or CertificateIssueForm(experiment_school=experiment_school, auto_id="id_certificate_%s")}  # fmt: skip
 
 
 def verify_url(request, certificate) -> str:
@@ -46,8 +36,6 @@ def verify_url(request, certificate) -> str:
 def certificate_issue(request, pk):
     """Issue one certificate to this 实验校: the page again with the error next to the field (400),
     else back to it with the new number."""
-    from programme.staff_views import experiment_school_page
-
     experiment_school = policy.get_staff_experiment_school(request.user, pk)
     form = CertificateIssueForm(request.POST, experiment_school=experiment_school, auto_id="id_certificate_%s")
     if form.is_valid():
@@ -69,8 +57,6 @@ def certificate_issue(request, pk):
 def certificate_revoke(request, pk):
     """Revoke a certificate with its reason: the page again with the error next to the field (400),
     else back to the 实验校's page."""
-    from programme.staff_views import experiment_school_page
-
     certificate = policy.get_staff_certificate(request.user, pk)
     form = CertificateRevokeForm(request.POST, auto_id=f"id_revoke_{certificate.pk}_%s")
     if form.is_valid():

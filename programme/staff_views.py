@@ -25,6 +25,7 @@ from portal.pdf import render_pdf
 from portal.protected import protected_file_response
 from programme import activities, attendance, exit_rule, exits
 from programme.experiment_schools import cycle_move, experiment_schools_complete_due
+from programme.certificate_forms import certificates_context
 from programme.checkin_qr import checkin_url, qr_svg
 from programme.models import ExitReview, ExperimentStatus, Invitation, Outcome, SchoolNotice, cycle_end
 from programme.report_selectors import report_states_by_school
@@ -119,8 +120,6 @@ def experiment_school(request, pk):
 def experiment_school_page(request, found, *, certificate_forms: dict | None = None, status: int = 200):
     """One 实验校's page (`found`, let in by the policy): with its certificates and the forms to issue
     and revoke them (programme.certificate_views sends a form back here with its errors)."""
-    from programme.certificate_views import certificates_context  # certificate_views renders this page too
-
     school = experiment_school_with_parts().get(pk=found.pk)
     exit_reviews = list(school.exit_reviews.select_related("first_absence__activity", "second_absence__activity", "decided_by")
                         .order_by("-created_at"))  # fmt: skip
