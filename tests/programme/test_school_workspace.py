@@ -178,11 +178,11 @@ def test_the_workspace_shows_the_annual_reports_between_the_activities_and_the_n
 
 def more_experiment_schools(batch, count, start=0):
     """`count` more 实验校 of `batch`, made in bulk (the workspace must not read them)."""
-    from portal.models import Province
+    from portal.models import Province, SchoolType
 
     province = Province.objects.get(code="330000")
     schools = School.objects.bulk_create(
-        School(name=f"规模测试职业学院{i:04d}", province=province, school_type="higher_vocational", address="地址 1 号",
+        School(name=f"规模测试职业学院{i:04d}", province=province, school_type=SchoolType.HIGHER_VOCATIONAL, address="地址 1 号",
                postcode="310012", contact_email=f"scale{i}@example.cn", contact_mobile="13900000000")  # fmt: skip
         for i in range(start, start + count)
     )
