@@ -3,7 +3,6 @@
 closing, the 签到表 PDF, XLSX of registrations, the check-in code shown at the venue) and the exit
 queue of 七.7 with the requests to leave. Staff and the admin only (portal.policy on the first line).
 """
-from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,14 +22,14 @@ from applications.workflow import WorkflowError
 from portal import policy
 from portal.pdf import render_pdf
 from portal.protected import protected_file_response
-from programme import activities, attendance, exit_rule, exits
+from programme import activities, attendance, exits
 from programme.experiment_schools import cycle_move, experiment_schools_complete_due
 from programme.certificate_forms import certificates_context
 from programme.checkin_qr import checkin_url, qr_svg
 from programme.models import ExitReview, ExperimentStatus, Invitation, Outcome, SchoolNotice, cycle_end
 from programme.report_selectors import report_states_by_school
 from programme.selectors import (
-    activities_for_staff, activity_invitations, current_absences, cycle_label, exit_queue, experiment_school_with_parts,
+    absences_in_a_row, activities_for_staff, activity_invitations, current_absences, cycle_label, exit_queue, experiment_school_with_parts,
     experiment_schools_for_staff, withdrawal_queue,
 )  # fmt: skip
 from programme.staff_forms import (
@@ -43,26 +42,6 @@ SCHOOLS_PER_PAGE = 100
 
 
 # ---- 实验校 ------------------------------------------------------------------------------------------
-
-
-def absences_in_a_row(experiment_school_ids) -> dict[int, int]:
-    """Absences in a row now for each of these 实验校, as programme.selectors.current_absences
-    counts them (after the last pair a staff review dealt with), in two queries for all of them."""
-    ids = list(experiment_school_ids)
-    records = defaultdict(list)
-    closed = (
-        Invitation.objects.filter(experiment_school_id__in=ids, activity__closed_at__isnull=False).exclude(outcome="")
-        .order_by("activity__starts_at", "activity_id")
-        .values_list("experiment_school_id", "pk", "outcome", "activity__counts_for_attendance")
-    )  # fmt: skip
-    for school_id, key, outcome, counts in closed:
-        records[school_id].append(exit_rule.Record(key=key, outcome=exit_rule.Outcome(outcome), counts=counts))
-    reviewed = set(ExitReview.objects.filter(experiment_school_id__in=ids).values_list("second_absence_id", flat=True))
-    counts = {}
-    for school_id in ids:
-        done = [record.key for record in records[school_id] if record.key in reviewed]
-        counts[school_id] = exit_rule.consecutive_absences(records[school_id], since=done[-1] if done else None)
-    return counts
 
 
 SCHOOL_COLUMNS = ("批次", "省份", "学校名称", "学校类型", "具体实施项目", "负责人", "职务", "负责人手机", "状态", "实验周期",
