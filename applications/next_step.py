@@ -67,6 +67,13 @@ class NextStep:
     words: str = ""  # the next thing to do, in a sentence
     paper_window: object = None  # the ProvincialWindow asking for a paper copy, before submission
     return_notice: ReturnNotice | None = None
+    applies: bool = True  # False once submitted: no deadline left to meet
+
+    @property
+    def shows_deadline(self) -> bool:
+        """Whether the deadline gets its own line: while one applies, unless the return notice
+        already gives it (with the time left)."""
+        return self.applies and self.return_notice is None
 
 
 def _steps(current: str | None) -> list[Step]:
@@ -89,7 +96,9 @@ def next_step(batch, school, application: Application | None, window, now: datet
         "改为直接向项目组申报（申请表“一、学校基本信息”中的申报途径）。"
         if direct_open else "提交截止时间已过，不能再提交。"
     )
-    if goes_to_province and window.paper_required and (application is None or application.submitted_at is None or application.is_editable):
+    # Said ahead, as part of the steps, until the first submission; from then on the application's
+    # own notice (_paper_copy.html, selectors.paper_copy_window) says where it goes.
+    if goes_to_province and window.paper_required and (application is None or application.submitted_at is None):
         guide.paper_window = window
     if application is None:
         guide.steps = _steps("fill")
@@ -97,6 +106,7 @@ def next_step(batch, school, application: Application | None, window, now: datet
         guide.words = too_late if passed else f"开始填写实验校资格申请表，在截止时间前提交至{deadline.owner}。"
         return guide
     if not application.is_editable:
+        guide.applies = False
         # Past the school's steps: the status says where it is; the steps stand done while it
         # stands submitted (not once withdrawn).
         if application.submitted_at is not None and application.status != Status.WITHDRAWN:
