@@ -5,10 +5,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from applications.models import EDITABLE_STATUSES, Application, Route, SignedScan, TimelineEntry
+from applications.models import EDITABLE_STATUSES, Application, Route, SignedScan, TeamMember, TimelineEntry
 from applications.selectors import window_for
 from applications.uploads import inspect_scan
 from applications.workflow import WorkflowError, status_label_for_school
+from portal.models import School
 
 
 def default_route(batch, school) -> str:
@@ -200,3 +201,52 @@ def school_update_profile(*, form) -> None:
         school = form.save()
         for application in school.applications.filter(status__in=EDITABLE_STATUSES):
             refresh_version_code(application)
+
+
+# What a new application takes from the school's earlier one (services.application_start_from_earlier):
+# the people, the 项目小组 and the 实验方案, which a school carries from one batch to the next and edits.
+# Not what was signed or sealed for that batch (the 承诺书's signature and time, the 单位意见 and the
+# 上级主管部门 of 七), nor anything the portal gave the earlier one (number, version code, scans, dates,
+# route, a 补正 deadline, the reviewers' opinions).
+FIELDS_STARTED_FROM_EARLIER = (
+    "lead_name", "lead_title", "lead_mobile", "lead_title_note", "liaison_name", "liaison_title", "liaison_mobile",
+    "other_project_name", "plan_name", "plan_content", "plan_steps", "plan_goals", "plan_features",
+)  # fmt: skip
+TEAM_FIELDS = ("name", "title", "department", "mobile", "duty")
+
+
+def application_start_from_earlier(*, batch, school, earlier: Application, actor) -> Application:
+    """Start the school's application for `batch` from the content of its `earlier` one (of an
+    earlier batch), to edit before submitting.
+
+    Side effects: a new application for `batch`, made as application_get_or_create makes one (its
+    own number, routed for this batch, the 创建申请表 row); the fields FIELDS_STARTED_FROM_EARLIER,
+    the 具体实施项目 and the 项目小组成员 (in their order) copied from `earlier`; its version code
+    computed over the copy; one more timeline row, shown to the school and its reviewers:
+    以申请编号 X（batch）的内容开始填写. `earlier` is not changed.
+    Raises WorkflowError when `earlier` is not the school's, is not of an earlier batch, or the
+    school has an application for `batch` already (nothing is written then)."""
+    if earlier.school_id != school.pk:
+        raise WorkflowError("只能以本校以往的申请表为基础开始填写。", "not_own")
+    if earlier.batch_id == batch.pk or earlier.batch.national_deadline >= batch.national_deadline:
+        raise WorkflowError("只能以以往批次的申请表为基础开始填写。", "not_earlier")
+    with transaction.atomic():
+        # Two clicks at once: the second waits here, then finds the first one's application.
+        School.objects.select_for_update().filter(pk=school.pk).first()
+        if Application.objects.filter(batch=batch, school=school).exists():
+            raise WorkflowError(f"本校已有{batch.short_name}的申请表，请在原申请表上继续填写。", "already_started")
+        application = application_get_or_create(batch=batch, school=school, actor=actor)
+        for name in FIELDS_STARTED_FROM_EARLIER:
+            setattr(application, name, getattr(earlier, name))
+        application.save()
+        application.projects.set(earlier.projects.all())
+        TeamMember.objects.bulk_create(
+            TeamMember(application=application, position=position, **{name: getattr(row, name) for name in TEAM_FIELDS})
+            for position, row in enumerate(row for row in earlier.team.order_by("position", "pk") if not row.is_blank())
+        )
+        refresh_version_code(application)
+        TimelineEntry.objects.create(
+            application=application, actor=actor, action="start_from_earlier",
+            comment=f"以申请编号 {earlier.number}（{earlier.batch.short_name}）的内容开始填写：负责人与项目对接人、项目小组成员、具体实施项目、实验方案",
+        )  # fmt: skip
+    return application

@@ -21,7 +21,10 @@ from applications.rules import check_application
 from applications.selectors import (
     applications_visible_to, current_batch, experiment_memberships, open_batches, paper_copy_window, window_for,
 )  # fmt: skip
-from applications.services import DraftConflict, application_get_or_create, application_save_draft, scan_upload, school_update_profile
+from applications.next_step import earlier_application_to_start_from, next_step
+from applications.services import (
+    DraftConflict, application_get_or_create, application_save_draft, application_start_from_earlier, scan_upload, school_update_profile,
+)  # fmt: skip
 from applications.workflow import (
     WorkflowError, apply_direct, restart, status_label_for_school, submit, submit_problems, withdraw,
 )  # fmt: skip
@@ -60,6 +63,9 @@ def dashboard(request):
         for batch, application, window in rows:
             if application is not None:
                 application.paper_copy_window = paper_copy_window(application, window)
+            batch.next_step = next_step(batch, user.school, application, window)
+            # Offered only before the school has an application for this batch.
+            batch.start_from = earlier_application_to_start_from(batch, user.school) if application is None else None
         # A current 实验校 of an earlier batch applying again is told so (notice 五: 实验周期三年).
         memberships = experiment_memberships([user.school_id]).get(user.school_id, [])
         for batch in batches:
@@ -94,8 +100,24 @@ def school_profile(request):
 @login_required
 @require_POST
 def application_start(request, batch_id):
+    """Open the school's application for the batch: empty, or (start_from: the id of one of its
+    earlier applications) started from that one's content."""
     batch = policy.get_startable_batch(request.user, batch_id)
-    application = application_get_or_create(batch=batch, school=request.user.school, actor=request.user)
+    start_from = request.POST.get("start_from", "")
+    if not start_from:
+        application = application_get_or_create(batch=batch, school=request.user.school, actor=request.user)
+        return redirect("applications:edit", application.pk)
+    if not start_from.isdigit():
+        raise Http404
+    earlier = policy.get_own_application(request.user, int(start_from))
+    try:
+        application = application_start_from_earlier(batch=batch, school=request.user.school, earlier=earlier, actor=request.user)
+    except WorkflowError as error:
+        messages.error(request, str(error))
+        return redirect("dashboard")
+    messages.success(
+        request, f"已以申请编号 {earlier.number}（{earlier.batch.short_name}）的内容开始填写：请逐项核对修改，承诺书、单位意见须重新填写确认。"
+    )
     return redirect("applications:edit", application.pk)
 
 
