@@ -169,7 +169,7 @@ class VerifyLookupForm(forms.Form):
 
     number = forms.CharField(label="证书编号", max_length=80, widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
                                                                                          "spellcheck": "false", "placeholder": "CAEA-2025-XXXX-XXXX-XXXX-XXXX"}),
-                             help_text="证书右下方印有证书编号，例如 CAEA-2025-ABCD-EFGH-JKLM-NPQR；大小写、空格和连字符均可。",
+                             help_text="证书左下方二维码旁印有证书编号，例如 CAEA-2025-ABCD-EFGH-JKLM-NPQR；大小写、空格和连字符均可。",
                              error_messages={"required": "请输入证书编号。"})  # fmt: skip
 
     def clean_number(self):

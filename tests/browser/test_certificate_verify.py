@@ -58,7 +58,7 @@ def test_a_certificate_s_qr_code_opens_its_verify_page(page, audit, live_server,
     page.get_by_label("确认为本批次实验校颁发证书").check()
     with page.expect_navigation():
         page.get_by_role("button", name="为本批次实验校颁发证书").click()
-    assert "第二批实验校·实验校证书" in main.inner_text() and "新颁发证书 3 张；压缩包内共 3 张有效证书的 PDF。" in main.inner_text()
+    assert "第一批实验校·实验校证书" in main.inner_text() and "新颁发证书 3 张；压缩包内共 3 张有效证书的 PDF。" in main.inner_text()
     audit.check("certificate-job")
     assert len(audit.download(page.get_by_role("link", name="下载证书 ZIP"))) > 0
 
@@ -79,7 +79,7 @@ def test_a_certificate_s_qr_code_opens_its_verify_page(page, audit, live_server,
     # A visitor with no account, as the phone's camera opens the address.
     page.goto(codes[0])
     assert "证书有效" in main.inner_text() and "浙江实验职业技术学院" in main.inner_text()
-    assert "职业院校服务全民终身学习项目第二批实验校" in main.inner_text() and certificate.number in main.inner_text()
+    assert "职业院校服务全民终身学习项目第一批实验校" in main.inner_text() and certificate.number in main.inner_text()
     audit.check("verify-valid")
     shoot(page, "verify-valid", tmp_path)
 
