@@ -1,7 +1,8 @@
-"""The 荣誉证书's pages: the project group issues one on a 实验校's page (实验校证书 or an award) or a
-实验校 certificate for a whole batch on the 实验周期 page, and revokes one with a reason; the PDF is
+"""The 荣誉证书's pages: the project group issues one on a 实验校's page (实验校证书 or an award), a
+实验校 certificate for a whole batch on the 实验周期 page or an award decision's at once (both through
+the certificates' job, whose page follows it to the ZIP), and revokes one with a reason; the PDF is
 rendered when staff or the school download it; anyone checks a number at /verify/<number>/ (the
-QR code printed on the certificate opens it), signed in or not."""
+QR code printed on the certificate opens it) or types it at /verify/, signed in or not."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse

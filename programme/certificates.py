@@ -3,7 +3,8 @@ selection, 优质校 after the evaluation, or an award staff define for one of i
 实验校 of a published batch at once, and revoking one with a reason.
 
 Issuing writes rows only: the PDF is rendered when someone downloads it (programme.certificate_views),
-so issuing for a batch of a few hundred schools is a few queries, not minutes of layout.
+so issuing for a batch of a few hundred schools is a few queries, not minutes of layout; the ZIP of a
+batch's or a decision's PDFs is built by the job worker (programme.certificate_jobs).
 """
 import base64
 import re
@@ -125,8 +126,8 @@ def certificates_issue_for_batch(*, batch: Batch, actor, now: datetime | None = 
     that left the programme are skipped). Idempotent: run again, it issues nothing. Returns how
     many were issued.
 
-    Synchronous: a batch is at most a few hundred schools and issuing writes rows only (the PDFs are
-    rendered on download). Side effects: one Certificate row (and history row) per school issued."""
+    Rows only, quick for a few hundred schools: the certificates' job (programme.certificate_jobs)
+    calls it, then lays the PDFs out for its ZIP. Side effects: one Certificate row (and history row) per school issued."""
     if batch.published_at is None:
         raise WorkflowError("该批次实验校名单尚未公布。", "not_published")
     now = now or timezone.now()

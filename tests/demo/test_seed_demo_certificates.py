@@ -6,40 +6,17 @@ numbers to type into /verify/ are printed.
 
 Seeded once for the module (in a transaction rolled back at the end; PDFs laid out by the access
 matrix's stand-in)."""
-import io
 from datetime import datetime, time, timedelta
-from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import User
 from programme.models import Award, Certificate, CertificateKind, ExperimentSchool
 from review.models import ExportJob
-from tests.test_access_matrix import module_scene
-
-PASSWORD = "demo-pass-certificates-1"
-README = Path(__file__).resolve().parents[2] / "README.md"
-NINGBO, WENZHOU, MIANYANG = "宁波市甬江职业高级中学", "温州市瓯海区职业教育中心", "绵阳市安州区职业中学"
-
-
-def seed() -> str:
-    out = io.StringIO()
-    call_command("seed_demo", password=PASSWORD, stdout=out)
-    return out.getvalue()
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
-    with module_scene(django_db_blocker, tmp_path_factory, build=seed) as output:
-        yield output
-
-
-@pytest.fixture(autouse=True)
-def _private_media():
-    """The module's scene keeps the ZIP in its own directory for the whole module."""
+# The demo seeded once for the module, as the 实验周期's demo tests seed it (their fixtures, their module's files).
+from tests.demo.test_seed_demo_programme import MIANYANG, NINGBO, README, WENZHOU, _private_media, seed, seeded  # noqa: F401 (fixtures)
 
 
 def signed_in(client, username):
