@@ -90,8 +90,11 @@ def certificate_job(request, job_id):
     (downloaded through review's protected export download)."""
     job = policy.get_staff_certificate_job(request.user, job_id)
     award = Award.objects.filter(pk=job.selection.get("award")).first() if job.selection.get("award") else None
-    return render(request, "programme/certificates/job.html", {"job": job, "award": award, "summary": job_summary(job),
-                                                               "certificates": award.certificates.select_related("experiment_school__school") if award else None})  # fmt: skip
+    # The award's certificates by level, from the highest (as staff typed the levels), then by province as the ZIP.
+    rank = {level: n for n, level in enumerate(award.level_list)} if award else {}
+    awarded = sorted(award.certificates.select_related("experiment_school__school"),
+                     key=lambda c: (rank.get(c.award_level, len(rank)), c.experiment_school.school.province_id, c.school_name)) if award else None  # fmt: skip
+    return render(request, "programme/certificates/job.html", {"job": job, "award": award, "summary": job_summary(job), "certificates": awarded})
 
 
 def job_summary(job) -> str:

@@ -116,6 +116,8 @@ def test_an_award_decision_issues_all_its_certificates_at_once(client, trio, sec
     page = client.get(response.url).content.decode()
     assert "第二批实验校·实验成果奖" in page and "“实验成果奖”已颁发的证书" in page and page.count("实验成果奖 ") == 0  # levels in their own column
     assert all(c.number in page for c in Certificate.objects.all())
+    table = page[page.index("“实验成果奖”已颁发的证书"):]
+    assert table.index("一等奖") < table.index("二等奖") and table.index("江苏实验职业技术学院") < table.index("四川实验职业技术学院")
 
     # The same decision again: every project holds its certificate, named by its line.
     again = client.post(reverse("programme:staff_award_decisions"), {
