@@ -8,7 +8,6 @@ Seeded once for the module (in a transaction rolled back at the end; PDFs laid o
 matrix's stand-in)."""
 from datetime import datetime, time, timedelta
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
