@@ -479,6 +479,13 @@ def get_staff_certificate(user, pk):
     return _staff_get(user, "Certificate", pk, "experiment_school__school")
 
 
+def get_staff_certificate_job(user, job_id):
+    """A certificates' job (programme.certificate_jobs: a review.ExportJob whose selection says
+    certificates), for the project group; others 403, an applications' ZIP 404 here."""
+    require_project_staff(user)
+    return get_object_or_404(_model("review", "ExportJob").objects.select_related("batch"), pk=job_id, selection__scope="certificates")
+
+
 def get_visible_certificate(user, pk):
     """A certificate's PDF: the project group's (any, a revoked one too: it prints as revoked), and
     its own school's while it is valid; to anyone else it does not exist (404)."""

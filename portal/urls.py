@@ -48,5 +48,6 @@ urlpatterns = [
     path("list/<int:batch_id>/", public_views.public_list, name="public_list_batch"),
     # A certificate's QR code opens this: anyone, signed in or not (programme.certificate_views.verify).
     path("verify/<str:number>/", certificate_views.verify, name="certificate_verify"),
+    path("verify/", certificate_views.verify_lookup, name="certificate_lookup"),
     path("", include("applications.urls")),
 ]

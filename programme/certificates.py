@@ -3,18 +3,24 @@ selection, 优质校 after the evaluation, or an award staff define for one of i
 实验校 of a published batch at once, and revoking one with a reason.
 
 Issuing writes rows only: the PDF is rendered when someone downloads it (programme.certificate_views),
-so issuing for a batch of a few hundred schools is a few queries, not minutes of layout.
+so issuing for a batch of a few hundred schools is a few queries, not minutes of layout; the ZIP of a
+batch's or a decision's PDFs is built by the job worker (programme.certificate_jobs).
 """
 import base64
+import re
 import secrets
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from applications.models import Batch
+from portal.pdf import render_html
 from applications.workflow import WorkflowError
+from programme.checkin_qr import qr_svg
 from programme.experiment_schools import lock_experiment_school
 from programme.models import Award, Certificate, CertificateKind, ExperimentProject, ExperimentSchool, ExperimentStatus
 
@@ -23,6 +29,7 @@ NUMBER_PREFIX = "CAEA"
 NUMBER_RANDOM_BYTES = 10
 PROGRAMME_NAME = "职业院校服务全民终身学习项目"
 LEFT = (ExperimentStatus.WITHDRAWN, ExperimentStatus.DEEMED_WITHDRAWN)
+CERTIFICATE_STYLESHEETS = ("css/print-certificate.css",)
 
 
 def new_certificate_number(year: int) -> str:
@@ -32,9 +39,25 @@ def new_certificate_number(year: int) -> str:
     return f"{NUMBER_PREFIX}-{year}-" + "-".join(code[i:i + 4] for i in range(0, len(code), 4))
 
 
+# The number with its dashes and spaces taken out: CAEA, the year, the 16 random characters.
+COMPACT_NUMBER = re.compile(rf"{NUMBER_PREFIX}(\d{{4}})([A-Z2-7]{{16}})")
+
+
 def normalise_number(typed: str) -> str:
-    """A number as typed or scanned (any case, spaces around it) in the form it is stored."""
-    return typed.strip().upper()
+    """A number as typed or scanned (any case; spaces and dashes anywhere, or none) in the form it
+    is stored, CAEA-<year>-XXXX-XXXX-XXXX-XXXX; what is not a number's shape comes back stripped
+    and upper-cased (no certificate has it)."""
+    compact = re.sub(r"[\s\-‐‑–—－]+", "", typed).upper()
+    match = COMPACT_NUMBER.fullmatch(compact)
+    if match is None:
+        return typed.strip().upper()
+    year, code = match.groups()
+    return f"{NUMBER_PREFIX}-{year}-" + "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+def is_number_shaped(number: str) -> bool:
+    """Whether a normalised number has the shape of a certificate number."""
+    return COMPACT_NUMBER.fullmatch(number.replace("-", "")) is not None
 
 
 def unused_certificate_number(year: int) -> str:
@@ -50,7 +73,8 @@ def experiment_school_title(experiment_school: ExperimentSchool) -> str:
     return f"{PROGRAMME_NAME}{experiment_school.batch.short_name}"
 
 
-def _live(experiment_school: ExperimentSchool, kind: str, award: Award | None, project: ExperimentProject | None):
+def live_certificates(experiment_school: ExperimentSchool, kind: str, award: Award | None, project: ExperimentProject | None):
+    """The school's live certificates of `kind` (of `award` for `project`, for an award)."""
     live = Certificate.objects.filter(experiment_school=experiment_school, kind=kind, revoked_at__isnull=True)
     return live.filter(award=award, project=project) if kind == CertificateKind.AWARD else live
 
@@ -86,7 +110,7 @@ def certificate_issue(*, experiment_school: ExperimentSchool, kind: str, actor, 
         locked = lock_experiment_school(experiment_school)  # two staff issuing at once: one wins
         if locked.status in LEFT:
             raise WorkflowError(f"该校状态为“{locked.get_status_display()}”，不能颁发证书。", "school_left")
-        if _live(locked, kind, award, project).exists():
+        if live_certificates(locked, kind, award, project).exists():
             raise WorkflowError("该校已有同类有效证书；如需重新颁发，请先撤销原证书。", "already_issued")
         if kind == CertificateKind.EXPERIMENT_SCHOOL:
             title = experiment_school_title(locked)
@@ -102,8 +126,8 @@ def certificates_issue_for_batch(*, batch: Batch, actor, now: datetime | None = 
     that left the programme are skipped). Idempotent: run again, it issues nothing. Returns how
     many were issued.
 
-    Synchronous: a batch is at most a few hundred schools and issuing writes rows only (the PDFs are
-    rendered on download). Side effects: one Certificate row (and history row) per school issued."""
+    Rows only, quick for a few hundred schools: the certificates' job (programme.certificate_jobs)
+    calls it, then lays the PDFs out for its ZIP. Side effects: one Certificate row (and history row) per school issued."""
     if batch.published_at is None:
         raise WorkflowError("该批次实验校名单尚未公布。", "not_published")
     now = now or timezone.now()
@@ -148,3 +172,18 @@ def school_certificates(school_id) -> list[Certificate]:
     ones first, the newest first."""
     return list(Certificate.objects.filter(experiment_school__school_id=school_id)
                 .order_by(F("revoked_at").asc(nulls_first=True), "-issued_at"))  # fmt: skip
+
+
+def verify_address(site_url: str, number: str) -> str:
+    """The absolute address of a certificate's verify page on `site_url` (e.g. https://host/), as
+    its QR code opens it: the ZIP job has no request to ask for the host, so it stores the one
+    staff started it on."""
+    return site_url.rstrip("/") + reverse("certificate_verify", kwargs={"number": number})
+
+
+def certificate_pdf_html(certificate: Certificate, verify_url: str) -> str:
+    """The certificate's PDF as HTML (portal.pdf.render_html), with the QR code of `verify_url`:
+    laid out on download (programme.certificate_views) or in the ZIP job (programme.certificate_jobs)."""
+    return render_html("programme/certificates/pdf.html", {
+        "certificate": certificate, "verify_url": verify_url, "qr": mark_safe(qr_svg(verify_url, label="证书查验二维码")),
+    })  # fmt: skip

@@ -75,6 +75,9 @@ certificate_patterns = [
     path("staff/schools/<int:pk>/certificates/issue/", certificate_views.certificate_issue, name="staff_certificate_issue"),
     path("staff/cycles/<int:batch_id>/certificates/", certificate_views.certificates_issue_batch, name="staff_certificates_issue_batch"),
     path("staff/certificates/<int:pk>/revoke/", certificate_views.certificate_revoke, name="staff_certificate_revoke"),
+    path("staff/certificates/jobs/<int:job_id>/", certificate_views.certificate_job, name="staff_certificate_job"),
+    path("staff/certificates/jobs/<int:job_id>/status/", certificate_views.certificate_job_status, name="staff_certificate_job_status"),
+    path("staff/certificates/awards/", certificate_views.award_decisions, name="staff_award_decisions"),
     path("certificates/<int:pk>/pdf/", certificate_views.certificate_pdf, name="certificate_pdf"),
 ]
 

@@ -1,4 +1,5 @@
-"""ZIP bundles of application PDFs, built by a background job (django-tasks; the database
+"""ZIP bundles of PDFs — the applications' here, the 荣誉证书's in programme.certificate_jobs (both
+through pdf_zip_run) — built by a background job (django-tasks; the database
 backend's worker runs it, `python manage.py db_worker`). PDFs are laid out by PDF_EXPORT_PROCESSES
 helper processes and written into the ZIP in order as they come, a few at a time, so memory stays
 flat however many there are; the job row carries the progress. Each PDF is held to
@@ -11,7 +12,9 @@ import resource
 import tempfile
 import zipfile
 from collections import deque
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files import File
@@ -20,7 +23,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django_tasks import task
 
-from applications.documents import APPLICATION_PDF_STYLESHEETS, application_pdf, application_pdf_html
+from applications.documents import APPLICATION_PDF_STYLESHEETS, application_pdf_html
 from applications.models import NATIONAL_STATUSES, Application, Status
 from applications.selectors import application_with_parts
 from portal.pdf import html_to_pdf
@@ -128,23 +131,78 @@ def _lay_out_in_helper(html: str, stylesheets: tuple[str, ...]) -> bytes:
         raise
 
 
-def _laid_out(result, number: str) -> bytes:
-    """The PDF a helper process laid out, within the limits. A helper that dies (the kernel's
-    out-of-memory killer, a crash in the layout libraries) never answers: the timeout ends that
-    wait too."""
+def _laid_out(result, what: str, noun: str) -> bytes:
+    """The PDF a helper process laid out, within the limits (`what` names the document in the
+    message, e.g. 申请表 <number>; `noun` is what it is a PDF of, e.g. 申请). A helper that dies (the
+    kernel's out-of-memory killer, a crash in the layout libraries) never answers: the timeout
+    ends that wait too."""
     seconds = settings.PDF_EXPORT_SECONDS_PER_PDF
+    advice = f"请单独打开这份{noun}的 PDF 核对内容，或联系技术支持。"
     try:
         return result.get(timeout=seconds)
     except multiprocessing.TimeoutError:
-        raise ExportLimitExceeded(
-            f"申请表 {number} 的 PDF 在 {seconds:g} 秒内没有生成，打包已停止，没有生成压缩包。"
-            "请单独打开这份申请的 PDF 核对内容，或联系技术支持。"
-        ) from None
+        raise ExportLimitExceeded(f"{what} 的 PDF 在 {seconds:g} 秒内没有生成，打包已停止，没有生成压缩包。{advice}") from None
     except MemoryError:
         raise ExportLimitExceeded(
-            f"申请表 {number} 的 PDF 超过了内存上限（{settings.PDF_EXPORT_MEMORY_MB} MB），打包已停止，没有生成压缩包。"
-            "请单独打开这份申请的 PDF 核对内容，或联系技术支持。"
+            f"{what} 的 PDF 超过了内存上限（{settings.PDF_EXPORT_MEMORY_MB} MB），打包已停止，没有生成压缩包。{advice}"
         ) from None
+
+
+@dataclass(frozen=True)
+class ZipDocument:
+    """One PDF of a ZIP job: `what` names it in a message (申请表 <number>), `name` is its path in
+    the ZIP, `html` its rendered template (render_html: the part that reads the database)."""
+
+    what: str
+    name: str
+    html: str
+
+
+def pdf_zip_run(job: ExportJob, documents: Callable[[], tuple[int, Iterable[ZipDocument]]], *, stylesheets: tuple[str, ...],
+                noun: str, file_stem: str) -> int:
+    """Run an ExportJob: `documents()` (called once the job is marked running; it may write, as the
+    certificates' job issues before it packs) gives how many PDFs and the documents; each is laid
+    out (in PDF_EXPORT_PROCESSES helper processes, within the time and memory limits) and written
+    into one ZIP, `<file_stem>-<Beijing time>.zip`, in order. Side effects: the job's state,
+    progress, file and finished_at; on any failure its state FAILED with the message for its page
+    (and the exception raised again, for the worker's log). Returns how many PDFs were packed."""
+    job.state, job.done = ExportJob.State.RUNNING, 0
+    job.save(update_fields=["state", "done"])
+    try:
+        job.total, pending_documents = documents()
+        ExportJob.objects.filter(pk=job.pk).update(total=job.total)
+        with tempfile.TemporaryFile() as spool, _layout_pool() as pool:
+            with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                pending: deque = deque()  # (document, PDF or its AsyncResult), in order
+
+                def write_oldest():
+                    document, pdf = pending.popleft()
+                    archive.writestr(document.name, _laid_out(pdf, document.what, noun) if pool is not None else pdf)
+                    job.done += 1
+                    ExportJob.objects.filter(pk=job.pk).update(done=job.done)
+
+                for document in pending_documents:
+                    if pool is None:
+                        pending.append((document, html_to_pdf(document.html, stylesheets)))
+                    else:
+                        pending.append((document, pool.apply_async(_lay_out_in_helper, (document.html, stylesheets))))
+                    # A few PDFs in flight per process keep every process busy; the rest wait
+                    # as rows in the database, not as PDFs in memory.
+                    while len(pending) > 2 * (pool_size() if pool is not None else 0):
+                        write_oldest()
+                while pending:
+                    write_oldest()
+            spool.seek(0)
+            stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+            job.file.save(f"{file_stem}-{stamp}.zip", File(spool), save=False)
+        job.state, job.finished_at = ExportJob.State.DONE, timezone.now()
+        job.save(update_fields=["file", "state", "finished_at"])
+    except Exception as error:  # the job row tells the user; the log keeps the trace
+        logger.exception("export %s failed", job.pk)
+        message = str(error) if isinstance(error, ExportLimitExceeded) else f"{type(error).__name__}: {error}"
+        ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.FAILED, error=message[:2000])
+        raise
+    return job.done
 
 
 @task()
@@ -154,40 +212,10 @@ def build_pdf_zip(job_id: int) -> int:
     if job.state == ExportJob.State.DONE:
         return job.done
     qs = export_queryset(job)
-    job.state, job.total, job.done = ExportJob.State.RUNNING, qs.count(), 0
-    job.save(update_fields=["state", "total", "done"])
-    try:
-        with tempfile.TemporaryFile() as spool, _layout_pool() as pool:
-            with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                pending: deque = deque()  # (application number, name, PDF or its AsyncResult), in order
 
-                def write_oldest():
-                    number, name, pdf = pending.popleft()
-                    archive.writestr(name, _laid_out(pdf, number) if pool is not None else pdf)
-                    job.done += 1
-                    ExportJob.objects.filter(pk=job.pk).update(done=job.done)
+    def documents():
+        applications = application_with_parts(qs.select_related("batch", "school__province")).iterator(chunk_size=20)
+        return qs.count(), (ZipDocument(f"申请表 {a.number}", f"{a.school.province.name}/{a.number}-{safe_name(a.applicant_name)}.pdf",
+                                        application_pdf_html(a)) for a in applications)  # fmt: skip
 
-                for application in application_with_parts(qs.select_related("batch", "school__province")).iterator(chunk_size=20):
-                    name = f"{application.school.province.name}/{application.number}-{safe_name(application.applicant_name)}.pdf"
-                    if pool is None:
-                        pending.append((application.number, name, application_pdf(application)))
-                    else:
-                        html = application_pdf_html(application)
-                        pending.append((application.number, name, pool.apply_async(_lay_out_in_helper, (html, APPLICATION_PDF_STYLESHEETS))))
-                    # A few PDFs in flight per process keep every process busy; the rest wait
-                    # as rows in the database, not as PDFs in memory.
-                    while len(pending) > 2 * (pool_size() if pool is not None else 0):
-                        write_oldest()
-                while pending:
-                    write_oldest()
-            spool.seek(0)
-            stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-            job.file.save(f"申请表PDF-{safe_name(job.label)}-{stamp}.zip", File(spool), save=False)
-        job.state, job.finished_at = ExportJob.State.DONE, timezone.now()
-        job.save(update_fields=["file", "state", "finished_at"])
-    except Exception as error:  # the job row tells the user; the log keeps the trace
-        logger.exception("export %s failed", job.pk)
-        message = str(error) if isinstance(error, ExportLimitExceeded) else f"{type(error).__name__}: {error}"
-        ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.FAILED, error=message[:2000])
-        raise
-    return job.done
+    return pdf_zip_run(job, documents, stylesheets=APPLICATION_PDF_STYLESHEETS, noun="申请", file_stem=f"申请表PDF-{safe_name(job.label)}")

@@ -461,7 +461,8 @@ def exports(request):
     if request.method == "POST" and form.is_valid():
         job = export_create(batch=batch, actor=request.user, scope=form.cleaned_data["scope"], province=form.cleaned_data.get("province"))
         return redirect("review:export_detail", job.pk)
-    jobs = ExportJob.objects.filter(batch=batch).select_related("requested_by")[:20]
+    # The 荣誉证书's ZIPs (programme.certificate_jobs, scope "certificates") are listed on their own page.
+    jobs = ExportJob.objects.filter(batch=batch).exclude(selection__scope="certificates").select_related("requested_by")[:20]
     return render(request, "review/exports.html", {"batch": batch, "form": form, "jobs": jobs})
 
 

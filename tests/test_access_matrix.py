@@ -99,6 +99,8 @@ class Scene:
     reviewer_b: ReportReviewer
     # --- programme: certificates --- school B's 实验校 certificate (valid).
     certificate_b: "Certificate"
+    # --- programme: certificates2 --- the published batch's certificates' job (done, its ZIP made).
+    certificate_job: ExportJob
     users: dict
     sessions: dict  # role → session key, made once (each test's changes to it are rolled back)
 
@@ -220,6 +222,12 @@ def build_scene() -> Scene:
     from programme.certificates import certificate_issue
 
     certificate_b = certificate_issue(experiment_school=experiment_b, kind="experiment_school", actor=staff)
+    # --- programme: certificates2 ---
+    from programme.certificate_jobs import certificates_issue_batch_job
+
+    certificate_job = certificates_issue_batch_job(batch=published, actor=staff, site_url="http://testserver/")  # runs at once
+    certificate_job.refresh_from_db()
+    assert certificate_job.state == ExportJob.State.DONE and certificate_job.file, certificate_job.error  # arrange: a ZIP
     sessions = {}
     for role, user in users.items():
         client = Client()
@@ -229,7 +237,7 @@ def build_scene() -> Scene:
         batch=batch, published=published, window_zj=window_zj, window_js=window_js, app_zj=reload(app_zj), app_js=reload(app_js),
         scan_zj=app_zj.scans.get(), scan_js=app_js.scans.get(), assignment=assignment, review=review, job=job, run=run,
         experiment_b=experiment_b, activity=activity, invitation_b=invitation_b, programme_staff=programme_staff,
-        report_draft_b=report_draft_b, report_b=report_b, reviewer_b=reviewer_b, certificate_b=certificate_b, users=users, sessions=sessions,
+        report_draft_b=report_draft_b, report_b=report_b, reviewer_b=reviewer_b, certificate_b=certificate_b, certificate_job=certificate_job, users=users, sessions=sessions,
     )  # fmt: skip
 
 
@@ -603,6 +611,15 @@ EXPECTATIONS = [
     # The batch's certificates, not ticked: back with a message; a batch not published: 404.
     case("programme:staff_certificates_issue_batch", post_only(staff="302", admin="302"), lambda s: {"batch_id": s.published.pk}, "published"),
     case("programme:staff_certificates_issue_batch", post_only(staff="404", admin="404"), lambda s: {"batch_id": s.batch.pk}, "open"),
+    # --- programme: certificates2 ---
+    # /verify/ alone: the box to type a number, anyone's (read-only: the number goes in the query).
+    case("certificate_lookup", PUBLIC_GET_ONLY),
+    # The certificates' job: its page and state for the project group (the ZIP is review:export_download's).
+    case("programme:staff_certificate_job", read_only(staff_page()), lambda s: {"job_id": s.certificate_job.pk}),
+    case("programme:staff_certificate_job_status", read_only(staff_page()), lambda s: {"job_id": s.certificate_job.pk},
+         content_type="application/json"),
+    # Award decisions: an empty POST is the form again with its errors (400), nothing recorded.
+    case("programme:staff_award_decisions", staff_page(post="400")),
 ]
 
 # Django admin: one check of its index per role (the rest of it is Django's own, with its own rules).

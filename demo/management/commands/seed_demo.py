@@ -31,11 +31,11 @@ from applications.services import application_get_or_create, application_save_dr
 from applications.selectors import window_for
 from applications.workflow import submit
 from portal.models import Association, Province, Role, School, SchoolType
-from programme import activities, attendance, exits, reports
+from programme import activities, attendance, certificate_jobs, certificates, exits, reports
 from programme.experiment_schools import MemberRow, experiment_schools_create_for, team_update
 from programme.models import (
-    Activity, ActivityKind, AnnualReport, ExperimentLogEntry, ExperimentSchool, ReachedGroup, ReportAttachment, ReportDeadline,
-    reached_field,
+    Activity, ActivityKind, AnnualReport, Certificate, CertificateKind, ExperimentLogEntry, ExperimentSchool, ReachedGroup,
+    ReportAttachment, ReportDeadline, reached_field,
 )  # fmt: skip
 from review import decisions, expert_assignment, expert_scoring, formal_check, rubric
 from review.models import Assignment, ExpertProfile, Forwarding
@@ -134,6 +134,9 @@ NATIONAL_STATES = {"gd1": "partly_scored", "hb1": "assigned", "sd1": "scored", "
 FIRST_BATCH_FORWARDED = ("zj2", "zj3")
 FIRST_BATCH_DIRECT = ("js2", "sc2")
 
+
+# Where `bin/run` serves the demo: the host its certificates' QR codes point at.
+DEMO_SITE = "http://127.0.0.1:8000/"
 
 # Who the schools ask, the same in both batches: the project group (notice 九) and the Zhejiang association.
 PROJECT_GROUP_CONTACT = {"contact_name": "彭老师", "contact_phones": "010-81299751 18611285756", "contact_email": "pengfang@enaea.edu.cn"}
@@ -284,6 +287,7 @@ class Command(BaseCommand):
             self.national_review(batch, schools, users)
             first = self.first_batch(schools, users)
             self.experiment_cycle(first, schools, users)
+            self.certificates(first, schools, users)
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         self.stdout.write("演示账号：demo-school、demo-province（浙江）、demo-staff、demo-expert、demo-admin（超级管理员）")
         self.stdout.write(f"密码：{password}" + ("（随机生成，请记下）" if generated else ""))
@@ -817,3 +821,36 @@ class Command(BaseCommand):
     def report_submitted(report, actor, moment):
         with dated(moment) as moment:
             return reports.report_submit(report=report, actor=actor, now=moment)
+
+    # ---- 荣誉证书 (issue 16) ----------------------------------------------------------------
+
+    def certificates(self, batch, schools, users):
+        """The first batch's 荣誉证书 (notice 五: 颁发实验成果奖和荣誉证书), through programme's services:
+        a 实验校 certificate for each 实验校 still in the programme, issued the day after the list's
+        项目工作会议 (js2, which left, holds none); zj3's revoked with a reason (its verify page says
+        so, with the date); and one award decision, 实验成果奖 一等奖 (zj2) and 二等奖 (zj3), issued
+        at once through the certificates' job, whose ZIP is on its page (listed on /programme/staff/certificates/awards/).
+        The numbers to type into /verify/ are printed. Played once: a later run finds the batch's
+        certificates and leaves them."""
+        if Certificate.objects.filter(experiment_school__batch=batch).exists():
+            return  # played by an earlier run
+        member = {key: ExperimentSchool.objects.filter(batch=batch, school=schools[key]).first() for key in ("zj2", "zj3")}
+        if None in member.values():
+            return  # the cycle's story was not played (experiment_cycle says why)
+        batch = member["zj2"].batch  # as published (the instance first_batch returned predates its publication)
+        staff = users["demo-staff"]
+        with dated(datetime.combine(member["zj2"].cycle_starts_on + timedelta(days=1), time(10, 0))) as moment:
+            certificates.certificates_issue_for_batch(batch=batch, actor=staff, now=moment)
+        revoked = Certificate.objects.get(experiment_school=member["zj3"], kind=CertificateKind.EXPERIMENT_SCHOOL)
+        with dated(datetime.combine(member["zj2"].cycle_starts_on + timedelta(days=15), time(16, 0))) as moment:
+            certificates.certificate_revoke(certificate=revoked, actor=staff, now=moment,
+                                            reason="颁发有误，本证书作废；以项目组另行颁发的证书为准。")  # fmt: skip
+        winners = [("一等奖", member["zj2"], member["zj2"].projects.first()), ("二等奖", member["zj3"], member["zj3"].projects.first())]
+        job = certificate_jobs.award_decision_issue(batch=batch, award_name="实验成果奖", levels=["一等奖", "二等奖", "三等奖"],
+                                                    winners=winners, actor=staff, site_url=DEMO_SITE)  # fmt: skip
+        job.refresh_from_db()
+        if job.state != job.State.DONE:  # queued for the job worker: run it now, so the demo has its certificates (the worker finds it done)
+            certificate_jobs.issue_and_zip_certificates.call(job.pk)
+        valid = Certificate.objects.get(experiment_school=member["zj2"], kind=CertificateKind.EXPERIMENT_SCHOOL)
+        self.stdout.write(f"荣誉证书（查验：{DEMO_SITE}verify/）：{schools['zj2'].name}的实验校证书 {valid.number}（有效）；"
+                          f"{schools['zj3'].name}的 {revoked.number}（已撤销）；实验成果奖 一等奖、二等奖各一份。")  # fmt: skip
