@@ -488,3 +488,41 @@ def get_visible_certificate(user, pk):
     if is_school(user) and user.school_id == certificate.experiment_school.school_id and not certificate.is_revoked:
         return certificate
     raise Http404
+
+
+# ---- 优质校评估: experts, ranking, conclusions (programme: evaluation_review) -------------------------
+
+
+def get_staff_evaluation_round(user, pk):  # also on helper-eval's branch: keep one at merge
+    """Any evaluation round, for the project group; others 403."""
+    return _staff_get(user, "EvaluationRound", pk, "standard", "batch")
+
+
+def get_staff_evaluation_submission(user, pk):
+    """Any submitted 优质校评估申报材料, for the project group's conclusion; others 403, a draft 404
+    (a draft is the school's own until it submits)."""
+    require_project_staff(user)
+    return get_object_or_404(
+        _model("programme", "EvaluationSubmission").objects.select_related("round__batch", "experiment_school__school__province"),
+        pk=pk, state="submitted",
+    )  # fmt: skip
+
+
+def get_staff_evaluation_assignment(user, pk):
+    """An active evaluation assignment, for the project group taking an expert off; others 403."""
+    require_project_staff(user)
+    return get_object_or_404(
+        _model("programme", "EvaluationAssignment").objects.select_related("submission__round", "expert"), pk=pk, is_active=True
+    )
+
+
+def get_expert_evaluation_assignment(user, pk):
+    """The expert's own active evaluation assignment; anyone else's (or an ended one) is a 404,
+    anyone but an expert a 403."""
+    require_expert(user)
+    return get_object_or_404(
+        _model("programme", "EvaluationAssignment").objects.select_related(
+            "submission__round__standard", "submission__round__batch", "submission__experiment_school__school__province"
+        ),
+        pk=pk, expert=user, is_active=True,
+    )  # fmt: skip

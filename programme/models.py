@@ -332,6 +332,7 @@ class SchoolNotice(models.Model):
         REPORT_RETURNED = "report_returned", "年度工作报告退回修改"
         REPORT_ACCEPTED = "report_accepted", "年度工作报告已通过"
         REPORT_COMMENT = "report_comment", "年度工作报告业务指导"
+        EVALUATION_PUBLISHED = "evaluation_published", "优质校评估结果"
 
     experiment_school = models.ForeignKey(ExperimentSchool, on_delete=models.CASCADE, related_name="notices", verbose_name="实验校")
     kind = models.CharField("类型", max_length=30, choices=Kind.choices)

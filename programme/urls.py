@@ -3,7 +3,7 @@ the programme), the project group's (实验校, activities, attendance, the exit
 reports (年度工作报告) of both."""
 from django.urls import path
 
-from programme import certificate_views, report_views, school_views, staff_views
+from programme import certificate_views, evaluation_review_views, report_views, school_views, staff_views
 
 app_name = "programme"
 
@@ -78,4 +78,18 @@ certificate_patterns = [
     path("certificates/<int:pk>/pdf/", certificate_views.certificate_pdf, name="certificate_pdf"),
 ]
 
-urlpatterns = [*school_patterns, *staff_patterns, *report_patterns, *certificate_patterns]
+# 优质校评估 after submission (issue 16): the experts' pages, and the project group's assignment,
+# ranking, conclusions, publication and 优质校 certificates of a round.
+evaluation_review_patterns = [
+    path("evaluation/expert/", evaluation_review_views.evaluation_expert_home, name="evaluation_expert_home"),
+    path("evaluation/expert/<int:assignment_id>/", evaluation_review_views.evaluation_expert_score, name="evaluation_expert_score"),
+    path("evaluation/expert/<int:assignment_id>/conflict/", evaluation_review_views.evaluation_expert_conflict, name="evaluation_expert_conflict"),
+    path("staff/evaluation/<int:pk>/experts/", evaluation_review_views.evaluation_staff_assignment, name="evaluation_staff_assignment"),
+    path("staff/evaluation/assignments/<int:pk>/end/", evaluation_review_views.evaluation_staff_assignment_end, name="evaluation_staff_assignment_end"),
+    path("staff/evaluation/<int:pk>/ranking/", evaluation_review_views.evaluation_staff_ranking, name="evaluation_staff_ranking"),
+    path("staff/evaluation/submissions/<int:pk>/decide/", evaluation_review_views.evaluation_staff_decide, name="evaluation_staff_decide"),
+    path("staff/evaluation/<int:pk>/publish/", evaluation_review_views.evaluation_staff_publish, name="evaluation_staff_publish"),
+    path("staff/evaluation/<int:pk>/certificates/", evaluation_review_views.evaluation_staff_certificates, name="evaluation_staff_certificates"),
+]
+
+urlpatterns = [*school_patterns, *staff_patterns, *report_patterns, *certificate_patterns, *evaluation_review_patterns]

@@ -99,6 +99,9 @@ class Scene:
     reviewer_b: ReportReviewer
     # --- programme: certificates --- school B's 实验校 certificate (valid).
     certificate_b: "Certificate"
+    # --- programme: evaluation review --- school B's submitted 优质校评估申报材料 of an open round,
+    # assigned to the assigned expert (not yet scored).
+    evaluation_assignment_b: "EvaluationAssignment"
     users: dict
     sessions: dict  # role → session key, made once (each test's changes to it are rolled back)
 
@@ -220,6 +223,19 @@ def build_scene() -> Scene:
     from programme.certificates import certificate_issue
 
     certificate_b = certificate_issue(experiment_school=experiment_b, kind="experiment_school", actor=staff)
+    # --- programme: evaluation review ---
+    from programme.models import EvaluationAssignment, EvaluationRound, EvaluationStandard, EvaluationSubmission
+
+    standard = EvaluationStandard.objects.create(batch=published, published_at=now - timedelta(days=60))
+    standard.criteria.create(position=1, name="服务全民终身学习成效", max_points=50)
+    standard.criteria.create(position=2, name="特色与示范", max_points=50)
+    evaluation_round = EvaluationRound.objects.create(
+        standard=standard, batch=published, opens_at=now - timedelta(days=30), deadline=now - timedelta(days=1),
+        review_deadline=now + timedelta(days=20), experts_per_submission=1,
+    )  # fmt: skip
+    submission_b = EvaluationSubmission.objects.create(round=evaluation_round, experiment_school=experiment_b, state="submitted",
+                                                       summary="三年建设总结。", submitted_at=now - timedelta(days=2))  # fmt: skip
+    evaluation_assignment_b = EvaluationAssignment.objects.create(submission=submission_b, expert=users["expert_assigned"], assigned_by=staff)
     sessions = {}
     for role, user in users.items():
         client = Client()
@@ -230,6 +246,7 @@ def build_scene() -> Scene:
         scan_zj=app_zj.scans.get(), scan_js=app_js.scans.get(), assignment=assignment, review=review, job=job, run=run,
         experiment_b=experiment_b, activity=activity, invitation_b=invitation_b, programme_staff=programme_staff,
         report_draft_b=report_draft_b, report_b=report_b, reviewer_b=reviewer_b, certificate_b=certificate_b, users=users, sessions=sessions,
+        evaluation_assignment_b=evaluation_assignment_b,
     )  # fmt: skip
 
 
@@ -603,6 +620,23 @@ EXPECTATIONS = [
     # The batch's certificates, not ticked: back with a message; a batch not published: 404.
     case("programme:staff_certificates_issue_batch", post_only(staff="302", admin="302"), lambda s: {"batch_id": s.published.pk}, "published"),
     case("programme:staff_certificates_issue_batch", post_only(staff="404", admin="404"), lambda s: {"batch_id": s.batch.pk}, "open"),
+    # --- programme: evaluation review ---
+    case("programme:evaluation_expert_home", read_only(cells("403", anonymous="L", expert_assigned="200", expert_other="200"))),
+    # An empty POST names no action: the page again (400), nothing saved.
+    case("programme:evaluation_expert_score", cells("403", anonymous="L", expert_assigned="200/400", expert_other="404"),
+         lambda s: {"assignment_id": s.evaluation_assignment_b.pk}),
+    # Without a reason nothing is declared: back to the scoring page with a message.
+    case("programme:evaluation_expert_conflict", post_only(expert_assigned="302", expert_other="404"),
+         lambda s: {"assignment_id": s.evaluation_assignment_b.pk}),
+    # No action named: back with a message.
+    case("programme:evaluation_staff_assignment", staff_page(get="200", post="302"), lambda s: {"pk": s.evaluation_assignment_b.submission.round_id}),
+    case("programme:evaluation_staff_assignment_end", post_only(staff="302", admin="302"), lambda s: {"pk": s.evaluation_assignment_b.pk}),
+    case("programme:evaluation_staff_ranking", read_only(staff_page()), lambda s: {"pk": s.evaluation_assignment_b.submission.round_id}),
+    # An empty conclusion: the ranking again with the errors next to the fields (400).
+    case("programme:evaluation_staff_decide", post_only(staff="400", admin="400"), lambda s: {"pk": s.evaluation_assignment_b.submission_id}),
+    # Not ticked, or not yet published: back with a message.
+    case("programme:evaluation_staff_publish", post_only(staff="302", admin="302"), lambda s: {"pk": s.evaluation_assignment_b.submission.round_id}),
+    case("programme:evaluation_staff_certificates", post_only(staff="302", admin="302"), lambda s: {"pk": s.evaluation_assignment_b.submission.round_id}),
 ]
 
 # Django admin: one check of its index per role (the rest of it is Django's own, with its own rules).
