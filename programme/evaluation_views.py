@@ -340,7 +340,8 @@ def evaluation_staff_round(request, pk):
     for _school, submission, _eligible in rows:
         if submission is not None:
             declaration = next(iter(submission.declarations.all()), None)  # Meta.ordering: the latest first
-            submission.declaration_current = declaration is not None and declaration.version_code == submission.version_code
+            submission.declaration_state = ("未上传" if declaration is None else "已上传，与内容一致"
+                                            if declaration.version_code == submission.version_code else "与当前内容不一致")  # fmt: skip
     counts = {"eligible": len(eligible), "draft": sum(1 for _s, sub, _e in rows if sub and sub.state == EvaluationState.DRAFT),
               "submitted": sum(1 for _s, sub, _e in rows if sub and sub.state == EvaluationState.SUBMITTED)}  # fmt: skip
     criteria = evaluation.criteria_of(evaluation_round.standard)

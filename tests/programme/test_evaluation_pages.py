@@ -228,6 +228,7 @@ def test_staff_open_a_round_with_errors_next_to_the_fields_and_follow_its_school
     page = client.get(reverse("programme:evaluation_staff_round", args=[evaluation_round.pk])).content.decode()
     assert "可申报 <strong>2</strong> 所" in page and "草稿 <strong>1</strong> 份" in page
     assert "宁波社区职业技术学院" in page and "绵阳老年职业学院" in page and "未开始" in page and "申报中" in page
+    assert "申报声明：</span>未上传" in page  # 宁波 started and has not uploaded it yet
     assert "优质校评估</a>" in page  # the project group's tab
     response = client.post(reverse("programme:evaluation_staff_round_edit", args=[evaluation_round.pk]), {**data, "experts_per_submission": 5})
     assert response.status_code == 302 and EvaluationRound.objects.get().experts_per_submission == 5
