@@ -162,25 +162,37 @@ def _upload_errors(form, error: ValidationError):
         form.add_error(field if field in form.fields else None, errors)
 
 
+def _take_upload(request, submission, form, store, anchor: str):
+    """A file form sent: stored through `store(cleaned_data)`, which answers the message to show,
+    back to the form's section; a refused file told next to its field (None: the caller shows the
+    form page again); a submission that can no longer change, to its read-only page."""
+    if not form.is_valid():
+        return None
+    try:
+        message = store(form.cleaned_data)
+    except ValidationError as error:
+        _upload_errors(form, error)
+        return None
+    except WorkflowError as error:
+        messages.error(request, str(error))
+        return redirect("programme:evaluation_detail", submission.pk)
+    messages.success(request, message)
+    return _back_to_files(submission, anchor)
+
+
 @login_required
 @require_POST
 def evaluation_evidence_upload(request, pk):
     submission = policy.get_own_evaluation_submission(request.user, pk)
     criteria = [row.criterion for row in evaluation.sync_assessments(submission)]
     form = EvidenceForm(request.POST, request.FILES, criteria=criteria, max_mb=MAX_MB)
-    if form.is_valid():
-        try:
-            evaluation.evidence_add(submission=submission, criterion_id=form.cleaned_data["criterion"], uploaded_file=form.cleaned_data["file"],
-                                    caption=form.cleaned_data["caption"], actor=request.user)  # fmt: skip
-        except ValidationError as error:
-            _upload_errors(form, error)
-        except WorkflowError as error:
-            messages.error(request, str(error))
-            return redirect("programme:evaluation_detail", submission.pk)
-        else:
-            messages.success(request, "佐证材料已上传。内容有变化，版本码已更新：如已上传申报声明，请重新打印、签章并上传。")
-            return _back_to_files(submission, "#evidence")
-    return _edit_page(request, submission, evidence_form=form, status=400)
+
+    def store(data):
+        evaluation.evidence_add(submission=submission, criterion_id=data["criterion"], uploaded_file=data["file"], caption=data["caption"],
+                                actor=request.user)  # fmt: skip
+        return "佐证材料已上传。内容有变化，版本码已更新：如已上传申报声明，请重新打印、签章并上传。"
+
+    return _take_upload(request, submission, form, store, "#evidence") or _edit_page(request, submission, evidence_form=form, status=400)
 
 
 @login_required
@@ -214,18 +226,12 @@ def evaluation_evidence_delete(request, pk, evidence_id):
 def evaluation_declaration_upload(request, pk):
     submission = policy.get_own_evaluation_submission(request.user, pk)
     form = DeclarationForm(request.POST, request.FILES, max_mb=MAX_MB)
-    if form.is_valid():
-        try:
-            declaration = evaluation.declaration_upload(submission=submission, uploaded_file=form.cleaned_data["file"], actor=request.user)
-        except ValidationError as error:
-            _upload_errors(form, error)
-        except WorkflowError as error:
-            messages.error(request, str(error))
-            return redirect("programme:evaluation_detail", submission.pk)
-        else:
-            messages.success(request, f"申报声明扫描件已上传（对应版本码 {declaration.version_code}）。")
-            return _back_to_files(submission, "#declaration")
-    return _edit_page(request, submission, declaration_form=form, status=400)
+
+    def store(data):
+        declaration = evaluation.declaration_upload(submission=submission, uploaded_file=data["file"], actor=request.user)
+        return f"申报声明扫描件已上传（对应版本码 {declaration.version_code}）。"
+
+    return _take_upload(request, submission, form, store, "#declaration") or _edit_page(request, submission, declaration_form=form, status=400)
 
 
 @login_required

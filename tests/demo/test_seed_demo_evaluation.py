@@ -3,12 +3,10 @@
 against its published 建设标准, its window over; 宁波 submitted with evidence and its signed
 declaration, 温州 in the deadline's last minutes, 绵阳 left a draft, 苏州 (which left) nothing; no
 expert, score or decision yet. Seeded once for the module, each test reading it as a person would."""
-import io
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -19,28 +17,11 @@ from programme import evaluation
 from programme.models import (
     EvaluationAssignment, EvaluationDecision, EvaluationRound, EvaluationState, EvaluationSubmission, ExperimentSchool,
 )  # fmt: skip
-from tests.test_access_matrix import module_scene
+# The demo seeded once for the module, as the 实验周期's demo tests seed it.
+from tests.demo.test_seed_demo_programme import _private_media, seed, seeded  # noqa: F401 (fixtures)
 
-PASSWORD = "demo-pass-evaluation-1"
 README = Path(__file__).resolve().parents[2] / "README.md"
 NINGBO, WENZHOU, MIANYANG, SUZHOU = "宁波市甬江职业高级中学", "温州市瓯海区职业教育中心", "绵阳市安州区职业中学", "苏州市吴中区职业教育中心"
-
-
-def seed() -> str:
-    out = io.StringIO()
-    call_command("seed_demo", password=PASSWORD, stdout=out)
-    return out.getvalue()
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
-    with module_scene(django_db_blocker, tmp_path_factory, build=seed) as output:
-        yield output
-
-
-@pytest.fixture(autouse=True)
-def _private_media():
-    """The module's scene keeps its files in its own directory for the whole module."""
 
 
 @pytest.fixture
