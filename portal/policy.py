@@ -490,12 +490,71 @@ def get_visible_certificate(user, pk):
     raise Http404
 
 
-# ---- 优质校评估: experts, ranking, conclusions (programme: evaluation_review) -------------------------
+# ---- 优质校评估 (programme: evaluation) ---------------------------------------------------------
 
 
-def get_staff_evaluation_round(user, pk):  # also on helper-eval's branch: keep one at merge
+def is_evaluation_expert(user, submission) -> bool:
+    """An expert the project group assigned (and has not taken off) to score this submission."""
+    return is_expert(user) and submission.assignments.filter(expert=user, is_active=True).exists()
+
+
+def get_staff_evaluation_round(user, pk):
     """Any evaluation round, for the project group; others 403."""
     return _staff_get(user, "EvaluationRound", pk, "standard", "batch")
+
+
+def get_school_evaluation_round(user, pk):
+    """A round the signed-in 实验校 may open: of its own batch, its 建设标准 published. Returns
+    (round, experiment_school). Anyone but a school 403; a school that never was a 实验校, or
+    another batch's round, 404 (whether it may apply is the service's answer, with its reason)."""
+    experiment_school = get_experiment_school_for_school(user)
+    evaluation_round = get_object_or_404(
+        _model("programme", "EvaluationRound").objects.select_related("standard", "batch"),
+        pk=pk, batch_id=experiment_school.batch_id, standard__published_at__isnull=False,
+    )  # fmt: skip
+    return evaluation_round, experiment_school
+
+
+def get_visible_evaluation_submission(user, pk):
+    """A 优质校评估申报材料 (its page, files and PDF): its own school's, the project group's, and
+    (once submitted) its assigned experts'; to anyone else it does not exist (404)."""
+    submission = get_object_or_404(
+        _model("programme", "EvaluationSubmission").objects.select_related(
+            "round__standard", "round__batch", "experiment_school__school__province", "experiment_school__batch"
+        ),
+        pk=pk,
+    )  # fmt: skip
+    if is_school(user) and user.school_id == submission.experiment_school.school_id:
+        return submission
+    if is_project_staff(user):
+        return submission
+    if submission.state == "submitted" and is_evaluation_expert(user, submission):
+        return submission
+    raise Http404
+
+
+def get_own_evaluation_submission(user, pk):
+    """A submission its school writes (save, upload, submit): the owner school gets it; its other
+    readers 403; anyone else 404."""
+    submission = get_visible_evaluation_submission(user, pk)
+    if not (is_school(user) and user.school_id == submission.experiment_school.school_id):
+        raise PermissionDenied("只有申报的实验校可以修改申报材料。")
+    return submission
+
+
+def get_visible_evaluation_evidence(user, pk, evidence_id):
+    """An evidence file of a submission the user may read; another submission's is a 404."""
+    submission = get_visible_evaluation_submission(user, pk)
+    return get_object_or_404(submission.evidence.all(), pk=evidence_id), submission
+
+
+def get_visible_evaluation_declaration(user, pk, declaration_id):
+    """A declaration scan of a submission the user may read; another submission's is a 404."""
+    submission = get_visible_evaluation_submission(user, pk)
+    return get_object_or_404(submission.declarations.all(), pk=declaration_id), submission
+
+
+# ---- 优质校评估: experts, ranking, conclusions (programme: evaluation_review) -------------------------
 
 
 def get_staff_evaluation_submission(user, pk):

@@ -1007,20 +1007,34 @@ def evaluation_file_path(instance, filename):
     return f"evaluations/{instance.submission_id}/{uuid.uuid4().hex}{suffix}"
 
 
-class EvaluationEvidence(models.Model):
-    """An evidence file (PDF, JPEG or PNG, checked by content: applications.uploads.inspect_scan)
-    for one criterion's self-assessment. Private: only the submission's readers download it."""
+class EvaluationFile(models.Model):
+    """What an evidence file and a declaration scan both keep: the file under a random name, its
+    type as detected from its content (applications.uploads.inspect_scan), its name, size and
+    fingerprint, who uploaded it and when."""
 
-    submission = models.ForeignKey(EvaluationSubmission, on_delete=models.CASCADE, related_name="evidence", verbose_name="申报材料")
-    assessment = models.ForeignKey(EvaluationSelfAssessment, on_delete=models.CASCADE, related_name="evidence", verbose_name="自评")
     file = models.FileField("文件", upload_to=evaluation_file_path)
     file_kind = models.CharField("文件类型", max_length=8)
     original_name = models.CharField("原文件名", max_length=200)
     size = models.PositiveBigIntegerField("大小（字节）")
     sha256 = models.CharField("SHA-256", max_length=64)
-    caption = models.CharField("说明", max_length=200, blank=True)
     uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="上传人")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def content_type(self) -> str:
+        return {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}.get(self.file_kind, "application/octet-stream")
+
+
+class EvaluationEvidence(EvaluationFile):
+    """An evidence file (PDF, JPEG or PNG) for one criterion's self-assessment. Private: only the
+    submission's readers download it."""
+
+    submission = models.ForeignKey(EvaluationSubmission, on_delete=models.CASCADE, related_name="evidence", verbose_name="申报材料")
+    assessment = models.ForeignKey(EvaluationSelfAssessment, on_delete=models.CASCADE, related_name="evidence", verbose_name="自评")
+    caption = models.CharField("说明", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "佐证材料"
@@ -1030,24 +1044,13 @@ class EvaluationEvidence(models.Model):
     def __str__(self):
         return self.original_name
 
-    @property
-    def content_type(self) -> str:
-        return {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}.get(self.file_kind, "application/octet-stream")
 
-
-class EvaluationDeclaration(models.Model):
+class EvaluationDeclaration(EvaluationFile):
     """The signed and sealed declaration (the printed submission's 申报声明 page), tied to the version
     code it was printed from, as the application's SignedScan."""
 
     submission = models.ForeignKey(EvaluationSubmission, on_delete=models.CASCADE, related_name="declarations", verbose_name="申报材料")
-    file = models.FileField("文件", upload_to=evaluation_file_path)
-    file_kind = models.CharField("文件类型", max_length=8)
-    original_name = models.CharField("原文件名", max_length=200)
-    size = models.PositiveBigIntegerField("大小（字节）")
-    sha256 = models.CharField("SHA-256", max_length=64)
     version_code = models.CharField("对应版本码", max_length=12)
-    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="上传人")
 
     class Meta:
         verbose_name = "盖章申报声明"
@@ -1056,10 +1059,6 @@ class EvaluationDeclaration(models.Model):
 
     def __str__(self):
         return f"{self.original_name}（版本 {self.version_code}）"
-
-    @property
-    def content_type(self) -> str:
-        return {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}.get(self.file_kind, "application/octet-stream")
 
 
 class EvaluationLogEntry(models.Model):
