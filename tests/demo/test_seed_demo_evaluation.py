@@ -1,8 +1,10 @@
 """The 优质校评估 in the demo data (seed_demo's evaluation_round), as README's demo table tells it
 (五: 项目评估：实验校提交项目优质校评估申报材料，项目组组织专家依据建设标准进行评估): the first batch's round
 against its published 建设标准, its window over; 宁波 submitted with evidence and its signed
-declaration, 温州 in the deadline's last minutes, 绵阳 left a draft, 苏州 (which left) nothing; no
-expert, score or decision yet. Seeded once for the module, each test reading it as a person would."""
+declaration, 温州 in the deadline's last minutes, 绵阳 left a draft, 苏州 (which left) nothing; then
+(evaluation_results) two experts each, scored before the scoring deadline, the project group's
+conclusions published and 宁波's 优质校 certificate. Seeded once for the module, each test reading it
+as a person would."""
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
@@ -11,11 +13,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from demo.management.commands.seed_demo import EVALUATION_DAYS, EVALUATION_ROUND_NAME, EVALUATION_SUBMISSIONS
+from demo.management.commands.seed_demo import EVALUATION_DAYS, EVALUATION_OUTCOMES, EVALUATION_ROUND_NAME, EVALUATION_SUBMISSIONS
 from portal.models import User
 from programme import evaluation
 from programme.models import (
-    EvaluationAssignment, EvaluationDecision, EvaluationRound, EvaluationState, EvaluationSubmission, ExperimentSchool,
+    Certificate, EvaluationAssignment, EvaluationDecision, EvaluationReview, EvaluationRound, EvaluationState, EvaluationSubmission,
+    ExperimentSchool,
 )  # fmt: skip
 # The demo seeded once for the module, as the 实验周期's demo tests seed it.
 from tests.demo.test_seed_demo_programme import _private_media, seed, seeded  # noqa: F401 (fixtures)
@@ -43,7 +46,9 @@ def test_the_round_is_the_first_batch_s_against_its_published_standard_and_its_w
     assert timezone.localtime(evaluation_round.opens_at) == cycle_day(evaluation_round, EVALUATION_DAYS["opens"]) + timedelta(hours=9)
     assert timezone.localtime(evaluation_round.deadline) == cycle_day(evaluation_round, EVALUATION_DAYS["deadline"]) + timedelta(hours=23, minutes=59)
     assert "已截止" in evaluation.window_problem(evaluation_round)
-    assert (evaluation_round.eligible_from_year, evaluation_round.experts_per_submission, evaluation_round.published_at) == (2, 2, None)
+    assert (evaluation_round.eligible_from_year, evaluation_round.experts_per_submission) == (2, 2)
+    published_on = cycle_day(evaluation_round, EVALUATION_DAYS["review_deadline"] + 2) + timedelta(hours=10)
+    assert timezone.localtime(evaluation_round.published_at) == published_on
     assert evaluation_round.review_deadline < timezone.now()
 
 
@@ -60,8 +65,21 @@ def test_each_school_s_submission_is_as_the_readme_tells_it(demo):
     assert timezone.localtime(wenzhou.submitted_at).strftime("%H:%M") == "23:40"
     assert timezone.localtime(wenzhou.submitted_at).date() == timezone.localtime(evaluation_round.deadline).date()
     assert "请填写“项目实施团队”的自评说明。" in evaluation.check_submission(mianyang).missing.values()
-    # Nothing of the experts' part yet: it is seeded on top by its own part.
-    assert not EvaluationAssignment.objects.exists() and not EvaluationDecision.objects.exists()
+    assert not mianyang.assignments.exists() and not hasattr(mianyang, "decision")  # a draft is nobody's to score
+
+
+def test_two_experts_scored_each_submission_in_time_and_the_conclusions_were_published(demo):
+    evaluation_round, submissions = demo
+    for name in (NINGBO, WENZHOU):
+        assignments = list(submissions[name].assignments.filter(is_active=True).select_related("review", "expert__expert_profile"))
+        assert len(assignments) == 2
+        assert all(a.expert.expert_profile.province_id != "330000" for a in assignments)  # never a Zhejiang expert for a Zhejiang school
+        assert all(a.review.state == EvaluationReview.State.SUBMITTED and a.review.submitted_at < evaluation_round.review_deadline for a in assignments)
+    assert EvaluationAssignment.objects.filter(expert__username="demo-expert", submission__round=evaluation_round).exists()
+    outcomes = {d.submission.experiment_school.school.name: (d.outcome, d.opinion) for d in EvaluationDecision.objects.select_related("submission__experiment_school__school")}
+    assert outcomes == {NINGBO: EVALUATION_OUTCOMES["zj2"], WENZHOU: EVALUATION_OUTCOMES["zj3"]}
+    quality = Certificate.objects.get(kind="quality_school")
+    assert quality.school_name == NINGBO and quality.title.endswith(f"优质校（第一批实验校·{EVALUATION_ROUND_NAME}）")
 
 
 def test_the_accounts_find_it_where_the_readme_says(demo):
@@ -69,18 +87,26 @@ def test_the_accounts_find_it_where_the_readme_says(demo):
     ningbo = Client()
     ningbo.force_login(User.objects.get(username="demo-school-zj2"))
     page = ningbo.get(reverse("dashboard")).content.decode()
-    assert "优质校评估" in page and EVALUATION_ROUND_NAME in page and "已提交" in page
+    assert "优质校评估" in page and EVALUATION_ROUND_NAME in page and "已提交" in page and "评估结论：优质校" in page
     page = ningbo.get(reverse("programme:evaluation_detail", args=[submissions[NINGBO].pk])).content.decode()
     assert "申报材料已提交项目组，不能再修改" in page and "乡村学习点分布图.png" in page
     staff = Client()
     staff.force_login(User.objects.get(username="demo-staff"))
     page = staff.get(reverse("programme:evaluation_staff_round", args=[evaluation_round.pk])).content.decode()
     assert all(name in page for name in (NINGBO, WENZHOU, MIANYANG)) and "已提交 <strong>2</strong> 份" in page
+    page = staff.get(reverse("programme:evaluation_staff_ranking", args=[evaluation_round.pk])).content.decode()
+    assert page.index(NINGBO) < page.index(WENZHOU) and "评估结果已于" in page
+    expert = Client()
+    expert.force_login(User.objects.get(username="demo-expert"))
+    page = expert.get(reverse("programme:evaluation_expert_home")).content.decode()
+    assert "已公布结果的评估" in page
     rows = {line.split(" | ")[0].strip("| `"): line for line in README.read_text(encoding="utf-8").splitlines() if line.startswith("| `demo-")}
     assert "/programme/staff/evaluation/" in rows["demo-staff"]
     for username, key in (("demo-school-zj2", "zj2"), ("demo-school-zj3", "zj3"), ("demo-school-sc2", "sc2")):
         state = "已提交" if EVALUATION_SUBMISSIONS[key].startswith("已提交") else "草稿"
         assert f"优质校评估申报材料 {state}" in rows[username], username
+    assert "评估结论 优质校" in rows["demo-school-zj2"] and "评估结论 合格" in rows["demo-school-zj3"]
+    assert "/programme/evaluation/expert/" in rows["demo-expert"] and "/ranking/" in rows["demo-staff"]
 
 
 def test_a_second_run_writes_no_evaluation_row(demo):

@@ -285,3 +285,29 @@ def test_staff_pages_show_the_round_and_refuse_the_school(client, scored, staff_
     client.force_login(staff_user)
     page = client.get(reverse("programme:evaluation_staff_assignment", args=[evaluation_round.pk])).content.decode()
     assert "已提交的申报材料均已分配足够的专家。" in page and "expert-bj" in page
+
+
+def test_the_assigned_expert_opens_the_evidence_and_the_pdf_and_another_expert_cannot(client, trio, pool, staff_user, settings, tmp_path):
+    from programme import evaluation
+    from tests.conftest import png_bytes, upload
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    member, school_user = trio["zj"]
+    batch = member.batch
+    standard = EvaluationStandard.objects.create(batch=batch, published_at=OPENS - timedelta(days=30))
+    criterion = standard.criteria.create(position=1, name="服务全民终身学习成效", max_points=60)
+    evaluation_round = EvaluationRound.objects.create(standard=standard, batch=batch, opens_at=OPENS, deadline=DEADLINE, experts_per_submission=1)
+    submission = EvaluationSubmission.objects.create(round=evaluation_round, experiment_school=member, summary="总结。")
+    row = evaluation.sync_assessments(submission)[0]
+    evidence = evaluation.evidence_add(submission=submission, criterion_id=row.criterion_id, uploaded_file=upload("课程表.png", png_bytes()),
+                                       caption="老年大学课程表", actor=school_user, now=OPENS + timedelta(days=1))  # fmt: skip
+    EvaluationSubmission.objects.filter(pk=submission.pk).update(state="submitted")
+    assignment = evaluation_review.evaluation_assignment_add(submission=submission, expert=pool["bj"], actor=staff_user, reason="指定")
+    client.force_login(pool["bj"])
+    page = client.get(reverse("programme:evaluation_expert_score", args=[assignment.pk])).content.decode()
+    download = reverse("programme:evaluation_evidence_download", args=[submission.pk, evidence.pk])
+    assert download in page and "老年大学课程表" in page and criterion.name in page
+    assert client.get(download).status_code == 200
+    assert client.get(reverse("programme:evaluation_pdf", args=[submission.pk])).status_code == 200
+    client.force_login(pool["sh"])
+    assert client.get(download).status_code == 404

@@ -285,6 +285,7 @@ class Command(BaseCommand):
             first = self.first_batch(schools, users)
             self.experiment_cycle(first, schools, users)
             self.evaluation_round(first, schools, users)
+            self.evaluation_results(first, schools, users)
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         self.stdout.write("演示账号：demo-school、demo-province（浙江）、demo-staff、demo-expert、demo-admin（超级管理员）")
         self.stdout.write(f"密码：{password}" + ("（随机生成，请记下）" if generated else ""))
@@ -879,6 +880,52 @@ class Command(BaseCommand):
             self.stdout.write(f"  {schools[key].name}：{state}")
 
 
+    def evaluation_results(self, batch, schools, users):
+        """The first batch's 优质校评估 finished, on top of evaluation_round(): two experts for each
+        submitted 申报材料, assigned by the selection's rules two days after the window closed,
+        scored before the scoring deadline (demo-expert among them); the project group's conclusions
+        (EVALUATION_OUTCOMES) recorded the day after it and published the day after that, and
+        宁波's 优质校 certificate issued. Played once: a later run finds the round published."""
+        from programme import certificates, evaluation_review
+        from programme.models import EvaluationAssignment, EvaluationOutcome, EvaluationRound
+
+        evaluation_round = EvaluationRound.objects.filter(batch=batch, name=EVALUATION_ROUND_NAME).first()
+        if evaluation_round is None or evaluation_round.published_at is not None:
+            return  # no round (an old database), or played by an earlier run
+        if EvaluationAssignment.objects.filter(submission__round=evaluation_round).exists():
+            return
+        starts = ExperimentSchool.objects.get(batch=batch, school=schools["zj2"]).cycle_starts_on
+
+        def day(n: int, hour: int, minute: int = 0) -> datetime:
+            return timezone.make_aware(datetime.combine(starts + timedelta(days=n), time(hour, minute)))
+
+        published_on = EVALUATION_DAYS["review_deadline"] + 2
+        if not starts + timedelta(days=published_on) < timezone.localdate():
+            return
+        staff = users["demo-staff"]
+        evaluation_review.evaluation_assign(evaluation_round=evaluation_round, actor=staff, now=day(EVALUATION_DAYS["deadline"] + 2, 10))
+        criteria = evaluation_review.criteria_of_round(evaluation_round)
+        assignments = EvaluationAssignment.objects.filter(submission__round=evaluation_round, is_active=True).select_related(
+            "submission__experiment_school__school", "expert"
+        ).order_by("submission_id", "expert_id")
+        for n, assignment in enumerate(assignments):
+            key = next(k for k, school in schools.items() if school.pk == assignment.submission.experiment_school.school_id)
+            share = EVALUATION_SCORE_SHARES[key] + Decimal(n % 2) * Decimal("0.04")
+            points = {c.pk: (c.max_points * share * 2).quantize(Decimal("1")) / 2 for c in criteria}
+            evaluation_review.evaluation_review_save(
+                assignment=assignment, expert=assignment.expert, points=points, comment=EVALUATION_EXPERT_COMMENTS[key], submit=True,
+                now=day(EVALUATION_DAYS["deadline"] + 6 + n, 15),
+            )  # fmt: skip
+        for key, (outcome, opinion) in EVALUATION_OUTCOMES.items():
+            submission = evaluation_round.submissions.get(experiment_school__school=schools[key])
+            evaluation_review.evaluation_decide(submission=submission, outcome=outcome, opinion=opinion, actor=staff,
+                                                now=day(EVALUATION_DAYS["review_deadline"] + 1, 10))  # fmt: skip
+        evaluation_review.evaluation_publish(evaluation_round=evaluation_round, actor=staff, now=day(published_on, 10))
+        certificates.certificates_issue_for_round(evaluation_round=EvaluationRound.objects.get(pk=evaluation_round.pk), actor=staff,
+                                                  now=day(published_on, 15))  # fmt: skip
+        self.stdout.write(f"{EVALUATION_ROUND_NAME}结果已于 {day(published_on, 10):%Y-%m-%d} 公布：" +
+                          "；".join(f"{schools[k].name} {dict(EvaluationOutcome.choices)[o]}" for k, (o, _t) in EVALUATION_OUTCOMES.items()))
+
 # ---- 优质校评估 (issue 16): the first batch's round, as evaluation_round() plays it ------------------
 
 EVALUATION_ROUND_NAME = "第一批实验校项目优质校评估"
@@ -922,3 +969,14 @@ EVALUATION_EVIDENCE = {
     "zj2": {0: ("乡村学习点分布图.png", "乡村学习点分布及送教下乡记录"), 3: ("服务人次台账.png", "第一年按群体统计的服务人次台账（盖章）")},
 }
 
+# The experts' marks (a share of each criterion's maximum) and comments, and the project group's
+# conclusions, of evaluation_results(); README's demo table tells them.
+EVALUATION_SCORE_SHARES = {"zj2": Decimal("0.88"), "zj3": Decimal("0.72")}
+EVALUATION_EXPERT_COMMENTS = {
+    "zj2": "社区学院分院与乡村学习点布局合理，老年教育和乡村振兴两个项目成效显著、过程材料完整，达到优质校建设标准。",
+    "zj3": "项目推进有序，但服务人次统计与佐证材料不够一致，示范辐射作用有待加强。",
+}
+EVALUATION_OUTCOMES = {
+    "zj2": ("excellent", "建设成效突出，特色鲜明，评为项目优质校，请总结经验并在经验交流会上介绍。"),
+    "zj3": ("qualified", "达到项目建设基本要求，评为合格；请加强过程记录，提升示范辐射作用。"),
+}
