@@ -495,3 +495,100 @@ def get_visible_certificate(user, pk):
     if is_school(user) and user.school_id == certificate.experiment_school.school_id and not certificate.is_revoked:
         return certificate
     raise Http404
+
+
+# ---- 优质校评估 (programme: evaluation) ---------------------------------------------------------
+
+
+def is_evaluation_expert(user, submission) -> bool:
+    """An expert the project group assigned (and has not taken off) to score this submission."""
+    return is_expert(user) and submission.assignments.filter(expert=user, is_active=True).exists()
+
+
+def get_staff_evaluation_round(user, pk):
+    """Any evaluation round, for the project group; others 403."""
+    return _staff_get(user, "EvaluationRound", pk, "standard", "batch")
+
+
+def get_school_evaluation_round(user, pk):
+    """A round the signed-in 实验校 may open: of its own batch, its 建设标准 published. Returns
+    (round, experiment_school). Anyone but a school 403; a school that never was a 实验校, or
+    another batch's round, 404 (whether it may apply is the service's answer, with its reason)."""
+    experiment_school = get_experiment_school_for_school(user)
+    evaluation_round = get_object_or_404(
+        _model("programme", "EvaluationRound").objects.select_related("standard", "batch"),
+        pk=pk, batch_id=experiment_school.batch_id, standard__published_at__isnull=False,
+    )  # fmt: skip
+    return evaluation_round, experiment_school
+
+
+def get_visible_evaluation_submission(user, pk):
+    """A 优质校评估申报材料 (its page, files and PDF): its own school's, the project group's, and
+    (once submitted) its assigned experts'; to anyone else it does not exist (404)."""
+    submission = get_object_or_404(
+        _model("programme", "EvaluationSubmission").objects.select_related(
+            "round__standard", "round__batch", "experiment_school__school__province", "experiment_school__batch"
+        ),
+        pk=pk,
+    )  # fmt: skip
+    if is_school(user) and user.school_id == submission.experiment_school.school_id:
+        return submission
+    if is_project_staff(user):
+        return submission
+    if submission.state == "submitted" and is_evaluation_expert(user, submission):
+        return submission
+    raise Http404
+
+
+def get_own_evaluation_submission(user, pk):
+    """A submission its school writes (save, upload, submit): the owner school gets it; its other
+    readers 403; anyone else 404."""
+    submission = get_visible_evaluation_submission(user, pk)
+    if not (is_school(user) and user.school_id == submission.experiment_school.school_id):
+        raise PermissionDenied("只有申报的实验校可以修改申报材料。")
+    return submission
+
+
+def get_visible_evaluation_evidence(user, pk, evidence_id):
+    """An evidence file of a submission the user may read; another submission's is a 404."""
+    submission = get_visible_evaluation_submission(user, pk)
+    return get_object_or_404(submission.evidence.all(), pk=evidence_id), submission
+
+
+def get_visible_evaluation_declaration(user, pk, declaration_id):
+    """A declaration scan of a submission the user may read; another submission's is a 404."""
+    submission = get_visible_evaluation_submission(user, pk)
+    return get_object_or_404(submission.declarations.all(), pk=declaration_id), submission
+
+
+# ---- 优质校评估: experts, ranking, conclusions (programme: evaluation_review) -------------------------
+
+
+def get_staff_evaluation_submission(user, pk):
+    """Any submitted 优质校评估申报材料, for the project group's conclusion; others 403, a draft 404
+    (a draft is the school's own until it submits)."""
+    require_project_staff(user)
+    return get_object_or_404(
+        _model("programme", "EvaluationSubmission").objects.select_related("round__batch", "experiment_school__school__province"),
+        pk=pk, state="submitted",
+    )  # fmt: skip
+
+
+def get_staff_evaluation_assignment(user, pk):
+    """An active evaluation assignment, for the project group taking an expert off; others 403."""
+    require_project_staff(user)
+    return get_object_or_404(
+        _model("programme", "EvaluationAssignment").objects.select_related("submission__round", "expert"), pk=pk, is_active=True
+    )
+
+
+def get_expert_evaluation_assignment(user, pk):
+    """The expert's own active evaluation assignment; anyone else's (or an ended one) is a 404,
+    anyone but an expert a 403."""
+    require_expert(user)
+    return get_object_or_404(
+        _model("programme", "EvaluationAssignment").objects.select_related(
+            "submission__round__standard", "submission__round__batch", "submission__experiment_school__school__province"
+        ),
+        pk=pk, expert=user, is_active=True,
+    )  # fmt: skip

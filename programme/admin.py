@@ -10,7 +10,8 @@ from portal.admin import RecordHistoryAdmin
 from programme import attendance
 from programme.activities import new_checkin_code
 from programme.models import (
-    Activity, AnnualReport, Attendee, Award, Certificate, ExitReview, ExperimentLogEntry, ExperimentProject, ExperimentSchool, ExperimentTeamMember,
+    Activity, AnnualReport, Attendee, Award, Certificate, EvaluationCriterion, EvaluationDeclaration, EvaluationEvidence, EvaluationLogEntry,
+    EvaluationRound, EvaluationSelfAssessment, EvaluationStandard, EvaluationSubmission, ExitReview, ExperimentLogEntry, ExperimentProject, ExperimentSchool, ExperimentTeamMember,
     Invitation, ReportAttachment, ReportComment, ReportDeadline, ReportLogEntry, ReportProjectWork, ReportReminder, ReportReviewer,
     SchoolNotice, WithdrawalRequest,
 )  # fmt: skip
@@ -218,3 +219,70 @@ class CertificateAdmin(MadeByServicesAdmin):
     list_display = ("number", "school_name", "title", "issued_at", "revoked_at")
     list_filter = ("kind",)
     search_fields = ("number", "school_name")
+
+
+# ---- 优质校评估 (issue 16) --------------------------------------------------------------------------
+
+
+class EvaluationCriterionInline(admin.TabularInline):
+    model = EvaluationCriterion
+    extra = 0
+    fields = ["position", "name", "description", "max_points", "weight"]
+
+
+@admin.register(EvaluationStandard)
+class EvaluationStandardAdmin(RecordHistoryAdmin):
+    """The 项目优质校建设标准 of a batch and its criteria (as the selection rubric): staff edit them
+    here and publish the standard by giving it a 发布时间; a round (the staff page 优质校评估) then
+    uses it, the 实验校 assess themselves against it and the experts score by it."""
+
+    list_display = ["name", "batch", "published_at", "criteria_count", "total_points"]
+    list_filter = ["batch"]
+    search_fields = ["name", "batch__short_name"]
+    inlines = [EvaluationCriterionInline]
+
+    @admin.display(description="指标数")
+    def criteria_count(self, obj):
+        return obj.criteria.count()
+
+    @admin.display(description="满分（加权）")
+    def total_points(self, obj):
+        return sum(c.max_points * c.weight for c in obj.criteria.all())
+
+
+@admin.register(EvaluationRound)
+class EvaluationRoundAdmin(MadeByServicesAdmin):
+    """Read only: rounds are opened and changed on the staff page 优质校评估 (programme.evaluation)."""
+
+    list_display = ["name", "batch", "opens_at", "deadline", "published_at"]
+    list_filter = ["batch"]
+
+
+class SelfAssessmentInline(ReadOnlyInline):
+    model = EvaluationSelfAssessment
+    fields = ["criterion", "text"]
+
+
+class EvidenceInline(ReadOnlyInline):
+    model = EvaluationEvidence
+    fields = ["assessment", "original_name", "file_kind", "size", "caption", "uploaded_at"]
+
+
+class DeclarationInline(ReadOnlyInline):
+    model = EvaluationDeclaration
+    fields = ["original_name", "file_kind", "version_code", "uploaded_at", "uploaded_by"]
+
+
+class EvaluationLogInline(ReadOnlyInline):
+    model = EvaluationLogEntry
+    fields = ["at", "actor", "action", "note"]
+
+
+@admin.register(EvaluationSubmission)
+class EvaluationSubmissionAdmin(MadeByServicesAdmin):
+    """Read only: the 实验校 writes and submits its 申报材料 on its own pages (programme.evaluation)."""
+
+    list_display = ["experiment_school", "round", "state", "version_code", "submitted_at"]
+    list_filter = ["round", "state"]
+    search_fields = ["experiment_school__school__name"]
+    inlines = [SelfAssessmentInline, EvidenceInline, DeclarationInline, EvaluationLogInline]

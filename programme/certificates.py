@@ -21,8 +21,9 @@ from applications.models import Batch
 from portal.pdf import render_html
 from applications.workflow import WorkflowError
 from programme.checkin_qr import qr_svg
+from programme.evaluation_review import excellent_schools, published_decision
 from programme.experiment_schools import lock_experiment_school
-from programme.models import Award, Certificate, CertificateKind, ExperimentProject, ExperimentSchool, ExperimentStatus
+from programme.models import Award, Certificate, CertificateKind, EvaluationOutcome, ExperimentProject, ExperimentSchool, ExperimentStatus
 
 NUMBER_PREFIX = "CAEA"
 # 80 random bits (16 base32 characters): far beyond guessing, even with the verify page unthrottled.
@@ -73,6 +74,12 @@ def experiment_school_title(experiment_school: ExperimentSchool) -> str:
     return f"{PROGRAMME_NAME}{experiment_school.batch.short_name}"
 
 
+def quality_school_title(evaluation_round) -> str:
+    """What a 优质校 certificate certifies, naming the round, e.g.
+    职业院校服务全民终身学习项目优质校（第一批实验校·项目优质校评估）."""
+    return f"{PROGRAMME_NAME}优质校（{evaluation_round.batch.short_name}·{evaluation_round.name}）"
+
+
 def live_certificates(experiment_school: ExperimentSchool, kind: str, award: Award | None, project: ExperimentProject | None):
     """The school's live certificates of `kind` (of `award` for `project`, for an award)."""
     live = Certificate.objects.filter(experiment_school=experiment_school, kind=kind, revoked_at__isnull=True)
@@ -86,13 +93,12 @@ def certificate_issue(*, experiment_school: ExperimentSchool, kind: str, actor, 
     are stored as they read today.
 
     Refused (WorkflowError) for a school that has left the programme, for an award without a level
-    it defines or a project of this school, for 优质校 (issued by the evaluation, not yet built), and
+    it defines or a project of this school, for 优质校 without a published 优质校 conclusion of an
+    evaluation round (programme.evaluation_review), and
     when the school already holds a live certificate of the same kind (of the same award for the
     same project). Side effects: one Certificate row (and its history row). Nothing is mailed and no
     PDF is made."""
     now = now or timezone.now()
-    if kind == CertificateKind.QUALITY_SCHOOL:
-        raise WorkflowError("优质校证书在优质校评估结果公布后颁发。", "quality_not_open")
     if kind not in CertificateKind.values:
         raise WorkflowError("请选择证书类型。", "kind_missing")
     title, project_name = "", ""
@@ -114,6 +120,11 @@ def certificate_issue(*, experiment_school: ExperimentSchool, kind: str, actor, 
             raise WorkflowError("该校已有同类有效证书；如需重新颁发，请先撤销原证书。", "already_issued")
         if kind == CertificateKind.EXPERIMENT_SCHOOL:
             title = experiment_school_title(locked)
+        if kind == CertificateKind.QUALITY_SCHOOL:
+            decision = published_decision(locked, outcome=EvaluationOutcome.EXCELLENT)
+            if decision is None:
+                raise WorkflowError("该校没有已公布的优质校评估结论，不能颁发优质校证书。", "not_excellent")
+            title = quality_school_title(decision.submission.round)
         return Certificate.objects.create(
             number=unused_certificate_number(timezone.localtime(now).year), kind=kind, experiment_school=locked, award=award,
             award_level=level, project=project, school_name=locked.school.name, title=title, project_name=project_name,
@@ -144,6 +155,25 @@ def certificates_issue_for_batch(*, batch: Batch, actor, now: datetime | None = 
             if error.code not in ("already_issued", "school_left"):  # issued or left meanwhile: nothing to do
                 raise
         except IntegrityError:  # the same school issued by a concurrent run between the check and the insert
+            continue
+        else:
+            issued += 1
+    return issued
+
+
+def certificates_issue_for_round(*, evaluation_round, actor, now: datetime | None = None) -> int:
+    """A 优质校 certificate for every 实验校 the published round names 优质校 that has no live one.
+    Idempotent; returns how many were issued. Side effects: one Certificate row per school issued."""
+    if evaluation_round.published_at is None:
+        raise WorkflowError("本轮评估结果尚未公布。", "not_published")
+    issued = 0
+    for experiment_school in excellent_schools(evaluation_round):
+        try:
+            certificate_issue(experiment_school=experiment_school, kind=CertificateKind.QUALITY_SCHOOL, actor=actor, now=now)
+        except WorkflowError as error:
+            if error.code not in ("already_issued", "school_left"):
+                raise
+        except IntegrityError:
             continue
         else:
             issued += 1

@@ -5,6 +5,7 @@ the exit rule's staff queue, voluntary withdrawals and the notices a 实验校 r
 Models hold data only: every write that changes a status, an answer or an attendance goes through
 the services (programme.experiment_schools, activities, attendance, exits), which log it.
 """
+import hashlib
 import uuid
 from datetime import date, timedelta
 from pathlib import PurePosixPath
@@ -331,6 +332,7 @@ class SchoolNotice(models.Model):
         REPORT_RETURNED = "report_returned", "年度工作报告退回修改"
         REPORT_ACCEPTED = "report_accepted", "年度工作报告已通过"
         REPORT_COMMENT = "report_comment", "年度工作报告业务指导"
+        EVALUATION_PUBLISHED = "evaluation_published", "优质校评估结果"
 
     experiment_school = models.ForeignKey(ExperimentSchool, on_delete=models.CASCADE, related_name="notices", verbose_name="实验校")
     kind = models.CharField("类型", max_length=30, choices=Kind.choices)
@@ -793,3 +795,418 @@ class Certificate(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+# ---- 优质校评估 (五: 制订项目优质校建设标准 … 组织项目优质校评估; 项目评估：实验校提交项目优质校评估申报材料，
+# 项目组组织专家依据建设标准进行评估) (issue 16) ------------------------------------------------------
+# The project group publishes a 建设标准 for a batch's 实验校 (criteria like the selection rubric's,
+# edited in admin) and opens an evaluation round; an eligible 实验校 writes its 申报材料 against
+# every criterion, prints it with its version code and uploads the signed and sealed declaration;
+# experts score it against the same criteria (review.assignment and review.scoring do the
+# arithmetic); the project group decides 优质校 / 合格 / 不合格 and publishes. Writes go through
+# programme.evaluation (and the experts' and decisions' services built on it).
+
+
+class EvaluationStandard(models.Model):
+    """A 项目优质校建设标准 for the 实验校 of one batch: its criteria (EvaluationCriterion) are what the
+    school assesses itself against and what the experts score. Edited in admin, like the rubric."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="evaluation_standards", verbose_name="实验校批次")
+    name = models.CharField("名称", max_length=100, default="项目优质校建设标准")
+    description = models.TextField("说明", blank=True, help_text="实验校申报时在标准上方看到。")
+    published_at = models.DateTimeField(
+        "发布时间", null=True, blank=True, help_text="北京时间；发布后实验校可以看到，评估轮次只能使用已发布的标准。"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "优质校建设标准"
+        verbose_name_plural = "优质校建设标准"
+        ordering = ["batch", "name"]
+        constraints = [models.UniqueConstraint(fields=["batch", "name"], name="one_standard_name_per_batch")]
+
+    def __str__(self):
+        return f"{self.batch.short_name}·{self.name}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class EvaluationCriterion(models.Model):
+    """One criterion of a 建设标准: as review.Criterion (maximum points scored in steps of 0.5, a
+    weight), so review.scoring computes the totals the same way."""
+
+    standard = models.ForeignKey(EvaluationStandard, on_delete=models.CASCADE, related_name="criteria", verbose_name="建设标准")
+    position = models.PositiveSmallIntegerField("顺序", default=0)
+    name = models.CharField("评估指标", max_length=100)
+    description = models.TextField("指标说明", blank=True, help_text="实验校自评和专家评分的依据。")
+    max_points = models.DecimalField("满分", max_digits=5, decimal_places=1)
+    weight = models.DecimalField("权重", max_digits=4, decimal_places=2, default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "评估指标"
+        verbose_name_plural = "评估指标"
+        ordering = ["standard", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(max_points__gt=0), name="evaluation_criterion_max_points_positive"),
+            models.CheckConstraint(condition=models.Q(weight__gt=0), name="evaluation_criterion_weight_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.max_points} 分）"
+
+
+class EvaluationRound(models.Model):
+    """One 优质校评估 of a batch's 实验校 against a published 建设标准: the window in which the eligible
+    实验校 submit (Beijing time; a deadline shown as 23:59 accepts 23:59:59.999, as the application's,
+    applications.workflow.deadline_end), who may apply, the experts' scoring deadline and number per
+    submission, and when the results were published (the schools see no outcome before)."""
+
+    standard = models.ForeignKey(EvaluationStandard, on_delete=models.PROTECT, related_name="rounds", verbose_name="建设标准")
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="evaluation_rounds", verbose_name="实验校批次")
+    name = models.CharField("名称", max_length=100, default="项目优质校评估")
+    opens_at = models.DateTimeField("申报开始时间", help_text="北京时间")
+    deadline = models.DateTimeField("申报截止时间", help_text="北京时间，精确到分钟：显示为 23:59 时，23:59:59 前提交均有效。")
+    # Who may apply: an active 实验校 in this year of its cycle or later (e.g. 3: those in their third
+    # year) and, if ticked, one whose three years are over (已结项). Read on the day it acts.
+    eligible_from_year = models.PositiveSmallIntegerField(
+        "可申报的实验周期年度", default=3, choices=[(1, "第一年起"), (2, "第二年起"), (3, "第三年")],
+        help_text="实验中的实验校在实验周期的这一年度及以后可以申报。",
+    )  # fmt: skip
+    include_completed = models.BooleanField("已结项的实验校可以申报", default=True)
+    review_deadline = models.DateTimeField(
+        "专家评分截止时间", null=True, blank=True, help_text="北京时间；此后评分锁定，项目组可个别重新开放。"
+    )
+    experts_per_submission = models.PositiveSmallIntegerField("每份申报评审专家数", default=3)
+    published_at = models.DateTimeField("结果公布时间", null=True, blank=True, help_text="公布前实验校看不到评估结果。")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="创建人")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "优质校评估轮次"
+        verbose_name_plural = "优质校评估轮次"
+        ordering = ["-opens_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "name"], name="one_evaluation_round_name_per_batch"),
+            models.CheckConstraint(condition=models.Q(deadline__gt=models.F("opens_at")), name="evaluation_deadline_after_opening"),
+            models.CheckConstraint(condition=models.Q(experts_per_submission__gte=1), name="evaluation_needs_an_expert"),
+            models.CheckConstraint(
+                condition=models.Q(eligible_from_year__gte=1, eligible_from_year__lte=3), name="evaluation_eligible_year_1_to_3"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.batch.short_name}·{self.name}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class EvaluationState(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已提交"
+
+
+class EvaluationSubmission(models.Model):
+    """A 实验校's 优质校评估申报材料 in one round: a self-assessment against every criterion
+    (EvaluationSelfAssessment, with evidence), a summary, and the signed and sealed declaration
+    (EvaluationDeclaration) tied to the version code of the printed PDF. One per school per round;
+    read-only once submitted."""
+
+    # The fields printed on the PDF besides the self-assessments; the version code is a hash over them.
+    CONTENT_FIELDS = ("summary",)
+
+    round = models.ForeignKey(EvaluationRound, on_delete=models.PROTECT, related_name="submissions", verbose_name="评估轮次")
+    experiment_school = models.ForeignKey(
+        ExperimentSchool, on_delete=models.PROTECT, related_name="evaluation_submissions", verbose_name="实验校"
+    )
+    state = models.CharField("状态", max_length=12, choices=EvaluationState.choices, default=EvaluationState.DRAFT)
+    summary = models.TextField("建设总结", blank=True, help_text="三年来优质校建设的总体情况、主要成效和特色。")
+    version_code = models.CharField("版本码", max_length=12, blank=True)
+    # The school's name when it submitted (printed on the signed declaration), as the application's.
+    submitted_school_name = models.CharField("申报时的学校名称", max_length=100, blank=True)
+    # One more on every save of the draft: a save made from an older copy is refused (as the
+    # application's drafts, applications.autosave).
+    revision = models.PositiveIntegerField("保存次数", default=0)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="创建人")
+    updated_at = models.DateTimeField("最后保存", auto_now=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="提交人"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "优质校评估申报材料"
+        verbose_name_plural = "优质校评估申报材料"
+        ordering = ["round", "experiment_school"]
+        constraints = [models.UniqueConstraint(fields=["round", "experiment_school"], name="one_evaluation_submission_per_school")]
+        indexes = [models.Index(fields=["round", "state"], name="evaluation_round_state")]
+
+    def __str__(self):
+        return f"{self.experiment_school.school.name} · {self.round}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state == EvaluationState.DRAFT
+
+    @property
+    def applicant_name(self) -> str:
+        """The school's name as the submission shows it: the profile's while a draft, the one it
+        was submitted with after."""
+        if self.submitted_school_name and not self.is_editable:
+            return self.submitted_school_name
+        return self.experiment_school.school.name
+
+    def content_fingerprint(self, assessments) -> str:
+        """The version code: a short hash of everything printed on the PDF (school, round, summary,
+        every criterion's self-assessment and its evidence files), so a scan can be tied to the
+        exact content it shows. `assessments` are this submission's rows, evidence prefetched."""
+        parts = [self.applicant_name, str(self.round_id)]
+        parts += [str(getattr(self, name) or "") for name in self.CONTENT_FIELDS]
+        for row in assessments:
+            parts += [str(row.criterion_id), row.text]
+            parts += [f"{item.sha256}:{item.caption}" for item in row.evidence.all()]
+        digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+        return digest[:8].upper()
+
+
+class EvaluationSelfAssessment(models.Model):
+    """The school's self-assessment against one criterion of the 建设标准: what it did and achieved."""
+
+    submission = models.ForeignKey(EvaluationSubmission, on_delete=models.CASCADE, related_name="self_assessments", verbose_name="申报材料")
+    criterion = models.ForeignKey(EvaluationCriterion, on_delete=models.PROTECT, related_name="self_assessments", verbose_name="评估指标")
+    text = models.TextField("自评说明", blank=True)
+    updated_at = models.DateTimeField("最后保存", auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "自评"
+        verbose_name_plural = "自评"
+        ordering = ["criterion__position", "criterion_id"]
+        constraints = [models.UniqueConstraint(fields=["submission", "criterion"], name="one_self_assessment_per_criterion")]
+
+    def __str__(self):
+        return f"{self.submission_id} · {self.criterion.name}"
+
+
+def evaluation_file_path(instance, filename):
+    # As for the application's scans: a random name with the extension of the detected type.
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"evaluations/{instance.submission_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class EvaluationFile(models.Model):
+    """What an evidence file and a declaration scan both keep: the file under a random name, its
+    type as detected from its content (applications.uploads.inspect_scan), its name, size and
+    fingerprint, who uploaded it and when."""
+
+    file = models.FileField("文件", upload_to=evaluation_file_path)
+    file_kind = models.CharField("文件类型", max_length=8)
+    original_name = models.CharField("原文件名", max_length=200)
+    size = models.PositiveBigIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="上传人")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def content_type(self) -> str:
+        return {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}.get(self.file_kind, "application/octet-stream")
+
+
+class EvaluationEvidence(EvaluationFile):
+    """An evidence file (PDF, JPEG or PNG) for one criterion's self-assessment. Private: only the
+    submission's readers download it."""
+
+    submission = models.ForeignKey(EvaluationSubmission, on_delete=models.CASCADE, related_name="evidence", verbose_name="申报材料")
+    assessment = models.ForeignKey(EvaluationSelfAssessment, on_delete=models.CASCADE, related_name="evidence", verbose_name="自评")
+    caption = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "佐证材料"
+        verbose_name_plural = "佐证材料"
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class EvaluationDeclaration(EvaluationFile):
+    """The signed and sealed declaration (the printed submission's 申报声明 page), tied to the version
+    code it was printed from, as the application's SignedScan."""
+
+    submission = models.ForeignKey(EvaluationSubmission, on_delete=models.CASCADE, related_name="declarations", verbose_name="申报材料")
+    version_code = models.CharField("对应版本码", max_length=12)
+
+    class Meta:
+        verbose_name = "盖章申报声明"
+        verbose_name_plural = "盖章申报声明"
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.original_name}（版本 {self.version_code}）"
+
+
+class EvaluationLogEntry(models.Model):
+    """One step of a submission's history: started, submitted, decided, published."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "开始填写"
+        SUBMITTED = "submitted", "提交"
+        DECIDED = "decided", "评估结论"
+        PUBLISHED = "published", "公布结果"
+
+    submission = models.ForeignKey(EvaluationSubmission, on_delete=models.CASCADE, related_name="log", verbose_name="申报材料")
+    at = models.DateTimeField("时间", default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="操作人")
+    action = models.CharField("操作", max_length=12, choices=Action.choices)
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "优质校评估记录"
+        verbose_name_plural = "优质校评估记录"
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.submission_id} {self.get_action_display()}"
+
+
+# ---- 优质校评估: the experts (shaped as review.models' Assignment, ConflictDeclaration, ExpertReview and
+# CriterionScore, so review.assignment.plan_assignments and review.scoring serve both) ----------------
+# `expert` is the expert's user account, as in review.Assignment (its ExpertProfile is
+# user.expert_profile: province and institution for the conflict rules, capacity, expertise).
+
+
+class EvaluationConflict(models.Model):
+    """An expert declaring a conflict of interest with one submission (then never assigned to it)."""
+
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="evaluation_conflicts", verbose_name="专家")
+    submission = models.ForeignKey(EvaluationSubmission, on_delete=models.CASCADE, related_name="conflicts", verbose_name="申报材料")
+    reason = models.CharField("回避理由", max_length=300)
+    declared_at = models.DateTimeField("声明时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "优质校评估回避声明"
+        verbose_name_plural = "优质校评估回避声明"
+        constraints = [models.UniqueConstraint(fields=["expert", "submission"], name="one_evaluation_conflict_per_pair")]
+
+    def __str__(self):
+        return f"{self.expert} 回避 {self.submission}"
+
+
+class EvaluationAssignment(models.Model):
+    """An expert assigned to score a submission. Ended assignments are kept for the record, with
+    when and why they ended."""
+
+    class Source(models.TextChoices):
+        AUTO = "auto", "自动分配"
+        MANUAL = "manual", "人工调整"
+
+    submission = models.ForeignKey(EvaluationSubmission, on_delete=models.CASCADE, related_name="assignments", verbose_name="申报材料")
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evaluation_assignments", verbose_name="专家")
+    source = models.CharField("来源", max_length=10, choices=Source.choices, default=Source.AUTO)
+    reason = models.CharField("调整理由", max_length=300, blank=True)
+    assigned_at = models.DateTimeField("分配时间", default=timezone.now)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="分配人")
+    is_active = models.BooleanField("有效", default=True)
+    ended_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    end_reason = models.CharField("撤销理由", max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "优质校评估分配"
+        verbose_name_plural = "优质校评估分配"
+        ordering = ["submission", "assigned_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "expert"], condition=models.Q(is_active=True), name="one_active_evaluation_assignment_per_pair"
+            )
+        ]
+        indexes = [models.Index(fields=["expert", "is_active"], name="evaluation_expert_active")]
+
+    def __str__(self):
+        return f"{self.expert} → {self.submission}"
+
+
+class EvaluationReview(models.Model):
+    """An expert's scores (EvaluationScore, one per criterion) and comment for one assignment;
+    `total` is the weighted total (review.scoring.weighted_total) stored on submission."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        SUBMITTED = "submitted", "已提交"
+
+    assignment = models.OneToOneField(EvaluationAssignment, on_delete=models.CASCADE, related_name="review", verbose_name="评估分配")
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.DRAFT)
+    comment = models.TextField("评估意见", blank=True)
+    total = models.DecimalField("加权总分", max_digits=7, decimal_places=2, null=True, blank=True)
+    updated_at = models.DateTimeField("最后保存", auto_now=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    reopened_until = models.DateTimeField("重新开放至", null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "优质校评估专家评分"
+        verbose_name_plural = "优质校评估专家评分"
+
+    def __str__(self):
+        return f"{self.assignment}（{self.get_state_display()}）"
+
+
+class EvaluationScore(models.Model):
+    review = models.ForeignKey(EvaluationReview, on_delete=models.CASCADE, related_name="scores", verbose_name="专家评分")
+    criterion = models.ForeignKey(EvaluationCriterion, on_delete=models.PROTECT, related_name="+", verbose_name="评估指标")
+    points = models.DecimalField("得分", max_digits=5, decimal_places=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "优质校评估单项得分"
+        verbose_name_plural = "优质校评估单项得分"
+        constraints = [
+            models.UniqueConstraint(fields=["review", "criterion"], name="one_evaluation_score_per_criterion"),
+            models.CheckConstraint(condition=models.Q(points__gte=0), name="evaluation_points_not_negative"),
+        ]
+
+
+class EvaluationOutcome(models.TextChoices):
+    EXCELLENT = "excellent", "优质校"
+    QUALIFIED = "qualified", "合格"
+    UNQUALIFIED = "unqualified", "不合格"
+
+
+class EvaluationDecision(models.Model):
+    """The project group's conclusion on a submission, with its 项目组意见; the school reads it once
+    the round's results are published (EvaluationRound.published_at)."""
+
+    submission = models.OneToOneField(EvaluationSubmission, on_delete=models.CASCADE, related_name="decision", verbose_name="申报材料")
+    outcome = models.CharField("评估结论", max_length=12, choices=EvaluationOutcome.choices)
+    opinion = models.TextField("项目组意见")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="决定人")
+    decided_at = models.DateTimeField("决定时间", default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "优质校评估结论"
+        verbose_name_plural = "优质校评估结论"
+        ordering = ["submission"]
+
+    def __str__(self):
+        return f"{self.submission} · {self.get_outcome_display()}"

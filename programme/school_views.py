@@ -22,6 +22,7 @@ from portal import policy
 from portal.client_address import client_address
 from programme import activities, attendance, exits
 from programme.certificates import school_certificates
+from programme.evaluation import rounds_for_school
 from programme.experiment_schools import projects_update, team_update
 from programme.models import Activity, Attendee, Invitation, WithdrawalRequest
 from programme.school_forms import (
@@ -66,6 +67,7 @@ def dashboard(request):
         "may_change": policy.may_change_experiment_school(request.user, experiment_school),
         "reports_due": reports_due_for(experiment_school, now=now),
         "certificates": school_certificates(request.user.school_id),
+        "evaluation_rounds": rounds_for_school(experiment_school, now=now),
     })  # fmt: skip
 
 

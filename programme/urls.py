@@ -3,7 +3,7 @@ the programme), the project group's (实验校, activities, attendance, the exit
 reports (年度工作报告) of both."""
 from django.urls import path
 
-from programme import certificate_views, report_views, school_views, staff_views
+from programme import certificate_views, evaluation_review_views, evaluation_views, report_views, school_views, staff_views
 
 app_name = "programme"
 
@@ -81,4 +81,38 @@ certificate_patterns = [
     path("certificates/<int:pk>/pdf/", certificate_views.certificate_pdf, name="certificate_pdf"),
 ]
 
-urlpatterns = [*school_patterns, *staff_patterns, *report_patterns, *certificate_patterns]
+# The 优质校评估 (issue 16): the 实验校's 申报材料 (under evaluation/) and the project group's rounds.
+evaluation_patterns = [
+    path("evaluation/rounds/<int:round_id>/start/", evaluation_views.evaluation_start, name="evaluation_start"),
+    path("evaluation/<int:pk>/", evaluation_views.evaluation_detail, name="evaluation_detail"),
+    path("evaluation/<int:pk>/edit/", evaluation_views.evaluation_edit, name="evaluation_edit"),
+    path("evaluation/<int:pk>/autosave/", evaluation_views.evaluation_autosave, name="evaluation_autosave"),
+    path("evaluation/<int:pk>/submit/", evaluation_views.evaluation_submit, name="evaluation_submit"),
+    path("evaluation/<int:pk>/pdf/", evaluation_views.evaluation_pdf, name="evaluation_pdf"),
+    path("evaluation/<int:pk>/evidence/", evaluation_views.evaluation_evidence_upload, name="evaluation_evidence_upload"),
+    path("evaluation/<int:pk>/evidence/<int:evidence_id>/", evaluation_views.evaluation_evidence_download, name="evaluation_evidence_download"),
+    path("evaluation/<int:pk>/evidence/<int:evidence_id>/delete/", evaluation_views.evaluation_evidence_delete, name="evaluation_evidence_delete"),
+    path("evaluation/<int:pk>/declaration/", evaluation_views.evaluation_declaration_upload, name="evaluation_declaration_upload"),
+    path("evaluation/<int:pk>/declaration/<int:declaration_id>/", evaluation_views.evaluation_declaration_download,
+         name="evaluation_declaration_download"),
+    path("staff/evaluation/", evaluation_views.evaluation_staff_rounds, name="evaluation_staff_rounds"),
+    path("staff/evaluation/new/", evaluation_views.evaluation_staff_round_new, name="evaluation_staff_round_new"),
+    path("staff/evaluation/<int:pk>/", evaluation_views.evaluation_staff_round, name="evaluation_staff_round"),
+    path("staff/evaluation/<int:pk>/edit/", evaluation_views.evaluation_staff_round_edit, name="evaluation_staff_round_edit"),
+]
+
+# 优质校评估 after submission (issue 16): the experts' pages, and the project group's assignment,
+# ranking, conclusions, publication and 优质校 certificates of a round.
+evaluation_review_patterns = [
+    path("evaluation/expert/", evaluation_review_views.evaluation_expert_home, name="evaluation_expert_home"),
+    path("evaluation/expert/<int:assignment_id>/", evaluation_review_views.evaluation_expert_score, name="evaluation_expert_score"),
+    path("evaluation/expert/<int:assignment_id>/conflict/", evaluation_review_views.evaluation_expert_conflict, name="evaluation_expert_conflict"),
+    path("staff/evaluation/<int:pk>/experts/", evaluation_review_views.evaluation_staff_assignment, name="evaluation_staff_assignment"),
+    path("staff/evaluation/assignments/<int:pk>/end/", evaluation_review_views.evaluation_staff_assignment_end, name="evaluation_staff_assignment_end"),
+    path("staff/evaluation/<int:pk>/ranking/", evaluation_review_views.evaluation_staff_ranking, name="evaluation_staff_ranking"),
+    path("staff/evaluation/submissions/<int:pk>/decide/", evaluation_review_views.evaluation_staff_decide, name="evaluation_staff_decide"),
+    path("staff/evaluation/<int:pk>/publish/", evaluation_review_views.evaluation_staff_publish, name="evaluation_staff_publish"),
+    path("staff/evaluation/<int:pk>/certificates/", evaluation_review_views.evaluation_staff_certificates, name="evaluation_staff_certificates"),
+]
+
+urlpatterns = [*school_patterns, *staff_patterns, *report_patterns, *certificate_patterns, *evaluation_patterns, *evaluation_review_patterns]

@@ -162,20 +162,22 @@ class ConflictForm(forms.Form):
     reason = forms.CharField(label="回避理由", max_length=300, help_text="例如：曾在该校任职、参与过该方案的指导等。")
 
 
-def score_form_class(criteria):
-    """The expert's score form for a batch's rubric: one field per criterion, then comment and
-    recommendation. Fields are free text so that a draft keeps whatever was typed; the rules are
-    checked by review.expert_scoring.review_save."""
+def score_form_class(criteria, *, recommendation: bool = True, comment_label: str = "评审意见"):
+    """The expert's score form for a batch's rubric (or a 优质校建设标准: programme.evaluation_review,
+    without a recommendation): one field per criterion, then comment and recommendation. Fields are
+    free text so that a draft keeps whatever was typed; the rules are checked by
+    review.expert_scoring.review_save (programme.evaluation_review.evaluation_review_save)."""
     fields = {}
     for criterion in criteria:
         fields[f"score-{criterion.pk}"] = forms.CharField(
             label=f"{criterion.name}（0–{criterion.max_points} 分）", required=False, help_text=criterion.description,
             widget=forms.NumberInput(attrs={"step": "0.5", "min": "0", "max": str(criterion.max_points), "inputmode": "decimal"}),
         )  # fmt: skip
-    fields["comment"] = forms.CharField(label="评审意见", required=False, widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
-    fields["recommendation"] = forms.ChoiceField(
-        label="推荐意见", required=False, choices=[("", "请选择"), *ExpertReview.Recommendation.choices], widget=forms.Select(attrs={"class": "form-select"})
-    )
+    fields["comment"] = forms.CharField(label=comment_label, required=False, widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
+    if recommendation:
+        fields["recommendation"] = forms.ChoiceField(
+            label="推荐意见", required=False, choices=[("", "请选择"), *ExpertReview.Recommendation.choices], widget=forms.Select(attrs={"class": "form-select"})
+        )
     return type("ScoreForm", (forms.Form,), fields)
 
 

@@ -101,6 +101,13 @@ class Scene:
     certificate_b: "Certificate"
     # --- programme: certificates2 --- the published batch's certificates' job (done, its ZIP made).
     certificate_job: ExportJob
+    # --- programme: evaluation --- an open 优质校评估 round of the published batch (from the second
+    # cycle year) and school B's draft 申报材料 in it, with an evidence photo and a declaration.
+    evaluation_round: "EvaluationRound"
+    evaluation_b: "EvaluationSubmission"
+    # --- programme: evaluation review --- school B's submitted 优质校评估申报材料 of an open round,
+    # assigned to the assigned expert (not yet scored).
+    evaluation_assignment_b: "EvaluationAssignment"
     users: dict
     sessions: dict  # role → session key, made once (each test's changes to it are rolled back)
 
@@ -228,6 +235,29 @@ def build_scene() -> Scene:
     certificate_job = certificates_issue_batch_job(batch=published, actor=staff, site_url="http://testserver/")  # runs at once
     certificate_job.refresh_from_db()
     assert certificate_job.state == ExportJob.State.DONE and certificate_job.file, certificate_job.error  # arrange: a ZIP
+    # --- programme: evaluation ---
+    from programme import evaluation
+
+    evaluation_round = evaluation.round_save(values={
+        "standard": evaluation.standard_ensure_default(published, published_at=now - timedelta(days=10)), "name": "项目优质校评估",
+        "opens_at": now - timedelta(days=5), "deadline": now + timedelta(days=5), "eligible_from_year": 2, "include_completed": True,
+        "review_deadline": None, "experts_per_submission": 1,
+    }, actor=staff)  # fmt: skip
+    evaluation_b = evaluation.submission_start(evaluation_round=evaluation_round, experiment_school=experiment_b, actor=school_b_user)
+    evaluation.evidence_add(submission=evaluation_b, criterion_id=evaluation.sync_assessments(evaluation_b)[0].criterion_id,
+                            uploaded_file=upload("课程表.png", png_bytes()), caption="", actor=school_b_user)  # fmt: skip
+    evaluation.declaration_upload(submission=evaluation_b, uploaded_file=upload("申报声明.pdf", pdf_bytes()), actor=school_b_user)
+    # --- programme: evaluation review ---
+    # A closed round of the same 建设标准 (its window over, scoring open) with school B's submission.
+    from programme.models import EvaluationAssignment, EvaluationRound, EvaluationSubmission
+
+    closed_round = EvaluationRound.objects.create(
+        standard=evaluation_round.standard, batch=published, name="项目优质校评估（上一轮）", opens_at=now - timedelta(days=30),
+        deadline=now - timedelta(days=1), review_deadline=now + timedelta(days=20), experts_per_submission=1,
+    )  # fmt: skip
+    submission_b = EvaluationSubmission.objects.create(round=closed_round, experiment_school=experiment_b, state="submitted",
+                                                       summary="三年建设总结。", submitted_at=now - timedelta(days=2))  # fmt: skip
+    evaluation_assignment_b = EvaluationAssignment.objects.create(submission=submission_b, expert=users["expert_assigned"], assigned_by=staff)
     sessions = {}
     for role, user in users.items():
         client = Client()
@@ -237,7 +267,8 @@ def build_scene() -> Scene:
         batch=batch, published=published, window_zj=window_zj, window_js=window_js, app_zj=reload(app_zj), app_js=reload(app_js),
         scan_zj=app_zj.scans.get(), scan_js=app_js.scans.get(), assignment=assignment, review=review, job=job, run=run,
         experiment_b=experiment_b, activity=activity, invitation_b=invitation_b, programme_staff=programme_staff,
-        report_draft_b=report_draft_b, report_b=report_b, reviewer_b=reviewer_b, certificate_b=certificate_b, certificate_job=certificate_job, users=users, sessions=sessions,
+        report_draft_b=report_draft_b, report_b=report_b, reviewer_b=reviewer_b, certificate_b=certificate_b, certificate_job=certificate_job,
+        evaluation_round=evaluation_round, evaluation_b=evaluation_b, evaluation_assignment_b=evaluation_assignment_b, users=users, sessions=sessions,
     )  # fmt: skip
 
 
@@ -397,6 +428,10 @@ REPORT_B = cells("404", anonymous="L", school_b="200", expert_assigned="200", st
 DRAFT_B = cells("404", anonymous="L", school_b="200", staff="200", admin="200")
 REPORT_PK = lambda s: {"pk": s.report_b.pk}  # noqa: E731
 DRAFT_PK = lambda s: {"pk": s.report_draft_b.pk}  # noqa: E731
+
+# --- programme: evaluation --- School B's draft 申报材料.
+EVALUATION_B = cells("404", anonymous="L", school_b="200", staff="200", admin="200")
+EVALUATION_PK = lambda s: {"pk": s.evaluation_b.pk}  # noqa: E731
 
 EXPECTATIONS = [
     # --- accounts (Django's auth views and the portal's own) ---
@@ -620,6 +655,47 @@ EXPECTATIONS = [
          content_type="application/json"),
     # Award decisions: an empty POST is the form again with its errors (400), nothing recorded.
     case("programme:staff_award_decisions", staff_page(post="400")),
+    # --- programme: evaluation ---
+    # Start: school B already started (back to its form); school A never was a 实验校 (404).
+    case("programme:evaluation_start", post_only(school_a="404", school_b="302"), lambda s: {"round_id": s.evaluation_round.pk}),
+    # School B's draft: its school, the project group and the admin read it (experts once it is
+    # submitted and assigned to them); to anyone else it does not exist.
+    case("programme:evaluation_detail", read_only(EVALUATION_B), EVALUATION_PK),
+    case("programme:evaluation_pdf", read_only(EVALUATION_B), EVALUATION_PK, content_type=PDF),
+    # An empty save carries no revision: refused as a possible overwrite (409), the page kept.
+    case("programme:evaluation_edit", write_own(EVALUATION_B, "school_b", "200/409"), EVALUATION_PK),
+    case("programme:evaluation_autosave", post_only_of(write_own(EVALUATION_B, "school_b", "409")), EVALUATION_PK),
+    case("programme:evaluation_submit", post_only_of(write_own(EVALUATION_B, "school_b", "302")), EVALUATION_PK),  # incomplete: back with what is missing
+    case("programme:evaluation_evidence_upload", post_only_of(write_own(EVALUATION_B, "school_b", "400")), EVALUATION_PK),
+    case("programme:evaluation_evidence_download", read_only(EVALUATION_B),
+         lambda s: {"pk": s.evaluation_b.pk, "evidence_id": s.evaluation_b.evidence.get().pk}, content_type=PNG),
+    case("programme:evaluation_evidence_delete", post_only_of(write_own(EVALUATION_B, "school_b", "302")),
+         lambda s: {"pk": s.evaluation_b.pk, "evidence_id": s.evaluation_b.evidence.get().pk}),  # not confirmed: nothing deleted
+    case("programme:evaluation_declaration_upload", post_only_of(write_own(EVALUATION_B, "school_b", "400")), EVALUATION_PK),
+    case("programme:evaluation_declaration_download", read_only(EVALUATION_B),
+         lambda s: {"pk": s.evaluation_b.pk, "declaration_id": s.evaluation_b.declarations.get().pk}, content_type=PDF),
+    # The project group's: the rounds, a new round and a round's page; an empty form comes back (400).
+    case("programme:evaluation_staff_rounds", read_only(staff_page())),
+    case("programme:evaluation_staff_round_new", staff_page(get="200", post="400")),
+    case("programme:evaluation_staff_round", read_only(staff_page()), lambda s: {"pk": s.evaluation_round.pk}),
+    case("programme:evaluation_staff_round_edit", staff_page(get="200", post="400"), lambda s: {"pk": s.evaluation_round.pk}),
+    # --- programme: evaluation review ---
+    case("programme:evaluation_expert_home", read_only(cells("403", anonymous="L", expert_assigned="200", expert_other="200"))),
+    # An empty POST names no action: the page again (400), nothing saved.
+    case("programme:evaluation_expert_score", cells("403", anonymous="L", expert_assigned="200/400", expert_other="404"),
+         lambda s: {"assignment_id": s.evaluation_assignment_b.pk}),
+    # Without a reason nothing is declared: back to the scoring page with a message.
+    case("programme:evaluation_expert_conflict", post_only(expert_assigned="302", expert_other="404"),
+         lambda s: {"assignment_id": s.evaluation_assignment_b.pk}),
+    # No action named: back with a message.
+    case("programme:evaluation_staff_assignment", staff_page(get="200", post="302"), lambda s: {"pk": s.evaluation_assignment_b.submission.round_id}),
+    case("programme:evaluation_staff_assignment_end", post_only(staff="302", admin="302"), lambda s: {"pk": s.evaluation_assignment_b.pk}),
+    case("programme:evaluation_staff_ranking", read_only(staff_page()), lambda s: {"pk": s.evaluation_assignment_b.submission.round_id}),
+    # An empty conclusion: the ranking again with the errors next to the fields (400).
+    case("programme:evaluation_staff_decide", post_only(staff="400", admin="400"), lambda s: {"pk": s.evaluation_assignment_b.submission_id}),
+    # Not ticked, or not yet published: back with a message.
+    case("programme:evaluation_staff_publish", post_only(staff="302", admin="302"), lambda s: {"pk": s.evaluation_assignment_b.submission.round_id}),
+    case("programme:evaluation_staff_certificates", post_only(staff="302", admin="302"), lambda s: {"pk": s.evaluation_assignment_b.submission.round_id}),
 ]
 
 # Django admin: one check of its index per role (the rest of it is Django's own, with its own rules).

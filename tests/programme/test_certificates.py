@@ -109,7 +109,7 @@ def test_an_award_needs_one_of_its_levels_and_a_project_of_this_school(trio, sta
     assert not Certificate.objects.exists()
 
 
-def test_a_school_that_left_gets_no_certificate_and_quality_waits_for_the_evaluation(trio, staff_user):
+def test_a_school_that_left_gets_no_certificate_and_quality_needs_a_published_excellent_conclusion(trio, staff_user):
     zj, _ = trio["zj"]
     type(zj).objects.filter(pk=zj.pk).update(status=ExperimentStatus.DEEMED_WITHDRAWN)
     with pytest.raises(WorkflowError) as refused:
@@ -117,7 +117,7 @@ def test_a_school_that_left_gets_no_certificate_and_quality_waits_for_the_evalua
     assert refused.value.code == "school_left"
     with pytest.raises(WorkflowError) as quality:
         issue(trio["js"][0], staff_user, kind=CertificateKind.QUALITY_SCHOOL)
-    assert quality.value.code == "quality_not_open"
+    assert quality.value.code == "not_excellent"
     assert not Certificate.objects.exists()
 
 

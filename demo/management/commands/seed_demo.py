@@ -288,6 +288,8 @@ class Command(BaseCommand):
             first = self.first_batch(schools, users)
             self.experiment_cycle(first, schools, users)
             self.certificates(first, schools, users)
+            self.evaluation_round(first, schools, users)
+            self.evaluation_results(first, schools, users)
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         self.stdout.write("演示账号：demo-school、demo-province（浙江）、demo-staff、demo-expert、demo-admin（超级管理员）")
         self.stdout.write(f"密码：{password}" + ("（随机生成，请记下）" if generated else ""))
@@ -854,3 +856,164 @@ class Command(BaseCommand):
         valid = Certificate.objects.get(experiment_school=member["zj2"], kind=CertificateKind.EXPERIMENT_SCHOOL)
         self.stdout.write(f"荣誉证书（查验：{DEMO_SITE}verify/）：{schools['zj2'].name}的实验校证书 {valid.number}（有效）；"
                           f"{schools['zj3'].name}的 {revoked.number}（已撤销）；实验成果奖 一等奖、二等奖各一份。")  # fmt: skip
+
+    # ---- 优质校评估 (issue 16) ---------------------------------------------------------------
+
+    def evaluation_round(self, batch, schools, users):
+        """The first batch's 优质校评估 (五: 项目评估：实验校提交项目优质校评估申报材料), its window over:
+        the default 建设标准 published on cycle day 388, a round for 实验校 from year 2 on (the demo's
+        calendar has no third year yet) open from day 396 09:00 to day 430 23:59, two experts a
+        submission, scoring due on day 450; zj2 submitted on day 428 and zj3 in the last minutes
+        (each with evidence and its signed declaration), sc2 left a draft it never submitted; js2
+        had left. What each school shows: EVALUATION_SUBMISSIONS. It leaves no expert assigned, no
+        score and no decision (the experts' and decisions' seeding adds those on top). Played once:
+        a later run finds the round and leaves it all."""
+        from programme import evaluation
+        from programme.models import EvaluationRound, EvaluationSelfAssessment, EvaluationStandard, EvaluationSubmission
+
+        if EvaluationRound.objects.filter(batch=batch, name=EVALUATION_ROUND_NAME).exists():
+            return  # played by an earlier run
+        member = {key: ExperimentSchool.objects.filter(batch=batch, school=schools[key]).first() for key in EVALUATION_SUBMISSIONS}
+        if not all(member.values()) or not Activity.objects.filter(title=TRAINING_TITLE).exists():
+            return  # the cycle's story was not played (an old database): neither is its evaluation
+        starts = member["zj2"].cycle_starts_on
+        if not starts + timedelta(days=EVALUATION_DAYS["review_deadline"]) < timezone.localdate():
+            return
+
+        def day(n: int, hour: int, minute: int = 0) -> datetime:
+            return timezone.make_aware(datetime.combine(starts + timedelta(days=n), time(hour, minute)))
+
+        staff = users["demo-staff"]
+        standard = evaluation.standard_ensure_default(batch, published_at=day(EVALUATION_DAYS["standard"], 10))
+        evaluation_round = evaluation.round_save(values={
+            "standard": standard, "name": EVALUATION_ROUND_NAME, "opens_at": day(EVALUATION_DAYS["opens"], 9),
+            "deadline": day(EVALUATION_DAYS["deadline"], 23, 59), "eligible_from_year": 2, "include_completed": True,
+            "review_deadline": day(EVALUATION_DAYS["review_deadline"], 17), "experts_per_submission": 2,
+        }, actor=staff)  # fmt: skip
+        EvaluationStandard.objects.filter(pk=standard.pk).update(created_at=day(EVALUATION_DAYS["standard"] - 2, 15))
+        EvaluationRound.objects.filter(pk=evaluation_round.pk).update(created_at=day(EVALUATION_DAYS["opens"] - 6, 11))
+        for key, (started, written, submitted, texts) in EVALUATION_STEPS.items():
+            actor = self.school_user(users, key)
+            submission = evaluation.submission_start(evaluation_round=evaluation_round, experiment_school=member[key], actor=actor, now=day(*started))
+            rows = evaluation.sync_assessments(submission)
+            summary, *by_criterion = texts
+            submission = evaluation.submission_save_draft(
+                submission=submission, summary=summary, actor=actor, expected_revision=submission.revision, now=day(*written),
+                texts={row.criterion_id: text for row, text in zip(rows, by_criterion)},
+            )  # fmt: skip
+            if submitted is not None:
+                for position, (name, caption) in EVALUATION_EVIDENCE.get(key, {}).items():
+                    evaluation.evidence_add(submission=submission, criterion_id=rows[position].criterion_id, caption=caption, actor=actor,
+                                            uploaded_file=scan_image(caption, name=name), now=day(*written))  # fmt: skip
+                submission = EvaluationSubmission.objects.get(pk=submission.pk)
+                evaluation.declaration_upload(submission=submission, uploaded_file=scan_image(f"申报声明 版本码 {submission.version_code}",
+                                              name="申报声明（签字盖章）.png"), actor=actor, now=day(*submitted))  # fmt: skip
+                evaluation.submission_submit(submission=submission, actor=actor, now=day(*submitted))
+            last = day(*(submitted or written))
+            EvaluationSubmission.objects.filter(pk=submission.pk).update(created_at=day(*started), updated_at=last)
+            EvaluationSelfAssessment.objects.filter(submission=submission).update(updated_at=day(*written))
+        self.stdout.write(f"第一批实验校{EVALUATION_ROUND_NAME}（申报已于 {day(EVALUATION_DAYS['deadline'], 23, 59):%Y-%m-%d %H:%M} 截止）：")
+        for key, state in EVALUATION_SUBMISSIONS.items():
+            self.stdout.write(f"  {schools[key].name}：{state}")
+
+
+    def evaluation_results(self, batch, schools, users):
+        """The first batch's 优质校评估 finished, on top of evaluation_round(): two experts for each
+        submitted 申报材料, assigned by the selection's rules two days after the window closed,
+        scored before the scoring deadline (demo-expert among them); the project group's conclusions
+        (EVALUATION_OUTCOMES) recorded the day after it and published the day after that, and
+        宁波's 优质校 certificate issued. Played once: a later run finds the round published."""
+        from programme import certificates, evaluation_review
+        from programme.models import EvaluationAssignment, EvaluationOutcome, EvaluationRound
+
+        evaluation_round = EvaluationRound.objects.filter(batch=batch, name=EVALUATION_ROUND_NAME).first()
+        if evaluation_round is None or evaluation_round.published_at is not None:
+            return  # no round (an old database), or played by an earlier run
+        if EvaluationAssignment.objects.filter(submission__round=evaluation_round).exists():
+            return
+        starts = ExperimentSchool.objects.get(batch=batch, school=schools["zj2"]).cycle_starts_on
+
+        def day(n: int, hour: int, minute: int = 0) -> datetime:
+            return timezone.make_aware(datetime.combine(starts + timedelta(days=n), time(hour, minute)))
+
+        published_on = EVALUATION_DAYS["review_deadline"] + 2
+        if not starts + timedelta(days=published_on) < timezone.localdate():
+            return
+        staff = users["demo-staff"]
+        evaluation_review.evaluation_assign(evaluation_round=evaluation_round, actor=staff, now=day(EVALUATION_DAYS["deadline"] + 2, 10))
+        criteria = evaluation_review.criteria_of_round(evaluation_round)
+        assignments = EvaluationAssignment.objects.filter(submission__round=evaluation_round, is_active=True).select_related(
+            "submission__experiment_school__school", "expert"
+        ).order_by("submission_id", "expert_id")
+        for n, assignment in enumerate(assignments):
+            key = next(k for k, school in schools.items() if school.pk == assignment.submission.experiment_school.school_id)
+            share = EVALUATION_SCORE_SHARES[key] + Decimal(n % 2) * Decimal("0.04")
+            points = {c.pk: (c.max_points * share * 2).quantize(Decimal("1")) / 2 for c in criteria}
+            evaluation_review.evaluation_review_save(
+                assignment=assignment, expert=assignment.expert, points=points, comment=EVALUATION_EXPERT_COMMENTS[key], submit=True,
+                now=day(EVALUATION_DAYS["deadline"] + 6 + n, 15),
+            )  # fmt: skip
+        for key, (outcome, opinion) in EVALUATION_OUTCOMES.items():
+            submission = evaluation_round.submissions.get(experiment_school__school=schools[key])
+            evaluation_review.evaluation_decide(submission=submission, outcome=outcome, opinion=opinion, actor=staff,
+                                                now=day(EVALUATION_DAYS["review_deadline"] + 1, 10))  # fmt: skip
+        evaluation_review.evaluation_publish(evaluation_round=evaluation_round, actor=staff, now=day(published_on, 10))
+        certificates.certificates_issue_for_round(evaluation_round=EvaluationRound.objects.get(pk=evaluation_round.pk), actor=staff,
+                                                  now=day(published_on, 15))  # fmt: skip
+        self.stdout.write(f"{EVALUATION_ROUND_NAME}结果已于 {day(published_on, 10):%Y-%m-%d} 公布：" +
+                          "；".join(f"{schools[k].name} {dict(EvaluationOutcome.choices)[o]}" for k, (o, _t) in EVALUATION_OUTCOMES.items()))
+
+# ---- 优质校评估 (issue 16): the first batch's round, as evaluation_round() plays it ------------------
+
+EVALUATION_ROUND_NAME = "第一批实验校项目优质校评估"
+# Cycle days of the round: the 建设标准 published, the window, the experts' deadline.
+EVALUATION_DAYS = {"standard": 388, "opens": 396, "deadline": 430, "review_deadline": 450}
+# What each school's 申报材料 is, as README's demo table tells it.
+EVALUATION_SUBMISSIONS = {
+    "zj2": "已提交（佐证材料 2 个，申报声明与版本码一致）",
+    "zj3": "已提交（截止当天 23:40 提交）",
+    "sc2": "草稿，截止前未提交",
+}
+# Per school: (cycle day, hour[, minute]) started, last saved, submitted (None: never), and the
+# summary followed by the self-assessment of each default criterion in its order.
+EVALUATION_STEPS = {
+    "zj2": ((400, 9), (426, 16), (428, 15), (
+        "两年来，学校以社区学院分院和 9 个乡村学习点为依托，实施职业教育助力乡村振兴、老年教育赋能提质两个项目，累计服务居民 1.1 万人次，"
+        "形成“分院＋学习点＋线上课堂”的服务模式。",
+        "两个项目均按实施方案推进：乡村学习点由 5 个增至 9 个，送教下乡 40 场；社区老年学校开设课程 24 门。",
+        "成立由分管副校长任组长的项目领导小组，制定项目管理办法和经费使用办法，每年安排专项经费 30 万元。",
+        "项目小组 6 人分工明确，全员参加项目组线上培训和研讨交流会议，2 人获评市级社区教育优秀教师。",
+        "面向乡村居民、老年人、在职人员开展服务，第一年服务 5,380 人次，满意度调查 96%。",
+        "参加项目组全部活动，在项目展示推广网络平台发布建设动态 12 条，在经验交流会上作典型发言。",
+        "“老年人智能手机应用”课程被区老年大学采用，乡村电商直播培训模式在全区 3 所学校推广。",
+    )),
+    "zj3": ((405, 14), (430, 22, 30), (430, 23, 40), (
+        "学校围绕职业教育融入社区治理实施项目，建设社区治理人才培训基地，开展社区工作者和居民骨干培训。",
+        "完成社区治理人才培训基地建设，开发培训模块 6 个，培训社区工作者 420 人次。",
+        "项目领导小组由区教育局分管领导牵头，学校设项目办公室，经费列入年度预算。",
+        "项目小组 5 人，其中 1 人因工作调整更换，新成员已参加项目组培训。",
+        "服务社区居民 2,100 人次、社区工作者 420 人次；乡村居民服务人次的统计已按项目组意见核实修改。",
+        "参加项目组研讨交流会议 1 次（另 1 次请假），在平台发布建设动态 5 条。",
+        "形成“社区点单、学校派单”的服务机制，区内 2 个街道采用。",
+    )),
+    "sc2": ((415, 10), (418, 16), None, (
+        "学校实施城乡待业人员就业培训项目，开展电工、家政、电商等短期技能培训。",
+        "开展短期技能培训 8 期。",
+    )),
+}
+# The evidence uploaded, by school: the criterion's position in the 建设标准 → (file name, caption).
+EVALUATION_EVIDENCE = {
+    "zj2": {0: ("乡村学习点分布图.png", "乡村学习点分布及送教下乡记录"), 3: ("服务人次台账.png", "第一年按群体统计的服务人次台账（盖章）")},
+}
+
+# The experts' marks (a share of each criterion's maximum) and comments, and the project group's
+# conclusions, of evaluation_results(); README's demo table tells them.
+EVALUATION_SCORE_SHARES = {"zj2": Decimal("0.88"), "zj3": Decimal("0.72")}
+EVALUATION_EXPERT_COMMENTS = {
+    "zj2": "社区学院分院与乡村学习点布局合理，老年教育和乡村振兴两个项目成效显著、过程材料完整，达到优质校建设标准。",
+    "zj3": "项目推进有序，但服务人次统计与佐证材料不够一致，示范辐射作用有待加强。",
+}
+EVALUATION_OUTCOMES = {
+    "zj2": ("excellent", "建设成效突出，特色鲜明，评为项目优质校，请总结经验并在经验交流会上介绍。"),
+    "zj3": ("qualified", "达到项目建设基本要求，评为合格；请加强过程记录，提升示范辐射作用。"),
+}
