@@ -18,6 +18,7 @@ from applications.models import Batch
 from applications.workflow import WorkflowError
 from programme.certificates import (CERTIFICATE_STYLESHEETS, certificate_issue, certificate_pdf_html, certificates_issue_for_batch,
                                    live_certificates, verify_address)
+from programme.evaluation_review import excellent_schools
 from programme.models import Award, Certificate, CertificateKind, ExperimentProject, ExperimentSchool
 from review.exports import ZipDocument, pdf_zip_run, safe_name
 from review.models import ExportJob
@@ -81,6 +82,18 @@ def award_decision_issue(*, batch: Batch, award_name: str, levels: list[str], wi
     award, _created = Award.objects.get_or_create(name=award_name.strip(), defaults={"levels": "、".join(levels)})
     targets = [CertificateTarget(school, CertificateKind.AWARD, award, level, project) for level, school, project in winners]
     return certificates_issue_job(batch=batch, targets=targets, actor=actor, label=f"{batch.short_name}·{award.name}", site_url=site_url, award=award)
+
+
+def quality_certificates_job(*, evaluation_round, actor, site_url: str) -> ExportJob:
+    """为本轮优质校颁发证书: a 优质校 certificate for every 实验校 the round's published results name
+    优质校 (programme.evaluation_review.excellent_schools), through the certificates' job (its ZIP
+    holds them; one held already is not issued again). Refused (WorkflowError) before the results
+    are published. Side effects: an ExportJob row, the job queued."""
+    if evaluation_round.published_at is None:
+        raise WorkflowError("本轮评估结果尚未公布。", "not_published")
+    targets = [CertificateTarget(school, CertificateKind.QUALITY_SCHOOL) for school in excellent_schools(evaluation_round)]
+    return certificates_issue_job(batch=evaluation_round.batch, targets=targets, actor=actor, site_url=site_url,
+                                  label=f"{evaluation_round.batch.short_name}·{evaluation_round.name}·优质校证书")  # fmt: skip
 
 
 def certificate_jobs(batch: Batch | None = None, *, award: Award | None = None):

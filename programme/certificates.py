@@ -21,7 +21,7 @@ from applications.models import Batch
 from portal.pdf import render_html
 from applications.workflow import WorkflowError
 from programme.checkin_qr import qr_svg
-from programme.evaluation_review import excellent_schools, published_decision
+from programme.evaluation_review import published_decision
 from programme.experiment_schools import lock_experiment_school
 from programme.models import Award, Certificate, CertificateKind, EvaluationOutcome, ExperimentProject, ExperimentSchool, ExperimentStatus
 
@@ -155,25 +155,6 @@ def certificates_issue_for_batch(*, batch: Batch, actor, now: datetime | None = 
             if error.code not in ("already_issued", "school_left"):  # issued or left meanwhile: nothing to do
                 raise
         except IntegrityError:  # the same school issued by a concurrent run between the check and the insert
-            continue
-        else:
-            issued += 1
-    return issued
-
-
-def certificates_issue_for_round(*, evaluation_round, actor, now: datetime | None = None) -> int:
-    """A 优质校 certificate for every 实验校 the published round names 优质校 that has no live one.
-    Idempotent; returns how many were issued. Side effects: one Certificate row per school issued."""
-    if evaluation_round.published_at is None:
-        raise WorkflowError("本轮评估结果尚未公布。", "not_published")
-    issued = 0
-    for experiment_school in excellent_schools(evaluation_round):
-        try:
-            certificate_issue(experiment_school=experiment_school, kind=CertificateKind.QUALITY_SCHOOL, actor=actor, now=now)
-        except WorkflowError as error:
-            if error.code not in ("already_issued", "school_left"):
-                raise
-        except IntegrityError:
             continue
         else:
             issued += 1

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from applications.workflow import WorkflowError
 from portal import policy
-from programme import certificates, evaluation_review
+from programme import certificate_jobs, evaluation_review
 from programme.evaluation_review_forms import ConfirmForm, DecisionForm, ManualAssignmentForm, ReasonForm
 from programme.models import EvaluationAssignment, EvaluationReview
 from review.documents import table_csv, table_xlsx
@@ -286,13 +286,14 @@ def evaluation_staff_publish(request, pk):
 @login_required
 @require_POST
 def evaluation_staff_certificates(request, pk):
-    """为本轮优质校颁发证书: one 优质校 certificate per school the published results name (idempotent)."""
+    """为本轮优质校颁发证书: a job issuing a 优质校 certificate to each school the published results name
+    (one held already is not issued again), its page following the progress and offering the ZIP."""
     evaluation_round = policy.get_staff_evaluation_round(request.user, pk)
     try:
-        issued = certificates.certificates_issue_for_round(evaluation_round=evaluation_round, actor=request.user)
+        job = certificate_jobs.quality_certificates_job(evaluation_round=evaluation_round, actor=request.user,
+                                                        site_url=request.build_absolute_uri("/"))  # fmt: skip
     except WorkflowError as error:
         messages.error(request, str(error))
-    else:
-        messages.success(request, f"已颁发 {issued} 张优质校证书。" if issued else "本轮优质校均已有有效证书。")
-    return redirect("programme:evaluation_staff_ranking", evaluation_round.pk)
+        return redirect("programme:evaluation_staff_ranking", evaluation_round.pk)
+    return redirect("programme:staff_certificate_job", job.pk)
 

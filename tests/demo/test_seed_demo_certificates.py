@@ -46,7 +46,7 @@ def test_the_award_decision_issued_its_certificates_through_the_job(seeded, db, 
     award = Award.objects.get()
     assert award.name == "实验成果奖" and award.level_list == ["一等奖", "二等奖", "三等奖"]
     assert sorted(award.certificates.values_list("school_name", "award_level")) == sorted([(NINGBO, "一等奖"), (WENZHOU, "二等奖")])
-    job = ExportJob.objects.get(selection__scope="certificates")
+    job = ExportJob.objects.get(selection__scope="certificates", selection__award=award.pk)
     assert job.state == ExportJob.State.DONE and job.done == 2 and job.file
     page = signed_in(client, "demo-staff").get(reverse("programme:staff_award_decisions")).content.decode()
     assert "第一批实验校·实验成果奖" in page
@@ -54,7 +54,9 @@ def test_the_award_decision_issued_its_certificates_through_the_job(seeded, db, 
     assert "下载证书 ZIP" in job_page and all(c.number in job_page for c in award.certificates.all())
 
 
-def test_ningbo_downloads_its_two_certificates_from_its_workspace(seeded, db, client):
+def test_ningbo_downloads_its_three_certificates_from_its_workspace(seeded, db, client):
+    # 实验校, 实验成果奖 一等奖 and, from the 优质校评估 published later (seed_demo's evaluation_results), 优质校.
+    assert Certificate.objects.filter(school_name=NINGBO).count() == 3
     page = signed_in(client, "demo-school-zj2").get(reverse("dashboard")).content.decode()
     for certificate in Certificate.objects.filter(school_name=NINGBO):
         assert certificate.number in page and reverse("programme:certificate_pdf", args=[certificate.pk]) in page
@@ -63,7 +65,8 @@ def test_ningbo_downloads_its_two_certificates_from_its_workspace(seeded, db, cl
 def test_a_second_run_issues_nothing_more(seeded, db):
     before = (Certificate.objects.count(), ExportJob.objects.count(), Award.objects.count())
     seed()
-    assert (Certificate.objects.count(), ExportJob.objects.count(), Award.objects.count()) == before == (5, 1, 1)
+    # 实验校 ×3, the award ×2 and 宁波's 优质校 (the 优质校评估's job): six certificates from two jobs.
+    assert (Certificate.objects.count(), ExportJob.objects.count(), Award.objects.count()) == before == (6, 2, 1)
 
 
 def test_the_readme_names_what_the_demo_s_certificates_show():

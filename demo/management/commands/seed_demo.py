@@ -922,8 +922,8 @@ class Command(BaseCommand):
         submitted 申报材料, assigned by the selection's rules two days after the window closed,
         scored before the scoring deadline (demo-expert among them); the project group's conclusions
         (EVALUATION_OUTCOMES) recorded the day after it and published the day after that, and
-        宁波's 优质校 certificate issued. Played once: a later run finds the round published."""
-        from programme import certificates, evaluation_review
+        宁波's 优质校 certificate issued through the certificates' job. Played once: a later run finds the round published."""
+        from programme import evaluation_review
         from programme.models import EvaluationAssignment, EvaluationOutcome, EvaluationRound
 
         evaluation_round = EvaluationRound.objects.filter(batch=batch, name=EVALUATION_ROUND_NAME).first()
@@ -958,8 +958,12 @@ class Command(BaseCommand):
             evaluation_review.evaluation_decide(submission=submission, outcome=outcome, opinion=opinion, actor=staff,
                                                 now=day(EVALUATION_DAYS["review_deadline"] + 1, 10))  # fmt: skip
         evaluation_review.evaluation_publish(evaluation_round=evaluation_round, actor=staff, now=day(published_on, 10))
-        certificates.certificates_issue_for_round(evaluation_round=EvaluationRound.objects.get(pk=evaluation_round.pk), actor=staff,
-                                                  now=day(published_on, 15))  # fmt: skip
+        job = certificate_jobs.quality_certificates_job(evaluation_round=EvaluationRound.objects.get(pk=evaluation_round.pk), actor=staff,
+                                                        site_url=DEMO_SITE)  # fmt: skip
+        job.refresh_from_db()
+        if job.state != job.State.DONE:  # queued for the job worker: run it now (the worker finds it done)
+            certificate_jobs.issue_and_zip_certificates.call(job.pk)
+        Certificate.objects.filter(kind=CertificateKind.QUALITY_SCHOOL, experiment_school__batch=batch).update(issued_at=day(published_on, 15))
         self.stdout.write(f"{EVALUATION_ROUND_NAME}结果已于 {day(published_on, 10):%Y-%m-%d} 公布：" +
                           "；".join(f"{schools[k].name} {dict(EvaluationOutcome.choices)[o]}" for k, (o, _t) in EVALUATION_OUTCOMES.items()))
 
