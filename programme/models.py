@@ -331,6 +331,9 @@ class SchoolNotice(models.Model):
         REPORT_RETURNED = "report_returned", "年度工作报告退回修改"
         REPORT_ACCEPTED = "report_accepted", "年度工作报告已通过"
         REPORT_COMMENT = "report_comment", "年度工作报告业务指导"
+        POST_PUBLISHED = "post_published", "建设动态已发布"
+        POST_RETURNED = "post_returned", "建设动态已退回"
+        POST_UNPUBLISHED = "post_unpublished", "建设动态已撤下"
 
     experiment_school = models.ForeignKey(ExperimentSchool, on_delete=models.CASCADE, related_name="notices", verbose_name="实验校")
     kind = models.CharField("类型", max_length=30, choices=Kind.choices)
