@@ -5,7 +5,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from applications import views as applications_views
 from portal import health, otp_views, views
-from programme import certificate_views, school_views
+from programme import certificate_views, school_views, showcase_views
 from review import public_views
 
 admin.site.site_header = "职业院校服务全民终身学习项目 · 管理后台"
@@ -48,5 +48,6 @@ urlpatterns = [
     path("list/<int:batch_id>/", public_views.public_list, name="public_list_batch"),
     # A certificate's QR code opens this: anyone, signed in or not (programme.certificate_views.verify).
     path("verify/<str:number>/", certificate_views.verify, name="certificate_verify"),
+    path("showcase/feed/", showcase_views.post_feed, name="showcase_feed"),
     path("", include("applications.urls")),
 ]
