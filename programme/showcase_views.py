@@ -170,6 +170,9 @@ def post_detail(request, pk):
 @require_POST
 def post_submit(request, pk):
     post = policy.get_own_post(request.user, pk)
+    if request.POST.get("confirm") != "1":  # the page's button says so; a bare POST submits nothing
+        messages.error(request, "未提交：请在动态页面点“提交审核”。")
+        return redirect("programme:showcase_post", post.pk)
     try:
         showcase.post_submit(post=post, actor=request.user)
     except WorkflowError as error:
@@ -291,8 +294,7 @@ def staff_approve(request, pk):
     return redirect(reverse("programme:staff_showcase") + "?state=submitted")
 
 
-def _with_reason(request, pk, service, done: str):
-    post = policy.get_staff_post(request.user, pk)
+def _with_reason(request, post, service, done: str):
     form = ReasonForm(request.POST)
     if not form.is_valid():
         return _staff_page(request, post, reason_form=form, status=400)
@@ -311,13 +313,15 @@ def _with_reason(request, pk, service, done: str):
 @login_required
 @require_POST
 def staff_return(request, pk):
-    return _with_reason(request, pk, showcase.post_return, "已退回“{title}”，学校将看到退回原因。")
+    post = policy.get_staff_post(request.user, pk)
+    return _with_reason(request, post, showcase.post_return, "已退回“{title}”，学校将看到退回原因。")
 
 
 @login_required
 @require_POST
 def staff_unpublish(request, pk):
-    return _with_reason(request, pk, showcase.post_unpublish, "已撤下“{title}”，学校将看到撤下原因。")
+    post = policy.get_staff_post(request.user, pk)
+    return _with_reason(request, post, showcase.post_unpublish, "已撤下“{title}”，学校将看到撤下原因。")
 
 
 @login_required
@@ -420,4 +424,8 @@ class PostFeed(Feed):
         return [school.school.province.name, school.batch.short_name]
 
 
-post_feed = require_safe(PostFeed())
+@require_safe
+def post_feed(request):
+    """/showcase/feed/: anyone's, signed in or not; it lists published posts only."""
+    policy.public(request.user)
+    return PostFeed()(request)

@@ -99,6 +99,9 @@ class Scene:
     reviewer_b: ReportReviewer
     # --- programme: certificates --- school B's 实验校 certificate (valid).
     certificate_b: "Certificate"
+    # --- programme: showcase --- school B's 建设动态: published, waiting (待审核) and a draft, each
+    # with a photo; the first two with a PDF attachment.
+    showcase_b: "ShowcaseScene"
     users: dict
     sessions: dict  # role → session key, made once (each test's changes to it are rolled back)
 
@@ -135,6 +138,30 @@ def build_programme_staff_scene(published: Batch, staff, now) -> ProgrammeStaffS
                                     letter=upload("退出申请函.pdf", pdf_bytes(), "application/pdf"))  # fmt: skip
     return ProgrammeStaffScene(experiment_c=experiment_c, closed_activity=held, exit_review=ExitReview.objects.get(experiment_school=experiment_c),
                                withdrawal=withdrawal)  # fmt: skip
+
+
+# --- programme: showcase (scene) ---
+@dataclass
+class ShowcaseScene:
+    published: "ShowcasePost"
+    waiting: "ShowcasePost"
+    draft: "ShowcasePost"
+
+
+def build_showcase_scene(experiment_b: ExperimentSchool, school_b_user, staff) -> ShowcaseScene:
+    from programme import showcase
+    from tests.conftest import jpeg_bytes
+
+    posts = []
+    for title in ("社区学习中心揭牌", "老年大学开班", "草稿"):
+        post = showcase.post_create(experiment_school=experiment_b, title=title, body="正文。", actor=school_b_user)
+        showcase.post_photo_add(post=post, uploaded_file=upload("p.jpg", jpeg_bytes()), actor=school_b_user)
+        if title != "草稿":
+            showcase.post_attachment_set(post=post, uploaded_file=upload("附件.pdf", pdf_bytes(), "application/pdf"), actor=school_b_user)
+            showcase.post_submit(post=post, actor=school_b_user)
+        posts.append(post)
+    showcase.post_approve(post=posts[0], actor=staff)
+    return ShowcaseScene(*[type(p).objects.get(pk=p.pk) for p in posts])
 
 
 def build_scene() -> Scene:
@@ -220,6 +247,7 @@ def build_scene() -> Scene:
     from programme.certificates import certificate_issue
 
     certificate_b = certificate_issue(experiment_school=experiment_b, kind="experiment_school", actor=staff)
+    showcase_b = build_showcase_scene(experiment_b, school_b_user, staff)
     sessions = {}
     for role, user in users.items():
         client = Client()
@@ -229,7 +257,7 @@ def build_scene() -> Scene:
         batch=batch, published=published, window_zj=window_zj, window_js=window_js, app_zj=reload(app_zj), app_js=reload(app_js),
         scan_zj=app_zj.scans.get(), scan_js=app_js.scans.get(), assignment=assignment, review=review, job=job, run=run,
         experiment_b=experiment_b, activity=activity, invitation_b=invitation_b, programme_staff=programme_staff,
-        report_draft_b=report_draft_b, report_b=report_b, reviewer_b=reviewer_b, certificate_b=certificate_b, users=users, sessions=sessions,
+        report_draft_b=report_draft_b, report_b=report_b, reviewer_b=reviewer_b, certificate_b=certificate_b, showcase_b=showcase_b, users=users, sessions=sessions,
     )  # fmt: skip
 
 
@@ -389,6 +417,14 @@ REPORT_B = cells("404", anonymous="L", school_b="200", expert_assigned="200", st
 DRAFT_B = cells("404", anonymous="L", school_b="200", staff="200", admin="200")
 REPORT_PK = lambda s: {"pk": s.report_b.pk}  # noqa: E731
 DRAFT_PK = lambda s: {"pk": s.report_draft_b.pk}  # noqa: E731
+
+# --- programme: showcase --- school B's posts by state, and the two addresses of a photo.
+SHOWCASE = {
+    "published": lambda s: {"pk": s.showcase_b.published.pk},
+    "waiting": lambda s: {"pk": s.showcase_b.waiting.pk},
+    "draft": lambda s: {"pk": s.showcase_b.draft.pk},
+}
+SHOWCASE_PHOTOS = ("programme:showcase_photo", "programme:showcase_photo_thumb")
 
 EXPECTATIONS = [
     # --- accounts (Django's auth views and the portal's own) ---
@@ -603,6 +639,37 @@ EXPECTATIONS = [
     # The batch's certificates, not ticked: back with a message; a batch not published: 404.
     case("programme:staff_certificates_issue_batch", post_only(staff="302", admin="302"), lambda s: {"batch_id": s.published.pk}, "published"),
     case("programme:staff_certificates_issue_batch", post_only(staff="404", admin="404"), lambda s: {"batch_id": s.batch.pk}, "open"),
+    # --- programme: showcase ---
+    # The school's pages: school B (a 实验校) its own posts; school A, never a 实验校, finds none (404).
+    case("programme:showcase_school_list", read_only(cells("403", anonymous="L", school_a="404", school_b="200"))),
+    case("programme:showcase_new", cells("403", anonymous="L", school_a="404", school_b="200/400")),  # an empty form: no title
+    *[case("programme:showcase_post", read_only(cells("403", anonymous="L", school_a="404", school_b="200")), SHOWCASE[state], state)
+      for state in SHOWCASE],
+    case("programme:showcase_edit", cells("403", anonymous="L", school_a="404", school_b="200/400"), SHOWCASE["draft"], "draft"),
+    case("programme:showcase_edit", cells("403", anonymous="L", school_a="404", school_b="302"), SHOWCASE["waiting"], "waiting"),  # back to it
+    # Without the page's confirmation nothing is submitted or deleted: back with a message.
+    case("programme:showcase_submit", post_only(school_a="404", school_b="302"), SHOWCASE["draft"]),
+    case("programme:showcase_photo_delete", post_only(school_a="404", school_b="302"),
+         lambda s: {"pk": s.showcase_b.draft.pk, "photo_id": s.showcase_b.draft.photos.get().pk}),
+    case("programme:showcase_attachment_delete", post_only(school_a="404", school_b="302"), SHOWCASE["waiting"]),
+    # Photos and the attachment: anyone's once published; before, school B's and the project
+    # group's, and no one else learns they exist (404, no login asked). The published photo is
+    # cached publicly when the public asks (no content type here: this file's rule that every file
+    # is no-store is for personal files; tests/programme/test_showcase.py checks its type and cache).
+    *[case(name, PUBLIC_GET_ONLY, lambda s: {"key": s.showcase_b.published.photos.get().key}, "published") for name in SHOWCASE_PHOTOS],
+    *[case(name, read_only(cells("404", school_b="200", staff="200", admin="200")), lambda s: {"key": s.showcase_b.waiting.photos.get().key},
+           "waiting", "image/jpeg") for name in SHOWCASE_PHOTOS],
+    case("programme:showcase_attachment", PUBLIC_GET_ONLY, SHOWCASE["published"], "published", PDF),
+    case("programme:showcase_attachment", read_only(cells("404", school_b="200", staff="200", admin="200")), SHOWCASE["waiting"], "waiting", PDF),
+    case("showcase_feed", PUBLIC_GET_ONLY),
+    # The project group's pages; empty POSTs: not confirmed, no reason, neither on nor off.
+    case("programme:staff_showcase", read_only(staff_page())),
+    *[case("programme:staff_showcase_post", read_only(staff_page()), SHOWCASE[state], state) for state in SHOWCASE],
+    case("programme:staff_showcase_approve", post_only(staff="302", admin="302"), SHOWCASE["waiting"]),
+    case("programme:staff_showcase_return", post_only(staff="400", admin="400"), SHOWCASE["waiting"]),
+    case("programme:staff_showcase_unpublish", post_only(staff="400", admin="400"), SHOWCASE["published"]),
+    case("programme:staff_showcase_feature", post_only(staff="302", admin="302"), SHOWCASE["published"]),
+    case("programme:staff_school_feature", post_only(staff="302", admin="302"), lambda s: {"pk": s.experiment_b.pk}),
 ]
 
 # Django admin: one check of its index per role (the rest of it is Django's own, with its own rules).
