@@ -57,7 +57,7 @@ def test_a_school_posts_from_a_phone_staff_approve_and_the_public_sees_it(browse
         assert phone.get_by_label("正文").input_value() == BODY
         audit.check("school-showcase-no-title", status=400)
         phone.get_by_label("标题").fill(TITLE)
-        phone.get_by_label("照片").set_input_files(photos)
+        phone.get_by_label("照片", exact=True).set_input_files(photos)
         with phone.expect_navigation():
             phone.get_by_role("button", name="保存并提交审核").click()
         main = phone.locator("main").inner_text()
