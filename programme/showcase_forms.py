@@ -32,7 +32,7 @@ class PostForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="原因", max_length=REASON_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 3}),
+    reason = forms.CharField(label="原因（学校可见）", max_length=REASON_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": "请填写原因，学校将看到这段说明。"})  # fmt: skip
 
 
