@@ -499,8 +499,10 @@ def post_is_public(post) -> bool:
     return post.state == "published"
 
 
-def _is_post_owner(user, post) -> bool:
-    return is_school(user) and user.school_id == post.experiment_school.school_id
+def _may_see_post(user, post) -> bool:
+    """Who sees a post's photos and attachment: anyone once it is public; before, its own school
+    and the project group."""
+    return post_is_public(post) or is_project_staff(user) or (is_school(user) and user.school_id == post.experiment_school.school_id)
 
 
 def get_own_post(user, pk):
@@ -531,16 +533,14 @@ def get_visible_post_photo(user, key):
     """A post's photo by its random key: anyone's once the post is published; before, its own
     school's and the project group's; to anyone else it does not exist (404)."""
     photo = get_object_or_404(_model("programme", "ShowcasePhoto").objects.select_related("post__experiment_school"), key=key)
-    if post_is_public(photo.post) or is_project_staff(user) or _is_post_owner(user, photo.post):
-        return photo
-    raise Http404
+    if not _may_see_post(user, photo.post):
+        raise Http404
+    return photo
 
 
 def get_visible_post_attachment(user, pk):
     """A post whose attachment the user may download, as for its photos; no attachment is a 404."""
     post = get_object_or_404(_model("programme", "ShowcasePost").objects.select_related("experiment_school"), pk=pk)
-    if not post.attachment:
+    if not post.attachment or not _may_see_post(user, post):
         raise Http404
-    if post_is_public(post) or is_project_staff(user) or _is_post_owner(user, post):
-        return post
-    raise Http404
+    return post

@@ -28,6 +28,22 @@ PUBLIC_PHOTO_MAX_AGE = 365 * 24 * 3600
 FEED_ITEMS = 50
 
 
+def _confirmed(request, *, confirmed: bool, refused: str, back: str, action, done: str, then: str | None = None):
+    """A button's action: refused with `refused` unless the page's button confirmed it (a bare
+    POST does nothing), else `action()`, whose WorkflowError comes back as a message; `done` and
+    on to `then` (default `back`) when it went through."""
+    if not confirmed:
+        messages.error(request, refused)
+        return redirect(back)
+    try:
+        action()
+    except WorkflowError as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    messages.success(request, done)
+    return redirect(then or back)
+
+
 # ---- The 实验校's pages ---------------------------------------------------------------------------
 
 
@@ -170,16 +186,11 @@ def post_detail(request, pk):
 @require_POST
 def post_submit(request, pk):
     post = policy.get_own_post(request.user, pk)
-    if request.POST.get("confirm") != "1":  # the page's button says so; a bare POST submits nothing
-        messages.error(request, "未提交：请在动态页面点“提交审核”。")
-        return redirect("programme:showcase_post", post.pk)
-    try:
-        showcase.post_submit(post=post, actor=request.user)
-    except WorkflowError as error:
-        messages.error(request, str(error))
-        return redirect("programme:showcase_post", post.pk)
-    messages.success(request, "已提交项目组审核，审核通过后公开发布。")
-    return redirect("programme:showcase_post", post.pk)
+    return _confirmed(
+        request, confirmed=request.POST.get("confirm") == "1", refused="未提交：请在动态页面点“提交审核”。",
+        back=reverse("programme:showcase_post", args=[post.pk]), action=lambda: showcase.post_submit(post=post, actor=request.user),
+        done="已提交项目组审核，审核通过后公开发布。",
+    )  # fmt: skip
 
 
 @login_required
@@ -187,32 +198,22 @@ def post_submit(request, pk):
 def photo_delete(request, pk, photo_id):
     post = policy.get_own_post(request.user, pk)
     photo = get_object_or_404(post.photos.all(), pk=photo_id)
-    if request.POST.get("confirm") != "1":  # the page's button says so; a bare POST deletes nothing
-        messages.error(request, "未删除：请在编辑页面点照片下的“删除”。")
-        return redirect("programme:showcase_edit", post.pk)
-    try:
-        showcase.post_photo_remove(photo=photo, actor=request.user)
-    except WorkflowError as error:
-        messages.error(request, str(error))
-        return redirect("programme:showcase_post", post.pk)
-    messages.success(request, "照片已删除。")
-    return redirect(reverse("programme:showcase_edit", args=[post.pk]) + "#photos")
+    return _confirmed(
+        request, confirmed=request.POST.get("confirm") == "1", refused="未删除：请在编辑页面点照片下的“删除”。",
+        back=reverse("programme:showcase_edit", args=[post.pk]) + "#photos",
+        action=lambda: showcase.post_photo_remove(photo=photo, actor=request.user), done="照片已删除。",
+    )  # fmt: skip
 
 
 @login_required
 @require_POST
 def attachment_delete(request, pk):
     post = policy.get_own_post(request.user, pk)
-    if request.POST.get("confirm") != "1" or not post.attachment:
-        messages.error(request, "未删除：请在编辑页面点附件旁的“删除”。")
-        return redirect("programme:showcase_edit", post.pk)
-    try:
-        showcase.post_attachment_remove(post=post, actor=request.user)
-    except WorkflowError as error:
-        messages.error(request, str(error))
-        return redirect("programme:showcase_post", post.pk)
-    messages.success(request, "附件已删除。")
-    return redirect("programme:showcase_edit", post.pk)
+    return _confirmed(
+        request, confirmed=request.POST.get("confirm") == "1" and bool(post.attachment), refused="未删除：请在编辑页面点附件旁的“删除”。",
+        back=reverse("programme:showcase_edit", args=[post.pk]), action=lambda: showcase.post_attachment_remove(post=post, actor=request.user),
+        done="附件已删除。",
+    )  # fmt: skip
 
 
 # ---- Photos and the attachment (public once published) --------------------------------------------
@@ -282,16 +283,11 @@ def staff_post(request, pk):
 @require_POST
 def staff_approve(request, pk):
     post = policy.get_staff_post(request.user, pk)
-    if request.POST.get("confirm") != "1":  # the page's button says so; a bare POST publishes nothing
-        messages.error(request, "未发布：请在动态页面点“审核通过并发布”。")
-        return redirect("programme:staff_showcase_post", post.pk)
-    try:
-        showcase.post_approve(post=post, actor=request.user)
-    except WorkflowError as error:
-        messages.error(request, str(error))
-        return redirect("programme:staff_showcase_post", post.pk)
-    messages.success(request, f"已发布“{post.title}”，并已通知学校。")
-    return redirect(reverse("programme:staff_showcase") + "?state=submitted")
+    return _confirmed(
+        request, confirmed=request.POST.get("confirm") == "1", refused="未发布：请在动态页面点“审核通过并发布”。",
+        back=reverse("programme:staff_showcase_post", args=[post.pk]), action=lambda: showcase.post_approve(post=post, actor=request.user),
+        done=f"已发布“{post.title}”，并已通知学校。", then=reverse("programme:staff_showcase") + "?state=submitted",
+    )  # fmt: skip
 
 
 def _with_reason(request, post, service, done: str):
@@ -328,17 +324,13 @@ def staff_unpublish(request, pk):
 @require_POST
 def staff_feature_post(request, pk):
     post = policy.get_staff_post(request.user, pk)
-    wanted = request.POST.get("featured")
-    if wanted not in ("0", "1"):  # the page's buttons say which; a bare POST changes nothing
-        messages.error(request, "未修改：请在动态页面点“推荐到成果展示”或“取消推荐”。")
-        return redirect("programme:staff_showcase_post", post.pk)
-    try:
-        showcase.post_feature(post=post, actor=request.user, featured=wanted == "1")
-    except WorkflowError as error:
-        messages.error(request, str(error))
-        return redirect("programme:staff_showcase_post", post.pk)
-    messages.success(request, "已推荐到首页成果展示。" if wanted == "1" else "已取消成果展示推荐。")
-    return redirect("programme:staff_showcase_post", post.pk)
+    wanted = request.POST.get("featured")  # the page's buttons say which; a bare POST changes nothing
+    return _confirmed(
+        request, confirmed=wanted in ("0", "1"), refused="未修改：请在动态页面点“推荐到首页成果展示”或“取消推荐”。",
+        back=reverse("programme:staff_showcase_post", args=[post.pk]),
+        action=lambda: showcase.post_feature(post=post, actor=request.user, featured=wanted == "1"),
+        done="已推荐到首页成果展示。" if wanted == "1" else "已取消成果展示推荐。",
+    )  # fmt: skip
 
 
 @login_required

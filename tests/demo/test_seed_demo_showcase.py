@@ -6,7 +6,6 @@ import io
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -15,28 +14,11 @@ from PIL import ExifTags, Image
 from demo.management.commands import seed_demo
 from portal.models import User
 from programme.models import FeaturedSchool, PostState, SchoolNotice, ShowcasePhoto, ShowcasePost
-from tests.test_access_matrix import module_scene
+# The demo seeded once for the module, as the 实验周期's demo tests seed it.
+from tests.demo.test_seed_demo_programme import _private_media, seed, seeded  # noqa: F401 (fixtures)
 
-PASSWORD = "demo-pass-showcase-1"
 NINGBO, WENZHOU, MIANYANG = "宁波市甬江职业高级中学", "温州市瓯海区职业教育中心", "绵阳市安州区职业中学"
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-def seed() -> str:
-    out = io.StringIO()
-    call_command("seed_demo", password=PASSWORD, stdout=out)
-    return out.getvalue()
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
-    with module_scene(django_db_blocker, tmp_path_factory, build=seed) as output:
-        yield output
-
-
-@pytest.fixture(autouse=True)
-def _private_media():
-    """The module's scene keeps the photos in its own directory for the whole module."""
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from PIL import ExifTags, Image
 
 from applications.workflow import WorkflowError
 from portal.models import Role
-from programme import exits, showcase
+from programme import showcase
 from programme.models import ExperimentStatus, FeaturedSchool, PostState, SchoolNotice, ShowcasePost
 from tests.conftest import make_user, pdf_bytes, upload
 from tests.programme.test_showcase_images import gps_exif, photo_bytes
