@@ -268,7 +268,6 @@ def _staff_page(request, post, *, reason_form=None, status=200):
     post = _with_photos(post)
     return render(request, "programme/showcase/staff_detail.html", {
         "post": post, "log": post.log.select_related("actor"), "reason_form": reason_form or ReasonForm(),
-        "school_featured": hasattr(post.experiment_school, "featured"), "feature_form": FeatureSchoolForm(),
         "public_url": showcase.public_url(post) if post.is_published else None,
     }, status=status)  # fmt: skip
 

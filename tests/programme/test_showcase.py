@@ -322,3 +322,22 @@ def test_the_workspace_and_the_staff_nav_link_to_the_showcase(zj, staff):
     assert reverse("programme:showcase_school_list") in client_for(user).get(reverse("dashboard")).content.decode()
     page = client_for(staff).get(reverse("programme:staff_showcase")).content.decode()
     assert f'href="{reverse("programme:staff_showcase")}">建设动态</a>' in page
+
+
+def test_staff_feature_a_school_from_its_staff_page_and_a_school_that_left_is_refused(zj, staff, trio):
+    experiment_school, _user = zj
+    client = client_for(staff)
+    school_page = reverse("programme:staff_school", args=[experiment_school.pk])
+    assert "推荐该校到成果展示" in client.get(school_page).content.decode()
+    response = client.post(reverse("programme:staff_school_feature", args=[experiment_school.pk]),
+                           {"featured": "1", "note": "乡村学习点建设成效明显", "next": school_page})  # fmt: skip
+    assert response["Location"] == school_page
+    page = client.get(school_page).content.decode()
+    assert "已推荐到首页成果展示" in page and "乡村学习点建设成效明显" in page and "取消推荐该校" in page
+    client.post(reverse("programme:staff_school_feature", args=[experiment_school.pk]), {"featured": "0", "next": school_page})
+    assert not FeaturedSchool.objects.exists()
+    left = trio["js"][0]
+    type(left).objects.filter(pk=left.pk).update(status=ExperimentStatus.WITHDRAWN)
+    client.post(reverse("programme:staff_school_feature", args=[left.pk]), {"featured": "1"})
+    assert not FeaturedSchool.objects.exists()
+    assert "不能推荐到成果展示" in client.get(reverse("programme:staff_school", args=[left.pk])).content.decode()
