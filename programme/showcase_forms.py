@@ -37,7 +37,7 @@ class ReasonForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
-    state = forms.ChoiceField(label="状态", choices=PostState.choices, required=False)
+    state = forms.ChoiceField(label="状态", choices=[c for c in PostState.choices if c[0] != PostState.DRAFT], required=False)
     batch = forms.ModelChoiceField(label="批次", queryset=Batch.objects.filter(published_at__isnull=False), required=False, empty_label="全部批次")
     province = forms.ModelChoiceField(label="省份", queryset=Province.objects.all(), required=False, empty_label="全部省份")
 

@@ -260,7 +260,8 @@ def staff_queue(request):
     counts = dict(ShowcasePost.objects.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
     return render(request, "programme/showcase/staff_queue.html", {
         "form": form, "posts": posts[:200], "state": state, "state_label": PostState(state).label,
-        "states": [(value, label, counts.get(value, 0)) for value, label in PostState.choices], "batch": batch,
+        # A draft is the school's own work until it is submitted: not a list of the project group's.
+        "states": [(value, label, counts.get(value, 0)) for value, label in PostState.choices if value != PostState.DRAFT], "batch": batch,
     })  # fmt: skip
 
 

@@ -341,3 +341,12 @@ def test_staff_feature_a_school_from_its_staff_page_and_a_school_that_left_is_re
     client.post(reverse("programme:staff_school_feature", args=[left.pk]), {"featured": "1"})
     assert not FeaturedSchool.objects.exists()
     assert "不能推荐到成果展示" in client.get(reverse("programme:staff_school", args=[left.pk])).content.decode()
+
+
+def test_the_staff_queue_lists_no_drafts(zj, staff):
+    experiment_school, user = zj
+    draft(experiment_school, user, title="学校还在写的草稿")
+    client = client_for(staff)
+    for query in ("", "?state=draft"):
+        page = client.get(reverse("programme:staff_showcase") + query).content.decode()
+        assert "学校还在写的草稿" not in page and "草稿（" not in page
