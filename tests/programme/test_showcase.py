@@ -350,3 +350,27 @@ def test_the_staff_queue_lists_no_drafts(zj, staff):
     for query in ("", "?state=draft"):
         page = client.get(reverse("programme:staff_showcase") + query).content.decode()
         assert "学校还在写的草稿" not in page and "草稿（" not in page
+
+
+def test_the_attachment_is_a_pdf_checked_by_content_and_photos_can_be_removed(zj):
+    experiment_school, user = zj
+    post = draft(experiment_school, user, photos=2)
+    client = client_for(user)
+    edit = reverse("programme:showcase_edit", args=[post.pk])
+    response = client.post(edit, {"title": post.title, "body": post.body, "revision": post.revision,
+                                  "attachment": upload("方案.pdf", photo_bytes(size=(100, 100)), "application/pdf")})  # fmt: skip
+    assert response.status_code == 400 and "附件只接受 PDF 文件" in response.content.decode()
+    post.refresh_from_db()
+    client.post(edit, {"title": post.title, "body": post.body, "revision": post.revision,
+                       "attachment": upload("实施方案.pdf", pdf_bytes(), "application/pdf")})  # fmt: skip
+    post.refresh_from_db()
+    assert post.attachment_name == "实施方案.pdf" and post.attachment_sha256
+    response = client.get(reverse("programme:showcase_attachment", args=[post.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    first, second = post.photos.all()
+    client.post(reverse("programme:showcase_photo_delete", args=[post.pk, first.pk]), {"confirm": "1"})
+    assert list(post.photos.values_list("pk", "position")) == [(second.pk, 0)]
+    assert client.get(reverse("programme:showcase_photo", args=[first.key])).status_code == 404
+    client.post(reverse("programme:showcase_attachment_delete", args=[post.pk]), {"confirm": "1"})
+    post.refresh_from_db()
+    assert not post.attachment and post.attachment_name == ""
