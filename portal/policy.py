@@ -592,3 +592,59 @@ def get_expert_evaluation_assignment(user, pk):
         ),
         pk=pk, expert=user, is_active=True,
     )  # fmt: skip
+
+
+# ---- 建设动态 and 成果展示 (programme: showcase) ------------------------------------------------------
+
+
+def post_is_public(post) -> bool:
+    """A post (its page, photos, attachment, feed entry) is public once the project group
+    approved it, and until it is unpublished: 已发布 only."""
+    return post.state == "published"
+
+
+def _may_see_post(user, post) -> bool:
+    """Who sees a post's photos and attachment: anyone once it is public; before, its own school
+    and the project group."""
+    return post_is_public(post) or is_project_staff(user) or (is_school(user) and user.school_id == post.experiment_school.school_id)
+
+
+def get_own_post(user, pk):
+    """A 建设动态 of the signed-in school's own 实验校 (to read, edit, submit): another school's,
+    and anyone else's, is a 404; anyone but a school a 403. Whether it may still be changed is the
+    service's question (programme.showcase: its state and the 实验校's)."""
+    require_school(user)
+    return get_object_or_404(
+        _model("programme", "ShowcasePost").objects.select_related("experiment_school__school", "experiment_school__batch"),
+        pk=pk, experiment_school__school_id=user.school_id,
+    )  # fmt: skip
+
+
+def get_staff_post(user, pk):
+    """Any post, for the project group (审核, unpublish, feature); others 403."""
+    return _staff_get(user, "ShowcasePost", pk, "experiment_school__school__province", "experiment_school__batch")
+
+
+def get_public_post(user, pk):
+    """A published post, for anyone (no login); any other is a 404 to the public."""
+    return get_object_or_404(
+        _model("programme", "ShowcasePost").objects.select_related("experiment_school__school__province", "experiment_school__batch"),
+        pk=pk, state="published",
+    )  # fmt: skip
+
+
+def get_visible_post_photo(user, key):
+    """A post's photo by its random key: anyone's once the post is published; before, its own
+    school's and the project group's; to anyone else it does not exist (404)."""
+    photo = get_object_or_404(_model("programme", "ShowcasePhoto").objects.select_related("post__experiment_school"), key=key)
+    if not _may_see_post(user, photo.post):
+        raise Http404
+    return photo
+
+
+def get_visible_post_attachment(user, pk):
+    """A post whose attachment the user may download, as for its photos; no attachment is a 404."""
+    post = get_object_or_404(_model("programme", "ShowcasePost").objects.select_related("experiment_school"), pk=pk)
+    if not post.attachment or not _may_see_post(user, post):
+        raise Http404
+    return post

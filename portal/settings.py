@@ -280,6 +280,8 @@ HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
 # --- end of production block ------------------------------------------------------------------------
 
 SCAN_MAX_BYTES = env.int("SCAN_MAX_BYTES", default=20 * 1024 * 1024)
+# A photo of a 建设动态 as uploaded from a phone (programme.images re-encodes it much smaller).
+SHOWCASE_PHOTO_MAX_BYTES = env.int("SHOWCASE_PHOTO_MAX_BYTES", default=15 * 1024 * 1024)
 # Let Django stream large uploads to disk instead of holding them in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -5,7 +5,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from applications import views as applications_views
 from portal import health, otp_views, views
-from programme import certificate_views, school_views
+from programme import certificate_views, school_views, showcase_views
 from review import public_views
 
 admin.site.site_header = "职业院校服务全民终身学习项目 · 管理后台"
@@ -49,5 +49,6 @@ urlpatterns = [
     # A certificate's QR code opens this: anyone, signed in or not (programme.certificate_views.verify).
     path("verify/<str:number>/", certificate_views.verify, name="certificate_verify"),
     path("verify/", certificate_views.verify_lookup, name="certificate_lookup"),
+    path("showcase/feed/", showcase_views.post_feed, name="showcase_feed"),
     path("", include("applications.urls")),
 ]

@@ -333,6 +333,9 @@ class SchoolNotice(models.Model):
         REPORT_ACCEPTED = "report_accepted", "年度工作报告已通过"
         REPORT_COMMENT = "report_comment", "年度工作报告业务指导"
         EVALUATION_PUBLISHED = "evaluation_published", "优质校评估结果"
+        POST_PUBLISHED = "post_published", "建设动态已发布"
+        POST_RETURNED = "post_returned", "建设动态已退回"
+        POST_UNPUBLISHED = "post_unpublished", "建设动态已撤下"
 
     experiment_school = models.ForeignKey(ExperimentSchool, on_delete=models.CASCADE, related_name="notices", verbose_name="实验校")
     kind = models.CharField("类型", max_length=30, choices=Kind.choices)
@@ -1210,3 +1213,189 @@ class EvaluationDecision(models.Model):
 
     def __str__(self):
         return f"{self.submission} · {self.get_outcome_display()}"
+
+
+# ---- 建设动态 and 成果展示 (issue 16: the showcase) ----------------------------------------------------
+
+
+class PostState(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "待审核"
+    PUBLISHED = "published", "已发布"
+    RETURNED = "returned", "已退回"
+
+
+# The school may change its post in these states (a published post is changed only after staff
+# unpublish it, which returns it with the reason).
+EDITABLE_POST_STATES = (PostState.DRAFT, PostState.RETURNED)
+POST_PHOTOS_MAX = 9
+
+
+def post_attachment_path(instance, filename):
+    # A random name with the extension of the detected type, as for the reports' files.
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"showcase/{instance.experiment_school_id}/attachments/{uuid.uuid4().hex}{suffix}"
+
+
+class ShowcasePost(models.Model):
+    """A 实验校's 建设动态 (五: 展示宣传各实验校建设动态和成果): title, text, up to nine photos
+    (ShowcasePhoto) and one optional PDF attachment. It is public only once the project group
+    approves it (已发布); staff may return it with a reason, unpublish it (returned with a reason)
+    and feature it (成果展示) on the home page. Every move goes through programme.showcase."""
+
+    experiment_school = models.ForeignKey(ExperimentSchool, on_delete=models.PROTECT, related_name="posts", verbose_name="实验校")
+    title = models.CharField("标题", max_length=100)
+    body = models.TextField("正文")
+    state = models.CharField("状态", max_length=12, choices=PostState.choices, default=PostState.DRAFT)
+    return_reason = models.TextField("退回原因", blank=True, help_text="退回或撤下发布时填写，学校可见。")
+
+    # Optional PDF, checked by content (applications.uploads.inspect_scan).
+    attachment = models.FileField("附件", upload_to=post_attachment_path, blank=True)
+    attachment_name = models.CharField("附件原文件名", max_length=200, blank=True)
+    attachment_size = models.PositiveBigIntegerField("附件大小（字节）", null=True, blank=True)
+    attachment_sha256 = models.CharField("附件 SHA-256", max_length=64, blank=True)
+
+    # One more on every save of the draft: a save made from an older copy is refused (as reports).
+    revision = models.PositiveIntegerField("版本", default=0)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="创建人")
+    updated_at = models.DateTimeField("最后保存", default=timezone.now)
+    submitted_at = models.DateTimeField("最近提交时间", null=True, blank=True)
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="审核人")
+    published_at = models.DateTimeField("发布时间", null=True, blank=True, help_text="最近一次审核通过的时间；公开列表按此排序。")
+
+    featured = models.BooleanField("成果展示", default=False, help_text="在首页成果展示中推荐（仅已发布的动态显示）。")
+    featured_at = models.DateTimeField("推荐时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "建设动态"
+        verbose_name_plural = "建设动态"
+        ordering = ["-published_at", "-updated_at", "-pk"]
+        indexes = [
+            # The public lists: published posts, newest first (all, by school, featured).
+            models.Index(fields=["state", "-published_at"], name="post_state_published"),
+            models.Index(fields=["experiment_school", "state", "-published_at"], name="post_school_state"),
+            models.Index(fields=["featured", "-featured_at"], name="post_featured", condition=models.Q(featured=True)),
+            # The staff queue: 待审核, oldest submission first.
+            models.Index(fields=["state", "submitted_at"], name="post_state_submitted"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(state="published") | models.Q(published_at__isnull=False), name="published_post_has_date"),
+            models.CheckConstraint(condition=models.Q(featured=False) | models.Q(featured_at__isnull=False), name="featured_post_has_date"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == PostState.PUBLISHED
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_POST_STATES
+
+
+def new_photo_key() -> str:
+    return uuid.uuid4().hex
+
+
+def post_photo_path(instance, filename):
+    # The name is the photo's random key: a new photo is a new name, so a public copy may be cached
+    # for long (programme.showcase_views.photo).
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"showcase/{instance.post.experiment_school_id}/photos/{instance.key}{suffix}"
+
+
+def post_thumbnail_path(instance, filename):
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"showcase/{instance.post.experiment_school_id}/photos/{instance.key}-thumb{suffix}"
+
+
+class ShowcasePhoto(models.Model):
+    """One photo of a post, re-encoded by programme.images (resized, oriented, no EXIF/GPS/XMP):
+    the image (at most ~1600 px) and a thumbnail for lists (~480 px), with the pixel sizes of both
+    so pages reserve the space before the image arrives (no layout shift). The uploaded bytes are
+    not kept."""
+
+    post = models.ForeignKey(ShowcasePost, on_delete=models.CASCADE, related_name="photos", verbose_name="建设动态")
+    # Random, in the URL and the file name: never the id, so photos of unpublished posts cannot be
+    # enumerated, and a new photo gets a new URL.
+    key = models.CharField("标识", max_length=32, unique=True, default=new_photo_key, editable=False)
+    position = models.PositiveSmallIntegerField("顺序", default=0)
+    image = models.FileField("图片", upload_to=post_photo_path)
+    image_format = models.CharField("图片格式", max_length=8, help_text="jpeg 或 webp")
+    width = models.PositiveIntegerField("宽（像素）")
+    height = models.PositiveIntegerField("高（像素）")
+    size = models.PositiveIntegerField("大小（字节）")
+    thumbnail = models.FileField("缩略图", upload_to=post_thumbnail_path)
+    thumb_width = models.PositiveIntegerField("缩略图宽（像素）")
+    thumb_height = models.PositiveIntegerField("缩略图高（像素）")
+    caption = models.CharField("说明", max_length=200, blank=True)
+    original_name = models.CharField("原文件名", max_length=200, blank=True)
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="上传人")
+
+    class Meta:
+        verbose_name = "建设动态照片"
+        verbose_name_plural = "建设动态照片"
+        ordering = ["position", "pk"]
+        indexes = [models.Index(fields=["post", "position"], name="post_photo_order")]
+
+    def __str__(self):
+        return self.original_name or self.key
+
+    @property
+    def content_type(self) -> str:
+        return {"jpeg": "image/jpeg", "webp": "image/webp"}.get(self.image_format, "application/octet-stream")
+
+
+class ShowcaseLogEntry(models.Model):
+    """One step of a post's history: created, submitted, published, returned or unpublished (why),
+    featured or not."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "创建"
+        SUBMITTED = "submitted", "提交审核"
+        PUBLISHED = "published", "审核通过并发布"
+        RETURNED = "returned", "退回"
+        UNPUBLISHED = "unpublished", "撤下发布"
+        FEATURED = "featured", "推荐到成果展示"
+        UNFEATURED = "unfeatured", "取消成果展示"
+
+    post = models.ForeignKey(ShowcasePost, on_delete=models.CASCADE, related_name="log", verbose_name="建设动态")
+    at = models.DateTimeField("时间", default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="操作人")
+    action = models.CharField("操作", max_length=12, choices=Action.choices)
+    from_state = models.CharField("原状态", max_length=12, choices=PostState.choices, blank=True)
+    to_state = models.CharField("新状态", max_length=12, choices=PostState.choices, blank=True)
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "建设动态记录"
+        verbose_name_plural = "建设动态记录"
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.post_id} {self.get_action_display()}"
+
+
+class FeaturedSchool(models.Model):
+    """A 实验校 the project group features (成果展示) on the home page: one row while featured,
+    deleted when no longer. A small model rather than a field on ExperimentSchool, so featuring
+    leaves the 实验校's own record and history alone. Shown only while the school is 实验中 or
+    已结项 (a school that left is not shown as a current one)."""
+
+    experiment_school = models.OneToOneField(ExperimentSchool, on_delete=models.CASCADE, related_name="featured", verbose_name="实验校")
+    note = models.CharField("推荐语", max_length=200, blank=True, help_text="首页成果展示中学校名下的一句话，可不填。")
+    featured_at = models.DateTimeField("推荐时间", default=timezone.now)
+    featured_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="推荐人")
+
+    class Meta:
+        verbose_name = "成果展示学校"
+        verbose_name_plural = "成果展示学校"
+        ordering = ["-featured_at", "-pk"]
+
+    def __str__(self):
+        return str(self.experiment_school)

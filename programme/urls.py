@@ -3,7 +3,7 @@ the programme), the project group's (实验校, activities, attendance, the exit
 reports (年度工作报告) of both."""
 from django.urls import path
 
-from programme import certificate_views, evaluation_review_views, evaluation_views, report_views, school_views, staff_views
+from programme import certificate_views, evaluation_review_views, evaluation_views, report_views, school_views, showcase_views, staff_views
 
 app_name = "programme"
 
@@ -115,4 +115,29 @@ evaluation_review_patterns = [
     path("staff/evaluation/<int:pk>/certificates/", evaluation_review_views.evaluation_staff_certificates, name="evaluation_staff_certificates"),
 ]
 
-urlpatterns = [*school_patterns, *staff_patterns, *report_patterns, *certificate_patterns, *evaluation_patterns, *evaluation_review_patterns]
+# 建设动态 (issue 16): the school's posts, the project group's 审核 and 成果展示, the photos and the
+# attachment behind the policy (public once published). The Atom feed is portal/urls.py's
+# `showcase_feed`; the public pages are mounted there beside it.
+showcase_patterns = [
+    path("showcase/", showcase_views.school_posts, name="showcase_school_list"),
+    path("showcase/new/", showcase_views.post_new, name="showcase_new"),
+    path("showcase/<int:pk>/", showcase_views.post_detail, name="showcase_post"),
+    path("showcase/<int:pk>/edit/", showcase_views.post_edit, name="showcase_edit"),
+    path("showcase/<int:pk>/submit/", showcase_views.post_submit, name="showcase_submit"),
+    path("showcase/<int:pk>/photos/<int:photo_id>/delete/", showcase_views.photo_delete, name="showcase_photo_delete"),
+    path("showcase/<int:pk>/attachment/delete/", showcase_views.attachment_delete, name="showcase_attachment_delete"),
+    # The thumbnail's route first: <str:key>.jpg would take "<key>-thumb" for a key.
+    path("showcase/photos/<str:key>-thumb.jpg", showcase_views.photo, {"variant": "thumb"}, name="showcase_photo_thumb"),
+    path("showcase/photos/<str:key>.jpg", showcase_views.photo, name="showcase_photo"),
+    path("showcase/<int:pk>/attachment/", showcase_views.attachment, name="showcase_attachment"),
+    path("staff/showcase/", showcase_views.staff_queue, name="staff_showcase"),
+    path("staff/showcase/<int:pk>/", showcase_views.staff_post, name="staff_showcase_post"),
+    path("staff/showcase/<int:pk>/approve/", showcase_views.staff_approve, name="staff_showcase_approve"),
+    path("staff/showcase/<int:pk>/return/", showcase_views.staff_return, name="staff_showcase_return"),
+    path("staff/showcase/<int:pk>/unpublish/", showcase_views.staff_unpublish, name="staff_showcase_unpublish"),
+    path("staff/showcase/<int:pk>/feature/", showcase_views.staff_feature_post, name="staff_showcase_feature"),
+    path("staff/schools/<int:pk>/feature/", showcase_views.staff_feature_school, name="staff_school_feature"),
+]
+
+urlpatterns = [*school_patterns, *staff_patterns, *report_patterns, *certificate_patterns, *evaluation_patterns, *evaluation_review_patterns,
+               *showcase_patterns]

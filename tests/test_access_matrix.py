@@ -108,6 +108,9 @@ class Scene:
     # --- programme: evaluation review --- school B's submitted 优质校评估申报材料 of an open round,
     # assigned to the assigned expert (not yet scored).
     evaluation_assignment_b: "EvaluationAssignment"
+    # --- programme: showcase --- school B's 建设动态: published, waiting (待审核) and a draft, each
+    # with a photo; the first two with a PDF attachment.
+    showcase_b: "ShowcaseScene"
     users: dict
     sessions: dict  # role → session key, made once (each test's changes to it are rolled back)
 
@@ -144,6 +147,30 @@ def build_programme_staff_scene(published: Batch, staff, now) -> ProgrammeStaffS
                                     letter=upload("退出申请函.pdf", pdf_bytes(), "application/pdf"))  # fmt: skip
     return ProgrammeStaffScene(experiment_c=experiment_c, closed_activity=held, exit_review=ExitReview.objects.get(experiment_school=experiment_c),
                                withdrawal=withdrawal)  # fmt: skip
+
+
+# --- programme: showcase (scene) ---
+@dataclass
+class ShowcaseScene:
+    published: "ShowcasePost"
+    waiting: "ShowcasePost"
+    draft: "ShowcasePost"
+
+
+def build_showcase_scene(experiment_b: ExperimentSchool, school_b_user, staff) -> ShowcaseScene:
+    from programme import showcase
+    from tests.conftest import jpeg_bytes
+
+    posts = []
+    for title in ("社区学习中心揭牌", "老年大学开班", "草稿"):
+        post = showcase.post_create(experiment_school=experiment_b, title=title, body="正文。", actor=school_b_user)
+        showcase.post_photo_add(post=post, uploaded_file=upload("p.jpg", jpeg_bytes()), actor=school_b_user)
+        if title != "草稿":
+            showcase.post_attachment_set(post=post, uploaded_file=upload("附件.pdf", pdf_bytes(), "application/pdf"), actor=school_b_user)
+            showcase.post_submit(post=post, actor=school_b_user)
+        posts.append(post)
+    showcase.post_approve(post=posts[0], actor=staff)
+    return ShowcaseScene(*[type(p).objects.get(pk=p.pk) for p in posts])
 
 
 def build_scene() -> Scene:
@@ -258,6 +285,7 @@ def build_scene() -> Scene:
     submission_b = EvaluationSubmission.objects.create(round=closed_round, experiment_school=experiment_b, state="submitted",
                                                        summary="三年建设总结。", submitted_at=now - timedelta(days=2))  # fmt: skip
     evaluation_assignment_b = EvaluationAssignment.objects.create(submission=submission_b, expert=users["expert_assigned"], assigned_by=staff)
+    showcase_b = build_showcase_scene(experiment_b, school_b_user, staff)
     sessions = {}
     for role, user in users.items():
         client = Client()
@@ -268,7 +296,8 @@ def build_scene() -> Scene:
         scan_zj=app_zj.scans.get(), scan_js=app_js.scans.get(), assignment=assignment, review=review, job=job, run=run,
         experiment_b=experiment_b, activity=activity, invitation_b=invitation_b, programme_staff=programme_staff,
         report_draft_b=report_draft_b, report_b=report_b, reviewer_b=reviewer_b, certificate_b=certificate_b, certificate_job=certificate_job,
-        evaluation_round=evaluation_round, evaluation_b=evaluation_b, evaluation_assignment_b=evaluation_assignment_b, users=users, sessions=sessions,
+        evaluation_round=evaluation_round, evaluation_b=evaluation_b, evaluation_assignment_b=evaluation_assignment_b, showcase_b=showcase_b,
+        users=users, sessions=sessions,
     )  # fmt: skip
 
 
@@ -432,6 +461,13 @@ DRAFT_PK = lambda s: {"pk": s.report_draft_b.pk}  # noqa: E731
 # --- programme: evaluation --- School B's draft 申报材料.
 EVALUATION_B = cells("404", anonymous="L", school_b="200", staff="200", admin="200")
 EVALUATION_PK = lambda s: {"pk": s.evaluation_b.pk}  # noqa: E731
+# --- programme: showcase --- school B's posts by state, and the two addresses of a photo.
+SHOWCASE = {
+    "published": lambda s: {"pk": s.showcase_b.published.pk},
+    "waiting": lambda s: {"pk": s.showcase_b.waiting.pk},
+    "draft": lambda s: {"pk": s.showcase_b.draft.pk},
+}
+SHOWCASE_PHOTOS = ("programme:showcase_photo", "programme:showcase_photo_thumb")
 
 EXPECTATIONS = [
     # --- accounts (Django's auth views and the portal's own) ---
@@ -696,6 +732,37 @@ EXPECTATIONS = [
     # Not ticked, or not yet published: back with a message.
     case("programme:evaluation_staff_publish", post_only(staff="302", admin="302"), lambda s: {"pk": s.evaluation_assignment_b.submission.round_id}),
     case("programme:evaluation_staff_certificates", post_only(staff="302", admin="302"), lambda s: {"pk": s.evaluation_assignment_b.submission.round_id}),
+    # --- programme: showcase ---
+    # The school's pages: school B (a 实验校) its own posts; school A, never a 实验校, finds none (404).
+    case("programme:showcase_school_list", read_only(cells("403", anonymous="L", school_a="404", school_b="200"))),
+    case("programme:showcase_new", cells("403", anonymous="L", school_a="404", school_b="200/400")),  # an empty form: no title
+    *[case("programme:showcase_post", read_only(cells("403", anonymous="L", school_a="404", school_b="200")), SHOWCASE[state], state)
+      for state in SHOWCASE],
+    case("programme:showcase_edit", cells("403", anonymous="L", school_a="404", school_b="200/400"), SHOWCASE["draft"], "draft"),
+    case("programme:showcase_edit", cells("403", anonymous="L", school_a="404", school_b="302"), SHOWCASE["waiting"], "waiting"),  # back to it
+    # Without the page's confirmation nothing is submitted or deleted: back with a message.
+    case("programme:showcase_submit", post_only(school_a="404", school_b="302"), SHOWCASE["draft"]),
+    case("programme:showcase_photo_delete", post_only(school_a="404", school_b="302"),
+         lambda s: {"pk": s.showcase_b.draft.pk, "photo_id": s.showcase_b.draft.photos.get().pk}),
+    case("programme:showcase_attachment_delete", post_only(school_a="404", school_b="302"), SHOWCASE["waiting"]),
+    # Photos and the attachment: anyone's once published; before, school B's and the project
+    # group's, and no one else learns they exist (404, no login asked). The published photo is
+    # cached publicly when the public asks (no content type here: this file's rule that every file
+    # is no-store is for personal files; tests/programme/test_showcase.py checks its type and cache).
+    *[case(name, PUBLIC_GET_ONLY, lambda s: {"key": s.showcase_b.published.photos.get().key}, "published") for name in SHOWCASE_PHOTOS],
+    *[case(name, read_only(cells("404", school_b="200", staff="200", admin="200")), lambda s: {"key": s.showcase_b.waiting.photos.get().key},
+           "waiting", "image/jpeg") for name in SHOWCASE_PHOTOS],
+    case("programme:showcase_attachment", PUBLIC_GET_ONLY, SHOWCASE["published"], "published", PDF),
+    case("programme:showcase_attachment", read_only(cells("404", school_b="200", staff="200", admin="200")), SHOWCASE["waiting"], "waiting", PDF),
+    case("showcase_feed", PUBLIC_GET_ONLY),
+    # The project group's pages; empty POSTs: not confirmed, no reason, neither on nor off.
+    case("programme:staff_showcase", read_only(staff_page())),
+    *[case("programme:staff_showcase_post", read_only(staff_page()), SHOWCASE[state], state) for state in SHOWCASE],
+    case("programme:staff_showcase_approve", post_only(staff="302", admin="302"), SHOWCASE["waiting"]),
+    case("programme:staff_showcase_return", post_only(staff="400", admin="400"), SHOWCASE["waiting"]),
+    case("programme:staff_showcase_unpublish", post_only(staff="400", admin="400"), SHOWCASE["published"]),
+    case("programme:staff_showcase_feature", post_only(staff="302", admin="302"), SHOWCASE["published"]),
+    case("programme:staff_school_feature", post_only(staff="302", admin="302"), lambda s: {"pk": s.experiment_b.pk}),
 ]
 
 # Django admin: one check of its index per role (the rest of it is Django's own, with its own rules).

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('applications', '0012_frozen_school_details'),
-        ('programme', '0003_certificates'),
+        ('programme', '0004_showcase'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -31,11 +31,11 @@ from applications.services import application_get_or_create, application_save_dr
 from applications.selectors import window_for
 from applications.workflow import submit
 from portal.models import Association, Province, Role, School, SchoolType
-from programme import activities, attendance, certificate_jobs, certificates, exits, reports
+from programme import activities, attendance, certificate_jobs, certificates, exits, reports, showcase
 from programme.experiment_schools import MemberRow, experiment_schools_create_for, team_update
 from programme.models import (
-    Activity, ActivityKind, AnnualReport, Certificate, CertificateKind, ExperimentLogEntry, ExperimentSchool, ReachedGroup,
-    ReportAttachment, ReportDeadline, reached_field,
+    Activity, ActivityKind, AnnualReport, Certificate, CertificateKind, ExperimentLogEntry, ExperimentSchool, ExperimentStatus,
+    ReachedGroup, ReportAttachment, ReportDeadline, ShowcasePost, reached_field,
 )  # fmt: skip
 from review import decisions, expert_assignment, expert_scoring, formal_check, rubric
 from review.models import Assignment, ExpertProfile, Forwarding
@@ -225,6 +225,46 @@ REPORT_COMMENT = ("第一年工作扎实，社区学院分院与乡村学习点�
                   "并按群体做好服务人次的过程记录，为中期评估积累材料。")  # fmt: skip
 
 
+# The 建设动态 (五: 展示宣传各实验校建设动态和成果) as showcase_posts() plays them and README's demo
+# table tells them: (school, title, text, photo captions, cycle day written, what became of it).
+SHOWCASE_POSTS = (
+    ("zj2", "社区学院分院“智能手机应用”课堂开课", "我校社区学院分院本周开设“智能手机应用”课堂，首期 40 名社区老年居民参加。\n\n"
+     "课程由信息技术专业教师和学生志愿者“一对一”授课，内容包括微信视频通话、健康码与出行码、网上挂号和防范电信诈骗。",
+     ("课堂上学生志愿者一对一指导", "老年学员练习视频通话", "结业合影"), 200, "published_featured"),
+    ("zj2", "乡村学习点电商直播培训走进横街镇", "学校电子商务专业教师团队走进横街镇乡村学习点，为 32 名农户开展电商直播培训，"
+     "现场指导搭建直播间、拍摄农产品短视频。", ("直播间搭建实训", "农产品短视频拍摄"), 395, "published"),
+    ("zj3", "职教中心送教下乡：家政服务技能培训", "瓯海区职业教育中心组织家政专业教师到娄桥街道开展家政服务技能培训。",
+     ("培训现场",), 410, "returned"),
+    ("sc2", "安州区社区老年学校书法班结业", "绵阳市安州区职业中学承办的社区老年学校书法班结业，28 名学员展示了一学期的作品。",
+     ("学员作品展",), 440, "waiting"),
+    ("zj2", "第二年项目实施中期小结（草稿）", "", (), 445, "draft"),
+)
+SHOWCASE_RETURN_REASON = "照片中可辨认学员正面肖像，请征得本人同意或更换照片，并在正文中补充培训的时间和人次。"
+SHOWCASE_FEATURED_NOTE = "社区学院分院和乡村学习点布局合理，老年人智能手机应用课程有特色。"
+
+
+def demo_photo(caption: str, n: int) -> SimpleUploadedFile:
+    """A JPEG as a phone takes it (2400 × 1600, with the camera's EXIF and GPS of 宁波), drawn by
+    Pillow: a sky, a building and people. The portal strips the metadata when it is uploaded."""
+    from PIL import ExifTags
+
+    image = Image.new("RGB", (2400, 1600), (120 + 20 * (n % 4), 170, 220))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([0, 1100, 2400, 1600], fill=(110, 150, 90))
+    draw.rectangle([300 + 80 * n, 500, 1500 + 80 * n, 1100], fill=(200, 190, 170), outline=(90, 80, 70), width=8)
+    for x in range(5):
+        draw.ellipse([400 + 320 * x, 1150, 520 + 320 * x, 1270], fill=(230, 190, 150))
+        draw.rectangle([410 + 320 * x, 1270, 510 + 320 * x, 1480], fill=(60 + 30 * x, 90, 160))
+    draw.text((60, 60), caption, fill="black")
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make], exif[ExifTags.Base.Model] = "DemoPhone", "Demo 12"
+    exif[ExifTags.IFD.GPSInfo] = {ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (29.0, 52.0, 12.0),
+                                  ExifTags.GPS.GPSLongitudeRef: "E", ExifTags.GPS.GPSLongitude: (121.0, 33.0, 2.0)}  # fmt: skip
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85, exif=exif)
+    return SimpleUploadedFile(f"IMG_20{n:02d}.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
 def ensure(model, *, defaults, **lookup):
     """The row `lookup` finds, created with `defaults`, or updated where it differs from them.
     Unlike update_or_create it saves nothing when nothing differs, so a second run writes no
@@ -290,6 +330,7 @@ class Command(BaseCommand):
             self.certificates(first, schools, users)
             self.evaluation_round(first, schools, users)
             self.evaluation_results(first, schools, users)
+            self.showcase_posts(first, schools, users)
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         self.stdout.write("演示账号：demo-school、demo-province（浙江）、demo-staff、demo-expert、demo-admin（超级管理员）")
         self.stdout.write(f"密码：{password}" + ("（随机生成，请记下）" if generated else ""))
@@ -823,6 +864,42 @@ class Command(BaseCommand):
     def report_submitted(report, actor, moment):
         with dated(moment) as moment:
             return reports.report_submit(report=report, actor=actor, now=moment)
+
+    def showcase_posts(self, batch, schools, users):
+        """The first batch's 建设动态 through programme.showcase, each on its cycle day
+        (SHOWCASE_POSTS): zj2's two published (the first featured on the home page, and zj2 itself
+        featured), zj3's returned with SHOWCASE_RETURN_REASON, sc2's waiting for 审核, zj2's draft;
+        photos drawn by Pillow with GPS, stripped on upload. Played once: a later run finds the
+        first post and leaves it all."""
+        if ShowcasePost.objects.filter(title=SHOWCASE_POSTS[0][1]).exists():
+            return  # played by an earlier run
+        member = {key: ExperimentSchool.objects.filter(batch=batch, school=schools[key]).first() for key in ("zj2", "zj3", "sc2")}
+        if any(m is None or m.status != ExperimentStatus.ACTIVE for m in member.values()):
+            return  # the 实验周期's story was not played (an old database): no 实验校 to write
+        staff = users["demo-staff"]
+        starts = member["zj2"].cycle_starts_on
+
+        def day(n: int, hour: int, minute: int = 0) -> datetime:
+            return timezone.make_aware(datetime.combine(starts + timedelta(days=n), time(hour, minute)))
+
+        photo_number = 0
+        for key, title, body, captions, cycle_day, fate in SHOWCASE_POSTS:
+            author = self.school_user(users, key)
+            post = showcase.post_create(experiment_school=member[key], title=title, body=body, actor=author, now=day(cycle_day, 9))
+            for n, caption in enumerate(captions):
+                photo_number += 1
+                showcase.post_photo_add(post=post, uploaded_file=demo_photo(caption, photo_number), caption=caption, actor=author,
+                                        now=day(cycle_day, 9, 10 + n))  # fmt: skip
+            if fate == "draft":
+                continue
+            showcase.post_submit(post=post, actor=author, now=day(cycle_day, 10))
+            if fate.startswith("published"):
+                showcase.post_approve(post=post, actor=staff, now=day(cycle_day + 1, 15))
+            if fate == "published_featured":
+                showcase.post_feature(post=post, actor=staff, featured=True, now=day(cycle_day + 1, 15, 5))
+                showcase.school_feature(experiment_school=member[key], actor=staff, note=SHOWCASE_FEATURED_NOTE, now=day(cycle_day + 1, 15, 6))
+            if fate == "returned":
+                showcase.post_return(post=post, actor=staff, reason=SHOWCASE_RETURN_REASON, now=day(cycle_day + 1, 11))
 
     # ---- 荣誉证书 (issue 16) ----------------------------------------------------------------
 
