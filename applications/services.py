@@ -12,7 +12,7 @@ from applications.documents import application_pdf
 from applications.models import EDITABLE_STATUSES, Application, Route, SignedScan, TimelineEntry
 from applications.selectors import window_for
 from applications.uploads import (
-    GENERATED_PDF_UPLOADED, MAX_SCAN_FILES, assemble_pdf, inspect_scan, is_generated_pdf, pdf_page_count, scan_page_count,
+    GENERATED_PDF_UPLOADED, MAX_SCAN_FILES, assemble_pdf, generated_page_count, inspect_scan, is_generated_pdf, scan_page_count,
 )  # fmt: skip
 from applications.workflow import WorkflowError, status_label_for_school
 
@@ -183,7 +183,7 @@ def scan_upload(*, application: Application, actor, uploaded_files=None, uploade
         sha256=hashlib.sha256(data).hexdigest(),
         version_code=application.version_code,
         page_count=sum(part["pages"] for part in parts),
-        form_page_count=pdf_page_count(generated),
+        form_page_count=generated_page_count(generated),
         parts=[{key: value for key, value in part.items() if key != "data"} for part in parts] if len(parts) > 1 else [],
         uploaded_by=actor,
     )

@@ -308,6 +308,15 @@ def pdf_page_count(data: bytes) -> int:
     return len(PdfReader(io.BytesIO(data), strict=False).pages)
 
 
+def generated_page_count(generated: bytes) -> int | None:
+    """The pages of the portal's own PDF; None if it cannot be read (then no page warning, rather
+    than a school unable to upload its scan)."""
+    try:
+        return pdf_page_count(generated) or None
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError):
+        return None
+
+
 def scan_page_count(kind: str, data: bytes) -> int:
     """The pages a checked part brings to the scan: an image is one page."""
     return pdf_page_count(data) if kind == "pdf" else 1
@@ -367,7 +376,10 @@ def is_generated_pdf(upload: bytes, generated: bytes) -> bool:
     that repeats the generated PDF's lines (SAME_TEXT_SHARE of them)."""
     if hashlib.sha256(upload).digest() == hashlib.sha256(generated).digest():
         return True
-    expected = _pdf_text_lines(generated)
+    try:
+        expected = _pdf_text_lines(generated)
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError):
+        expected = set()
     if not expected:
         return False
     found = _pdf_text_lines(upload)
