@@ -226,9 +226,18 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         one = super().clean
-        if isinstance(data, (list, tuple)) and data:
-            return [one(item, initial) for item in data]
-        return [one(data, initial)]
+        if not isinstance(data, (list, tuple)) or len(data) < 2:
+            return [one(data[0] if isinstance(data, (list, tuple)) and data else data, initial)]
+        # Several files: every refusal, each naming its file, rather than the first one alone.
+        cleaned, errors = [], []
+        for item in data:
+            try:
+                cleaned.append(one(item, initial))
+            except ValidationError as error:
+                errors.extend(ValidationError(f"“{getattr(item, 'name', '')}”：{message}") for message in error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
 
 
 class ScanUploadForm(forms.Form):
