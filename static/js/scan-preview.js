@@ -20,7 +20,10 @@
   var status = document.createElement("p");
   status.className = "small text-body-secondary mb-0";
   status.setAttribute("role", "status");
-  input.insertAdjacentElement("afterend", status);
+  // After the field's block (crispy's wrapper: label, input, error, help), so the field's own
+  // message and help stay next to it.
+  var block = document.getElementById("div_" + input.id) || input;
+  block.insertAdjacentElement("afterend", status);
   status.insertAdjacentElement("afterend", list);
 
   function sync() {
