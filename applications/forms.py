@@ -212,11 +212,42 @@ def attach_rule_messages(form, messages: dict[str, list[str]]) -> None:
             errors.setdefault(name, new).extend(texts)
 
 
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one <input type="file" multiple>, in the order the browser sent them
+    (the order chosen, and reordered in the page's preview)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        one = super().clean
+        if not isinstance(data, (list, tuple)) or len(data) < 2:
+            return [one(data[0] if isinstance(data, (list, tuple)) and data else data, initial)]
+        # Several files: every refusal, each naming its file, rather than the first one alone.
+        cleaned, errors = [], []
+        for item in data:
+            try:
+                cleaned.append(one(item, initial))
+            except ValidationError as error:
+                errors.extend(ValidationError(f"“{getattr(item, 'name', '')}”：{message}") for message in error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
 class ScanUploadForm(forms.Form):
-    scan = forms.FileField(
+    scan = MultipleFileField(
         label="签字盖章后的申请表扫描件",
-        help_text="PDF、JPEG 或 PNG，不超过 20 MB。请上传由本页“下载申请表 PDF”打印、签字盖章后的扫描件。",
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+        help_text=(
+            "PDF、JPEG 或 PNG，可一次选择多页照片或文件（按页码顺序），合计不超过 20 MB，系统合成为一个 PDF。"
+            "请上传由本页“下载申请表 PDF”打印、签字盖章后的扫描件。"
+        ),
+        widget=MultipleFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png", "data-scan-preview": ""}),
     )
 
 

@@ -375,6 +375,13 @@ class SignedScan(models.Model):
     size = models.PositiveBigIntegerField("大小（字节）")
     sha256 = models.CharField("SHA-256", max_length=64)
     version_code = models.CharField("对应版本码", max_length=12)
+    # Pages of the stored file, and of the generated PDF of the same version when it was uploaded:
+    # when they differ a page is missing or extra, and the school and the reviewers are told.
+    page_count = models.PositiveSmallIntegerField("页数", null=True)
+    form_page_count = models.PositiveSmallIntegerField("申请表 PDF 页数", null=True)
+    # The files the school chose, in its order, when several were assembled into this one PDF:
+    # [{"name", "kind", "size", "sha256", "pages"}], so each can be checked against the school's own.
+    parts = models.JSONField("组成文件", default=list, blank=True)
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, verbose_name="上传人"
@@ -391,6 +398,15 @@ class SignedScan(models.Model):
     @property
     def content_type(self):
         return {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}[self.kind]
+
+    @property
+    def page_numbers(self):
+        """1 … the scan's pages, for the viewer."""
+        return range(1, (self.page_count or 1) + 1)
+
+    @property
+    def page_count_differs(self) -> bool:
+        return bool(self.page_count and self.form_page_count and self.page_count != self.form_page_count)
 
 
 class TimelineEntry(models.Model):

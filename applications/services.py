@@ -1,13 +1,19 @@
 """Writes to an application's content: creating it, saving a draft, recording a scan."""
+import hashlib
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from applications.documents import application_pdf
 from applications.models import EDITABLE_STATUSES, Application, Route, SignedScan, TeamMember, TimelineEntry
 from applications.selectors import window_for
-from applications.uploads import inspect_scan
+from applications.uploads import (
+    GENERATED_PDF_UPLOADED, MAX_SCAN_FILES, assemble_pdf, generated_page_count, inspect_scan, is_generated_pdf, scan_page_count,
+)  # fmt: skip
 from applications.workflow import WorkflowError, status_label_for_school
 from portal.models import School
 
@@ -118,32 +124,81 @@ def application_save_draft(*, application: Application, form, team_formset, acto
     return application
 
 
-def scan_upload(*, application: Application, uploaded_file, actor) -> SignedScan:
+def scan_upload(*, application: Application, actor, uploaded_files=None, uploaded_file=None) -> SignedScan:
     """Check and store the signed, sealed scan, tied to the application's current version code.
 
-    Raises django.core.exceptions.ValidationError (with a Chinese message) when the file is refused;
-    nothing is stored then.
+    `uploaded_files` are the files the school chose, in its order (`uploaded_file` is one alone).
+    Each is checked by its content (uploads.inspect_scan); a PDF that is the portal's own generated
+    PDF is refused. One file is stored as it came; several are assembled into one PDF, their names
+    and fingerprints kept in `parts`. The scan's pages and the generated PDF's are recorded (the
+    pages warn when they differ), and a timeline entry says the scan was uploaded.
+
+    Raises django.core.exceptions.ValidationError (Chinese messages, each naming its file when
+    there are several) when a file is refused; nothing is stored then.
     """
     if not application.is_editable:
         raise WorkflowError(f"申请表当前状态为“{status_label_for_school(application)}”，不能更换扫描件。", "not_editable")
-    kind, digest = inspect_scan(uploaded_file, max_bytes=settings.SCAN_MAX_BYTES)
-    original = (uploaded_file.name or "scan").replace("\\", "/").rsplit("/", 1)[-1][:150]
+    files = list(uploaded_files or []) + ([uploaded_file] if uploaded_file is not None else [])
+    if not files:
+        raise ValidationError("请选择扫描件。", code="required")
+    if len(files) > MAX_SCAN_FILES:
+        raise ValidationError(f"一次最多上传 {MAX_SCAN_FILES} 个文件（当前 {len(files)} 个）。", code="too_many_files")
+    total = sum(f.size for f in files)
+    if len(files) > 1 and total > settings.SCAN_MAX_BYTES:
+        raise ValidationError(
+            f"所选文件合计 {total / 1024 / 1024:.1f} MB，扫描件合计不能超过 {settings.SCAN_MAX_BYTES // (1024 * 1024)} MB"
+            "（可降低拍照或扫描分辨率后重新选择）。",
+            code="too_large",
+        )
+    generated = application_pdf(application, show_group_opinion=False)
+    parts, errors = [], []
+    for file in files:
+        name = _uploaded_name(file)
+        try:
+            kind, digest = inspect_scan(file, max_bytes=settings.SCAN_MAX_BYTES)
+            data = file.read()
+            file.seek(0)
+            if kind == "pdf" and is_generated_pdf(data, generated):
+                raise ValidationError(GENERATED_PDF_UPLOADED, code="generated_pdf")
+        except ValidationError as error:
+            for message in error.messages:
+                errors.append(ValidationError(f"“{name}”：{message}" if len(files) > 1 else message, code=error.code))
+            continue
+        parts.append({"name": name, "kind": kind, "size": file.size, "sha256": digest, "pages": scan_page_count(kind, data), "data": data})
+    if errors:
+        raise ValidationError(errors)
+    if len(parts) == 1:
+        kind, stored, content = parts[0]["kind"], files[0], None
+        original = parts[0]["name"]
+    else:
+        kind, content = "pdf", assemble_pdf([(part["kind"], part["data"]) for part in parts])
+        stored = ContentFile(content)
+        original = f"{parts[0]['name']} 等 {len(parts)} 个文件"[:200]
+    data = content if content is not None else parts[0]["data"]
     suffix = {"pdf": ".pdf", "jpeg": ".jpg", "png": ".png"}[kind]
     scan = SignedScan(
         application=application,
         kind=kind,
         original_name=original,
-        size=uploaded_file.size,
-        sha256=digest,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
         version_code=application.version_code,
+        page_count=sum(part["pages"] for part in parts),
+        form_page_count=generated_page_count(generated),
+        parts=[{key: value for key, value in part.items() if key != "data"} for part in parts] if len(parts) > 1 else [],
         uploaded_by=actor,
     )
-    scan.file.save(f"scan{suffix}", uploaded_file, save=False)
+    scan.file.save(f"scan{suffix}", stored, save=False)
     scan.save()
     TimelineEntry.objects.create(
         application=application, actor=actor, action="upload_scan", comment=f"上传盖章扫描件（版本 {scan.version_code}）"
     )
     return scan
+
+
+def _uploaded_name(uploaded_file) -> str:
+    """The file's own name as the school's device gave it (no folders), for messages and records."""
+    return (uploaded_file.name or "scan").replace("\\", "/").rsplit("/", 1)[-1][:150]
 
 
 def freeze_school_details(application: Application) -> None:

@@ -293,3 +293,94 @@ def _png_texts(data: bytes) -> Iterator[str]:
             yield (_inflate(text) if compressed else text).decode("utf-8", errors="replace")
         elif kind == b"eXIf":
             yield from _exif_texts(body)
+
+
+# ---- Several files as one scan ---------------------------------------------------------------------
+# A school photographs a 4-page form page by page: the parts (each checked by inspect_scan first)
+# become one PDF, in the order chosen. Images go in losslessly (img2pdf embeds a JPEG's own bytes,
+# a PNG's pixels unchanged), each fitted into an A4 page turned as the image is; PDFs are
+# concatenated page by page (pypdf).
+MAX_SCAN_FILES = 20
+
+
+def pdf_page_count(data: bytes) -> int:
+    """The pages of a PDF inspect_scan accepted."""
+    return len(PdfReader(io.BytesIO(data), strict=False).pages)
+
+
+def generated_page_count(generated: bytes) -> int | None:
+    """The pages of the portal's own PDF; None if it cannot be read (then no page warning, rather
+    than a school unable to upload its scan)."""
+    try:
+        return pdf_page_count(generated) or None
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError):
+        return None
+
+
+def scan_page_count(kind: str, data: bytes) -> int:
+    """The pages a checked part brings to the scan: an image is one page."""
+    return pdf_page_count(data) if kind == "pdf" else 1
+
+
+def assemble_pdf(parts: list[tuple[str, bytes]]) -> bytes:
+    """One PDF of the checked parts [(kind, bytes), ...], in their order."""
+    import img2pdf
+    from pypdf import PdfWriter
+
+    layout = img2pdf.get_layout_fun(
+        (img2pdf.mm_to_pt(210), img2pdf.mm_to_pt(297)), fit=img2pdf.FitMode.into, auto_orient=True
+    )
+    writer = PdfWriter()
+    for kind, data in parts:
+        if kind == "pdf":
+            writer.append(PdfReader(io.BytesIO(data), strict=False))
+        else:
+            # Rotation.ifvalid: a phone's EXIF orientation turns the page; a broken tag is ignored.
+            page = img2pdf.convert(data, layout_fun=layout, rotation=img2pdf.Rotation.ifvalid)
+            writer.append(PdfReader(io.BytesIO(page)))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+# ---- The portal's own, unsigned PDF uploaded as the "signed scan" -------------------------------------
+GENERATED_PDF_UPLOADED = "请上传签字盖章后的扫描件，而不是系统生成的 PDF。"
+# Of the generated PDF's lines, the share an upload's text layer must repeat to be taken for it. A
+# scan of the printed form has no text layer, or a scanner's OCR of it, which misreads some
+# characters of most lines of Chinese text and never lays out the lines the same; the portal's own
+# file, re-saved or printed to PDF again, repeats them all. Lines with the time the PDF was made,
+# its version code or page numbers differ between two downloads and are not compared.
+SAME_TEXT_SHARE = 0.9
+_CHANGING_LINE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日|\d{1,2}:\d{2}|版本码|第\d+页")
+
+
+def _pdf_text_lines(data: bytes, *, max_pages: int = 40) -> set[str]:
+    """The distinct lines of a PDF's text layer, spaces removed, without the lines that change
+    from one download to the next; an empty set for a PDF without text."""
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    lines = set()
+    for page in reader.pages[:max_pages]:
+        try:
+            text = page.extract_text() or ""
+        except Exception:  # noqa: BLE001 — a text layer pypdf cannot read is no text layer to compare
+            continue
+        for line in text.splitlines():
+            line = re.sub(r"\s+", "", line)
+            if len(line) >= 4 and not _CHANGING_LINE.search(line):
+                lines.add(line)
+    return lines
+
+
+def is_generated_pdf(upload: bytes, generated: bytes) -> bool:
+    """Whether an uploaded PDF is the portal's generated PDF itself: the same bytes, or a text layer
+    that repeats the generated PDF's lines (SAME_TEXT_SHARE of them)."""
+    if hashlib.sha256(upload).digest() == hashlib.sha256(generated).digest():
+        return True
+    try:
+        expected = _pdf_text_lines(generated)
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError):
+        expected = set()
+    if not expected:
+        return False
+    found = _pdf_text_lines(upload)
+    return len(expected & found) >= SAME_TEXT_SHARE * len(expected)

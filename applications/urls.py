@@ -13,6 +13,7 @@ urlpatterns = [
     path("applications/<int:pk>/pdf/", views.application_pdf_view, name="pdf"),
     path("applications/<int:pk>/scan/", views.scan_upload_view, name="scan_upload"),
     path("applications/<int:pk>/scan/<int:scan_id>/", views.scan_download, name="scan_download"),
+    path("applications/<int:pk>/scan/<int:scan_id>/page/<int:page>/", views.scan_page_view, name="scan_page"),
     path("applications/<int:pk>/submit/", views.application_submit, name="submit"),
     path("applications/<int:pk>/move/<slug:action>/", views.application_move, name="move"),
 ]

@@ -18,6 +18,7 @@ from applications.forms import PLEDGE_TEXT, ApplicationForm, ScanUploadForm, Wit
 from applications.models import EDITABLE_STATUSES, ProvincialWindow, Status
 from applications.pages import application_page
 from applications.rules import check_application
+from applications.scan_render import scan_page_file
 from applications.selectors import (
     applications_visible_to, current_batch, experiment_memberships, open_batches, paper_copy_window, window_for,
 )  # fmt: skip
@@ -251,7 +252,7 @@ def scan_upload_view(request, pk):
     form = ScanUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            scan = scan_upload(application=application, uploaded_file=form.cleaned_data["scan"], actor=request.user)
+            scan = scan_upload(application=application, uploaded_files=form.cleaned_data["scan"], actor=request.user)
         except ValidationError as error:
             form.add_error("scan", error)
         except WorkflowError as error:
@@ -274,6 +275,20 @@ def scan_download(request, pk, scan_id):
     return protected_file_response(
         scan.file, content_type=scan.content_type, filename=f"盖章扫描件-{application.number}-{scan.version_code}{suffix}", attachment=False
     )
+
+
+@login_required
+@require_safe
+def scan_page_view(request, pk, scan_id, page):
+    """One page of a signed scan as an image, for the viewer beside the reviewers' checklist: for
+    whoever may download the scan (policy.get_visible_scan), rendered on first view and kept."""
+    application, scan = policy.get_visible_scan(request.user, pk, scan_id)
+    if not 1 <= page <= (scan.page_count or 1):
+        raise Http404
+    return protected_file_response(
+        scan_page_file(scan, page), content_type="image/jpeg",
+        filename=f"盖章扫描件-{application.number}-{scan.version_code}-第{page}页.jpg", attachment=False,
+    )  # fmt: skip
 
 
 @login_required

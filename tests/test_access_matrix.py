@@ -763,6 +763,12 @@ EXPECTATIONS = [
     case("programme:staff_showcase_unpublish", post_only(staff="400", admin="400"), SHOWCASE["published"]),
     case("programme:staff_showcase_feature", post_only(staff="302", admin="302"), SHOWCASE["published"]),
     case("programme:staff_school_feature", post_only(staff="302", admin="302"), lambda s: {"pk": s.experiment_b.pk}),
+    # --- 17: scan --- A page of the scan as an image, for the viewer: whoever may download the scan
+    # (policy.get_visible_scan); another application's scan, or a page the scan does not have, is none.
+    case("applications:scan_page", read_only(READ_ZJ), lambda s: {"pk": s.app_zj.pk, "scan_id": s.scan_zj.pk, "page": 1}, "zj", "image/jpeg"),
+    case("applications:scan_page", read_only(READ_JS), lambda s: {"pk": s.app_js.pk, "scan_id": s.scan_js.pk, "page": 1}, "js", "image/jpeg"),
+    case("applications:scan_page", read_only(cells("404", anonymous="L")), lambda s: {"pk": s.app_zj.pk, "scan_id": s.scan_js.pk, "page": 1}, "mismatch"),
+    case("applications:scan_page", read_only(cells("404", anonymous="L")), lambda s: {"pk": s.app_zj.pk, "scan_id": s.scan_zj.pk, "page": 2}, "no such page"),
 ]
 
 # Django admin: one check of its index per role (the rest of it is Django's own, with its own rules).
