@@ -156,6 +156,11 @@ class RankFilterForm(forms.Form):
         choices=[("", "全部"), (Status.IN_EXPERT_REVIEW, Status.IN_EXPERT_REVIEW.label), (Status.SCORED, Status.SCORED.label),
                  (Status.SELECTED, Status.SELECTED.label), (Status.NOT_SELECTED, Status.NOT_SELECTED.label)],
     )  # fmt: skip
+    provisional = forms.ChoiceField(
+        label="暂定行", required=False, widget=forms.Select(attrs={"class": "form-select"}),
+        choices=[("", "排在评审完成的之后"), ("mixed", "按平均分一同排名")],
+        help_text="评审未全部提交的申请（如 1/3）标为“暂定”。",
+    )  # fmt: skip
 
 
 class ConflictForm(forms.Form):

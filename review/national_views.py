@@ -24,7 +24,9 @@ from portal.protected import protected_file_response
 from portal.validators import parsed_id, posted_ids
 from review import dashboards, decisions, expert_assignment, expert_scoring
 from review.formal_check import formal_check_decide, formal_check_items
-from review.documents import RANKING_COLUMNS, ranking_cells, ranking_pdf, score_sheet_pdf, selected_list_pdf, table_csv, table_xlsx
+from review.documents import (
+    RANKING_COLUMNS, provisional_note, ranking_cells, ranking_pdf, score_sheet_pdf, selected_list_pdf, table_csv, table_xlsx,
+)  # fmt: skip
 from review.exports import export_create
 from review.forms import (
     AssignExpertForm, BulkDecisionForm, DecisionForm, EndAssignmentForm, ExportForm, FilingForm, FormalCheckForm, NationalListFilterForm,
@@ -302,8 +304,11 @@ def _rank_filters(request):
         school_type=data.get("school_type", ""),
         category=data["category"].code if data.get("category") else "",
         status=data.get("status", ""),
+        provisional_mixed=data.get("provisional") == "mixed",
     )
-    labels = [str(v) for k, v in data.items() if v and k != "school_type"] + ([dict(form.fields["school_type"].choices)[data["school_type"]]] if data.get("school_type") else [])
+    # The label the PDF and XLSX print: what each filter chose, as the page's menus say it.
+    labels = [dict(form.fields[k].choices)[v] if k in ("school_type", "status") else str(v)
+              for k, v in data.items() if v and k != "provisional"]  # fmt: skip
     return form, filters, "筛选：" + ("、".join(labels) if labels else "全部")
 
 
@@ -320,16 +325,18 @@ def ranking(request, fmt="html"):
         query.pop("page", None)
         return render(request, "review/ranking.html", {"batch": batch, "form": form, "page": page, "rows": page.object_list,
                                                        "query": query.urlencode(), "bulk_form": BulkDecisionForm(),
+                                                       "provisional_mixed": filters.provisional_mixed,
                                                        "published": batch.published_at is not None})  # fmt: skip
     rows = ranked_table(batch, filters)
     if fmt == "csv":
         response = HttpResponse(table_csv(RANKING_COLUMNS, ranking_cells(rows)), content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":
-        data = table_xlsx(title=f"{batch.short_name}评审排名表", subtitle=label, header=RANKING_COLUMNS, rows=ranking_cells(rows),
-                          widths=(6, 16, 30, 12, 12, 36, 8, 8, 8, 8, 10), sheet_name="评审排名")  # fmt: skip
+        subtitle = " ".join(filter(None, [label, provisional_note(rows, mixed=filters.provisional_mixed)]))
+        data = table_xlsx(title=f"{batch.short_name}评审排名表", subtitle=subtitle, header=RANKING_COLUMNS, rows=ranking_cells(rows),
+                          widths=(10, 16, 30, 12, 12, 36, 8, 8, 8, 8, 10), sheet_name="评审排名")  # fmt: skip
         response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     elif fmt == "pdf":
-        response = HttpResponse(ranking_pdf(batch, rows, filters_label=label), content_type="application/pdf")
+        response = HttpResponse(ranking_pdf(batch, rows, filters_label=label, provisional_mixed=filters.provisional_mixed), content_type="application/pdf")
     else:
         raise Http404
     response["Content-Disposition"] = content_disposition_header(fmt != "pdf", f"{batch.short_name}-评审排名表.{fmt}")
