@@ -71,27 +71,69 @@ def national_home(request):
     )  # fmt: skip
 
 
-@login_required
-@require_safe
-def national_list(request):
-    """Every application that reached the project group, filterable by status."""
-    policy.require_project_staff(request.user)
-    batch = _batch(request)
+def _national_list_applications(request, batch):
+    """The national list's applications under the page's ?status and ?q, in its order (by
+    province, then number), with the filters as read."""
     filters = NationalListFilterForm(request.GET).filters()
-    status, q = filters["status"], filters["q"]
     qs = applications_visible_to(request.user).filter(batch=batch, status__in=NATIONAL_STATUSES + (Status.RETURNED,))
-    if status:
-        qs = qs.filter(status=status)
-    if q:
+    if filters["status"]:
+        qs = qs.filter(status=filters["status"])
+    if filters["q"]:
+        q = filters["q"]
         qs = qs.filter(Q(school__name__icontains=q) | Q(number__icontains=q) | Q(lead_name__icontains=q))
-    page = page_in_order(qs.defer(*LONG_TEXT_FIELDS).order_by("school__province_id", "number"), request.GET.get("page"), 50)
-    papers = paper_copy_states(page.object_list)
-    memberships = memberships_of_applicants(page.object_list)
-    for application in page.object_list:
+    return qs.select_related("school__province").defer(*LONG_TEXT_FIELDS).order_by("school__province_id", "number"), filters
+
+
+def _with_flags(applications):
+    """Set each application's paper_state and earlier_memberships (a few queries however many)."""
+    papers = paper_copy_states(applications)
+    memberships = memberships_of_applicants(applications)
+    for application in applications:
         application.paper_state = papers[application.pk]
         application.earlier_memberships = memberships[application.pk]
-    return render(request, "review/national_list.html", {"batch": batch, "page": page, "status": status, "q": q,
-                                                         "statuses": [(s, Status(s).label) for s in NATIONAL_STATUSES]})  # fmt: skip
+    return applications
+
+
+NATIONAL_LIST_COLUMNS = ("申请编号", "学校名称", "省份", "学校类型", "途径", "状态", "纸质版", "既往实验校")
+
+
+def _national_list_cells(applications) -> list[tuple]:
+    """The national list's columns as the page shows them, one tuple a row."""
+    return [
+        (a.number, a.applicant_name, a.school.province.name, a.school.get_school_type_display(), a.get_route_display(),
+         a.get_status_display(), a.paper_state[1], "；".join(m.label for m in a.earlier_memberships))
+        for a in applications
+    ]  # fmt: skip
+
+
+@login_required
+@require_safe
+def national_list(request, fmt="html"):
+    """Every application that reached the project group, filterable by status and searchable;
+    CSV and XLSX of the whole filtered list (the same rows, in the same order)."""
+    policy.require_project_staff(request.user)
+    batch = _batch(request)
+    qs, filters = _national_list_applications(request, batch)
+    status, q = filters["status"], filters["q"]
+    if fmt == "html":
+        page = page_in_order(qs, request.GET.get("page"), 50)
+        _with_flags(page.object_list)
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(request, "review/national_list.html", {"batch": batch, "page": page, "status": status, "q": q, "query": query.urlencode(),
+                                                             "statuses": [(s, Status(s).label) for s in NATIONAL_STATUSES]})  # fmt: skip
+    cells = _national_list_cells(_with_flags(list(qs)))
+    if fmt == "csv":
+        response = HttpResponse(table_csv(NATIONAL_LIST_COLUMNS, cells), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        label = "筛选：" + ("、".join(filter(None, [Status(status).label if status else "", f"搜索“{q}”" if q else ""])) or "全部")
+        data = table_xlsx(title=f"{batch.short_name}申请列表（项目组）", subtitle=f"{label}　共 {len(cells)} 份", header=NATIONAL_LIST_COLUMNS,
+                          rows=cells, widths=(18, 30, 12, 14, 10, 12, 16, 24), sheet_name="申请列表")  # fmt: skip
+        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    else:
+        raise Http404
+    response["Content-Disposition"] = content_disposition_header(True, f"{batch.short_name}-申请列表.{fmt}")
+    return response
 
 
 def _detail_context(request, application, **forms):

@@ -603,6 +603,11 @@ EXPECTATIONS = [
     # The batch's certificates, not ticked: back with a message; a batch not published: 404.
     case("programme:staff_certificates_issue_batch", post_only(staff="302", admin="302"), lambda s: {"batch_id": s.published.pk}, "published"),
     case("programme:staff_certificates_issue_batch", post_only(staff="404", admin="404"), lambda s: {"batch_id": s.batch.pk}, "open"),
+    # --- 17: review ---
+    # The national application list as CSV and XLSX (the page's filters): the project group's only.
+    *[case("review:national_list_export", read_only(staff_page()), lambda s, f=fmt: {"fmt": f}, fmt, kind)
+      for fmt, kind in (("csv", "text/csv; charset=utf-8"), ("xlsx", XLSX))],
+    case("review:national_list_export", read_only(staff_page(get="404")), lambda s: {"fmt": "pdf"}, "pdf"),
 ]
 
 # Django admin: one check of its index per role (the rest of it is Django's own, with its own rules).
