@@ -175,7 +175,9 @@ def score_form_class(criteria):
     for criterion in criteria:
         fields[f"score-{criterion.pk}"] = forms.CharField(
             label=f"{criterion.name}（0–{criterion.max_points} 分）", required=False, help_text=criterion.description,
-            widget=forms.NumberInput(attrs={"step": "0.5", "min": "0", "max": str(criterion.max_points), "inputmode": "decimal"}),
+            # data-weight: the page's running total (static/js/score-total.js) weighs as the server does.
+            widget=forms.NumberInput(attrs={"step": "0.5", "min": "0", "max": str(criterion.max_points), "inputmode": "decimal",
+                                            "data-weight": str(criterion.weight)}),  # fmt: skip
         )  # fmt: skip
     fields["comment"] = forms.CharField(label="评审意见", required=False, widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
     fields["recommendation"] = forms.ChoiceField(

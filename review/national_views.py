@@ -144,6 +144,7 @@ def _detail_context(request, application, **forms):
     for score in CriterionScore.objects.filter(review__assignment__application=application).select_related("criterion"):
         scores.setdefault(score.review_id, []).append(score)
     context = application_page(application, request.user)
+    context["action_links"] = national_action_links(application, context["allowed"])
     return context | {
         "paper_state": paper_copy_states([application])[application.pk],
         "list_filed": decisions.current_filing(application.batch) is not None,
@@ -158,6 +159,19 @@ def _detail_context(request, application, **forms):
         "decision_form": forms.get("decision_form") or DecisionForm(initial={"opinion": application.group_opinion,
                                                                               "signer": application.group_opinion_signer}),  # fmt: skip
     }
+
+
+def national_action_links(application, allowed) -> list[tuple[str, str, str]]:
+    """The jump links of the page's action bar (templates/review/_actions.html): (anchor of the
+    form, label, button class), only for the forms the page shows now."""
+    links = []
+    if "formal_pass" in allowed or "formal_return" in allowed:
+        links.append(("fc-heading", "形式审查", "btn-primary"))
+    if application.in_review:
+        links.append(("as-heading", "分配专家", "btn-outline-primary"))
+    if "decide" in allowed:
+        links.append(("dc-heading", "作出决定", "btn-success"))
+    return links
 
 
 @login_required
