@@ -82,6 +82,15 @@ def assert_cards(page, table_selector, what):
     assert display == "block", f"{what}: rows are {display} at 390 px, not cards"
 
 
+def assert_readable_tables(page, name):
+    """At both widths no column narrower than NARROW_PX (screenshots of each); at 390 px the
+    page's first table is cards. Leaves the page at 390 px."""
+    for width in at_both_widths(page):
+        assert_no_narrow_columns(page, name)
+        shot(page, f"{name}-{width}")
+    assert_cards(page, "table.team-table", name)
+
+
 @pytest.fixture
 def scene(batch, staff_user, complete_application_a, user_a, zhejiang_reviewer):
     """School A's application with the Zhejiang association; at the project group one
@@ -112,10 +121,7 @@ def test_reviewers_act_without_scrolling_and_read_tables_on_a_phone(page, live_s
     log_in(page, live_server, zhejiang_reviewer.username)
     page.goto(f"{url}/review/province/")
     page.get_by_role("link", name=scene["provincial"].applicant_name).first.wait_for()
-    for width in at_both_widths(page):
-        assert_no_narrow_columns(page, "province queue")
-        shot(page, f"province-queue-{width}")
-    assert_cards(page, "table.team-table", "province queue")
+    assert_readable_tables(page, "province-queue")
     audit.check("province-queue")
 
     page.goto(f"{url}/review/province/applications/{scene['provincial'].pk}/")
@@ -142,10 +148,7 @@ def test_reviewers_act_without_scrolling_and_read_tables_on_a_phone(page, live_s
     log_in(page, live_server, staff_user.username)
     page.goto(f"{url}/review/national/applications/?batch={batch.pk}")
     page.get_by_role("link", name="XLSX").wait_for()
-    for width in at_both_widths(page):
-        assert_no_narrow_columns(page, "national list")
-        shot(page, f"national-list-{width}")
-    assert_cards(page, "table.team-table", "national list")
+    assert_readable_tables(page, "national-list")
     audit.check("national-list")
 
     page.goto(f"{url}/review/national/ranking/?batch={batch.pk}")
@@ -153,10 +156,7 @@ def test_reviewers_act_without_scrolling_and_read_tables_on_a_phone(page, live_s
     assert provisional.count() == 1 and "武汉浏览器职业教育中心" in provisional.inner_text() and "暂定" in provisional.inner_text()
     names = page.locator("tbody tr a").all_inner_texts()
     assert names.index("武汉浏览器职业教育中心") > names.index("广东浏览器职业学校")
-    for width in at_both_widths(page):
-        assert_no_narrow_columns(page, "ranking")
-        shot(page, f"ranking-{width}")
-    assert_cards(page, "table.team-table", "ranking")
+    assert_readable_tables(page, "ranking")
     assert provisional.locator(".badge", has_text="暂定").is_visible()
     audit.check("ranking")
 
