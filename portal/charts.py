@@ -1,12 +1,20 @@
 """Charts drawn by the portal itself as inline SVG (no outside service, no script): horizontal
 bars, optionally stacked. Each chart comes with its numbers as a table for screen readers and
-for copying."""
+for copying.
+
+The SVG has no viewBox: one unit is one CSS pixel at any width, so its text stays LABEL_SIZE px on
+a 390-px phone as on a desktop (a viewBox scaled the whole drawing, and its 12-unit labels with
+it, down to 7 px on a phone). The bars' x and width are percentages of the chart's width, the
+label sits above its bar, so nothing depends on how wide the screen is."""
 from dataclasses import dataclass, field
 
-BAR_HEIGHT = 22
-GAP = 8
-LABEL_WIDTH = 150
-CHART_WIDTH = 640
+LABEL_SIZE = 13  # px: the bar's label (at least 12 px, issue 17)
+VALUE_SIZE = 12  # px: the number at the bar's end
+BAR_HEIGHT = 16
+ROW_HEIGHT = LABEL_SIZE + 8 + BAR_HEIGHT + 10  # label line, gap, bar, space to the next row
+BAR_TOP = LABEL_SIZE + 6
+# The longest bar takes this share of the width; the rest holds its number.
+BAR_SPAN_PERCENT = 85
 
 
 @dataclass
@@ -23,6 +31,7 @@ class Bar:
     total: int = 0
     y: int = 0
     pieces: list[dict] = field(default_factory=list)
+    end: float = 0.0  # percent of the width where the bar ends
 
 
 @dataclass
@@ -30,27 +39,28 @@ class Chart:
     title: str
     bars: list[Bar]
     legend: list[tuple[str, str]]
-    width: int
     height: int
-    label_width: int
+    label_size: int = LABEL_SIZE
+    value_size: int = VALUE_SIZE
+    bar_top: int = BAR_TOP
+    bar_height: int = BAR_HEIGHT
 
 
 def bar_chart(title: str, bars: list[Bar], *, legend: list[tuple[str, str]] | None = None) -> Chart:
-    """Lay out `bars` (each one or more segments) for templates/includes/bar_chart.html."""
+    """Lay out `bars` (each one or more segments) for templates/includes/bar_chart.html: rows of
+    ROW_HEIGHT px, piece x and width in percent of the chart's width."""
     largest = max((sum(s.value for s in bar.segments) for bar in bars), default=0) or 1
-    # Room for the longest label (CJK characters are about one em wide).
-    label_width = min(280, max(LABEL_WIDTH // 2, 13 * max((len(bar.label) for bar in bars), default=0) + 12))
-    scale = (CHART_WIDTH - label_width - 60) / largest
+    scale = BAR_SPAN_PERCENT / largest
     for index, bar in enumerate(bars):
         bar.total = sum(s.value for s in bar.segments)
-        bar.y = index * (BAR_HEIGHT + GAP)
-        x = label_width
+        bar.y = index * ROW_HEIGHT
+        x = 0.0
         bar.pieces = []
         for segment in bar.segments:
-            width = round(segment.value * scale, 1)
+            width = round(segment.value * scale, 2)
             if segment.value:
-                bar.pieces.append({"x": x, "width": max(width, 1), "css": segment.css, "label": segment.label, "value": segment.value})
+                # A bar of 1 among thousands is still seen: at least half a percent wide.
+                bar.pieces.append({"x": round(x, 2), "width": max(width, 0.5), "css": segment.css, "label": segment.label, "value": segment.value})
             x += width
-        bar.end = x
-    height = len(bars) * (BAR_HEIGHT + GAP)
-    return Chart(title, bars, legend or [], CHART_WIDTH, max(height, BAR_HEIGHT), label_width)
+        bar.end = round(x, 2)
+    return Chart(title, bars, legend or [], max(len(bars) * ROW_HEIGHT, ROW_HEIGHT))

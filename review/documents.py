@@ -133,11 +133,21 @@ def table_csv(header, rows) -> bytes:
 RANKING_COLUMNS = ("名次", "申请编号", "学校名称", "省份", "学校类型", "具体实施项目", "评审数", "平均分", "极差", "分歧", "状态")
 
 
+PROVISIONAL_MARK = "暂定"
+
+
+def rank_text(row) -> str | int:
+    """The 名次 as the page shows it: a provisional row's (reviews incomplete) carries 暂定."""
+    if row.rank is None:
+        return ""
+    return f"{row.rank}（{PROVISIONAL_MARK}）" if row.provisional else row.rank
+
+
 def ranking_cells(rows) -> list[tuple]:
-    """Exactly the columns the ranked table shows, one tuple per row."""
+    """Exactly the columns the ranked table shows, one tuple per row, in the page's order."""
     return [
         (
-            row.rank or "", row.application.number, row.application.applicant_name, row.application.school.province.name,
+            rank_text(row), row.application.number, row.application.applicant_name, row.application.school.province.name,
             row.application.school.get_school_type_display(), project_names(row.application),
             f"{row.submitted}/{row.assigned}", "" if row.score.mean is None else f"{row.score.mean:.2f}",
             "" if row.score.spread is None else f"{row.score.spread:.2f}", "分歧较大" if row.score.disagree else "",
@@ -147,11 +157,20 @@ def ranking_cells(rows) -> list[tuple]:
     ]
 
 
-def ranking_pdf(batch, rows, *, filters_label: str) -> bytes:
+def provisional_note(rows, *, mixed: bool) -> str:
+    """What the page, the PDF and the XLSX say about the 暂定 rows among `rows` ("" when none)."""
+    count = sum(1 for row in rows if row.provisional)
+    if not count:
+        return ""
+    where = "按平均分与其他申请一同排名" if mixed else "排在评审全部完成的申请之后"
+    return f"标“{PROVISIONAL_MARK}”的 {count} 份申请专家评审尚未全部提交，名次可能变化，{where}。"
+
+
+def ranking_pdf(batch, rows, *, filters_label: str, provisional_mixed: bool = False) -> bytes:
     return render_pdf(
         "review/pdf/ranking.html",
         {"batch": batch, "columns": RANKING_COLUMNS, "cells": ranking_cells(rows), "filters_label": filters_label,
-         "generated_at": timezone.localtime()},
+         "provisional_note": provisional_note(rows, mixed=provisional_mixed), "generated_at": timezone.localtime()},
         stylesheets=("css/print.css", "css/print-landscape.css"),
     )  # fmt: skip
 

@@ -156,6 +156,11 @@ class RankFilterForm(forms.Form):
         choices=[("", "全部"), (Status.IN_EXPERT_REVIEW, Status.IN_EXPERT_REVIEW.label), (Status.SCORED, Status.SCORED.label),
                  (Status.SELECTED, Status.SELECTED.label), (Status.NOT_SELECTED, Status.NOT_SELECTED.label)],
     )  # fmt: skip
+    provisional = forms.ChoiceField(
+        label="暂定行", required=False, widget=forms.Select(attrs={"class": "form-select"}),
+        choices=[("", "排在评审完成的之后"), ("mixed", "按平均分一同排名")],
+        help_text="评审未全部提交的申请（如 1/3）标为“暂定”。",
+    )  # fmt: skip
 
 
 class ConflictForm(forms.Form):
@@ -171,7 +176,9 @@ def score_form_class(criteria, *, recommendation: bool = True, comment_label: st
     for criterion in criteria:
         fields[f"score-{criterion.pk}"] = forms.CharField(
             label=f"{criterion.name}（0–{criterion.max_points} 分）", required=False, help_text=criterion.description,
-            widget=forms.NumberInput(attrs={"step": "0.5", "min": "0", "max": str(criterion.max_points), "inputmode": "decimal"}),
+            # data-weight: the page's running total (static/js/score-total.js) weighs as the server does.
+            widget=forms.NumberInput(attrs={"step": "0.5", "min": "0", "max": str(criterion.max_points), "inputmode": "decimal",
+                                            "data-weight": str(criterion.weight)}),  # fmt: skip
         )  # fmt: skip
     fields["comment"] = forms.CharField(label=comment_label, required=False, widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
     if recommendation:

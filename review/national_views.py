@@ -24,7 +24,9 @@ from portal.protected import protected_file_response
 from portal.validators import parsed_id, posted_ids
 from review import dashboards, decisions, expert_assignment, expert_scoring
 from review.formal_check import formal_check_decide, formal_check_items
-from review.documents import RANKING_COLUMNS, ranking_cells, ranking_pdf, score_sheet_pdf, selected_list_pdf, table_csv, table_xlsx
+from review.documents import (
+    RANKING_COLUMNS, provisional_note, ranking_cells, ranking_pdf, score_sheet_pdf, selected_list_pdf, table_csv, table_xlsx,
+)  # fmt: skip
 from review.exports import export_create
 from review.forms import (
     AssignExpertForm, BulkDecisionForm, DecisionForm, EndAssignmentForm, ExportForm, FilingForm, FormalCheckForm, NationalListFilterForm,
@@ -69,27 +71,69 @@ def national_home(request):
     )  # fmt: skip
 
 
-@login_required
-@require_safe
-def national_list(request):
-    """Every application that reached the project group, filterable by status."""
-    policy.require_project_staff(request.user)
-    batch = _batch(request)
+def _national_list_applications(request, batch):
+    """The national list's applications under the page's ?status and ?q, in its order (by
+    province, then number), with the filters as read."""
     filters = NationalListFilterForm(request.GET).filters()
-    status, q = filters["status"], filters["q"]
     qs = applications_visible_to(request.user).filter(batch=batch, status__in=NATIONAL_STATUSES + (Status.RETURNED,))
-    if status:
-        qs = qs.filter(status=status)
-    if q:
+    if filters["status"]:
+        qs = qs.filter(status=filters["status"])
+    if filters["q"]:
+        q = filters["q"]
         qs = qs.filter(Q(school__name__icontains=q) | Q(number__icontains=q) | Q(lead_name__icontains=q))
-    page = page_in_order(qs.defer(*LONG_TEXT_FIELDS).order_by("school__province_id", "number"), request.GET.get("page"), 50)
-    papers = paper_copy_states(page.object_list)
-    memberships = memberships_of_applicants(page.object_list)
-    for application in page.object_list:
+    return qs.select_related("school__province").defer(*LONG_TEXT_FIELDS).order_by("school__province_id", "number"), filters
+
+
+def _with_flags(applications):
+    """Set each application's paper_state and earlier_memberships (a few queries however many)."""
+    papers = paper_copy_states(applications)
+    memberships = memberships_of_applicants(applications)
+    for application in applications:
         application.paper_state = papers[application.pk]
         application.earlier_memberships = memberships[application.pk]
-    return render(request, "review/national_list.html", {"batch": batch, "page": page, "status": status, "q": q,
-                                                         "statuses": [(s, Status(s).label) for s in NATIONAL_STATUSES]})  # fmt: skip
+    return applications
+
+
+NATIONAL_LIST_COLUMNS = ("申请编号", "学校名称", "省份", "学校类型", "途径", "状态", "纸质版", "既往实验校")
+
+
+def _national_list_cells(applications) -> list[tuple]:
+    """The national list's columns as the page shows them, one tuple a row."""
+    return [
+        (a.number, a.applicant_name, a.school.province.name, a.school.get_school_type_display(), a.get_route_display(),
+         a.get_status_display(), a.paper_state[1], "；".join(m.label for m in a.earlier_memberships))
+        for a in applications
+    ]  # fmt: skip
+
+
+@login_required
+@require_safe
+def national_list(request, fmt="html"):
+    """Every application that reached the project group, filterable by status and searchable;
+    CSV and XLSX of the whole filtered list (the same rows, in the same order)."""
+    policy.require_project_staff(request.user)
+    batch = _batch(request)
+    qs, filters = _national_list_applications(request, batch)
+    status, q = filters["status"], filters["q"]
+    if fmt == "html":
+        page = page_in_order(qs, request.GET.get("page"), 50)
+        _with_flags(page.object_list)
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(request, "review/national_list.html", {"batch": batch, "page": page, "status": status, "q": q, "query": query.urlencode(),
+                                                             "statuses": [(s, Status(s).label) for s in NATIONAL_STATUSES]})  # fmt: skip
+    cells = _national_list_cells(_with_flags(list(qs)))
+    if fmt == "csv":
+        response = HttpResponse(table_csv(NATIONAL_LIST_COLUMNS, cells), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        label = "筛选：" + ("、".join(filter(None, [Status(status).label if status else "", f"搜索“{q}”" if q else ""])) or "全部")
+        data = table_xlsx(title=f"{batch.short_name}申请列表（项目组）", subtitle=f"{label}　共 {len(cells)} 份", header=NATIONAL_LIST_COLUMNS,
+                          rows=cells, widths=(18, 30, 12, 14, 10, 12, 16, 24), sheet_name="申请列表")  # fmt: skip
+        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    else:
+        raise Http404
+    response["Content-Disposition"] = content_disposition_header(True, f"{batch.short_name}-申请列表.{fmt}")
+    return response
 
 
 def _detail_context(request, application, **forms):
@@ -100,6 +144,7 @@ def _detail_context(request, application, **forms):
     for score in CriterionScore.objects.filter(review__assignment__application=application).select_related("criterion"):
         scores.setdefault(score.review_id, []).append(score)
     context = application_page(application, request.user)
+    context["action_links"] = national_action_links(application, context["allowed"])
     return context | {
         "paper_state": paper_copy_states([application])[application.pk],
         "list_filed": decisions.current_filing(application.batch) is not None,
@@ -114,6 +159,19 @@ def _detail_context(request, application, **forms):
         "decision_form": forms.get("decision_form") or DecisionForm(initial={"opinion": application.group_opinion,
                                                                               "signer": application.group_opinion_signer}),  # fmt: skip
     }
+
+
+def national_action_links(application, allowed) -> list[tuple[str, str, str]]:
+    """The jump links of the page's action bar (templates/review/_actions.html): (anchor of the
+    form, label, button class), only for the forms the page shows now."""
+    links = []
+    if "formal_pass" in allowed or "formal_return" in allowed:
+        links.append(("fc-heading", "形式审查", "btn-primary"))
+    if application.in_review:
+        links.append(("as-heading", "分配专家", "btn-outline-primary"))
+    if "decide" in allowed:
+        links.append(("dc-heading", "作出决定", "btn-success"))
+    return links
 
 
 @login_required
@@ -302,8 +360,11 @@ def _rank_filters(request):
         school_type=data.get("school_type", ""),
         category=data["category"].code if data.get("category") else "",
         status=data.get("status", ""),
+        provisional_mixed=data.get("provisional") == "mixed",
     )
-    labels = [str(v) for k, v in data.items() if v and k != "school_type"] + ([dict(form.fields["school_type"].choices)[data["school_type"]]] if data.get("school_type") else [])
+    # The label the PDF and XLSX print: what each filter chose, as the page's menus say it.
+    labels = [dict(form.fields[k].choices)[v] if k in ("school_type", "status") else str(v)
+              for k, v in data.items() if v and k != "provisional"]  # fmt: skip
     return form, filters, "筛选：" + ("、".join(labels) if labels else "全部")
 
 
@@ -320,16 +381,18 @@ def ranking(request, fmt="html"):
         query.pop("page", None)
         return render(request, "review/ranking.html", {"batch": batch, "form": form, "page": page, "rows": page.object_list,
                                                        "query": query.urlencode(), "bulk_form": BulkDecisionForm(),
+                                                       "provisional_mixed": filters.provisional_mixed,
                                                        "published": batch.published_at is not None})  # fmt: skip
     rows = ranked_table(batch, filters)
     if fmt == "csv":
         response = HttpResponse(table_csv(RANKING_COLUMNS, ranking_cells(rows)), content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":
-        data = table_xlsx(title=f"{batch.short_name}评审排名表", subtitle=label, header=RANKING_COLUMNS, rows=ranking_cells(rows),
-                          widths=(6, 16, 30, 12, 12, 36, 8, 8, 8, 8, 10), sheet_name="评审排名")  # fmt: skip
+        subtitle = " ".join(filter(None, [label, provisional_note(rows, mixed=filters.provisional_mixed)]))
+        data = table_xlsx(title=f"{batch.short_name}评审排名表", subtitle=subtitle, header=RANKING_COLUMNS, rows=ranking_cells(rows),
+                          widths=(10, 16, 30, 12, 12, 36, 8, 8, 8, 8, 10), sheet_name="评审排名")  # fmt: skip
         response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     elif fmt == "pdf":
-        response = HttpResponse(ranking_pdf(batch, rows, filters_label=label), content_type="application/pdf")
+        response = HttpResponse(ranking_pdf(batch, rows, filters_label=label, provisional_mixed=filters.provisional_mixed), content_type="application/pdf")
     else:
         raise Http404
     response["Content-Disposition"] = content_disposition_header(fmt != "pdf", f"{batch.short_name}-评审排名表.{fmt}")

@@ -104,7 +104,20 @@ def _application_context(request, application, **forms):
         "rank_form": forms.get("rank_form") or RankForm(),
         "paper_form": forms.get("paper_form") or PaperForm(),
     })  # fmt: skip
+    context["action_links"] = province_action_links(context["allowed"], rank_changeable=context["rank_changeable"])
     return context
+
+
+def province_action_links(allowed, *, rank_changeable: bool) -> list[tuple[str, str, str]]:
+    """The jump links of the page's action bar (templates/review/_actions.html): (anchor of the
+    form, label, button class), only for what the province may do now; 纸质版 always."""
+    links = [(f"act-{action}", label, css) for action, label, css in (
+        ("province_recommend", "推荐", "btn-success"), ("province_return", "退回修改", "btn-warning"),
+        ("province_decline", "不予推荐", "btn-outline-danger"),
+    ) if action in allowed]  # fmt: skip
+    if rank_changeable:
+        links.append(("act-rank", "调整排名", "btn-outline-primary"))
+    return links + [("act-paper", "纸质版", "btn-outline-secondary")]
 
 
 @login_required

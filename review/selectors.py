@@ -132,6 +132,9 @@ class RankFilters:
     school_type: str = ""
     category: str = ""
     status: str = ""
+    # Asked for on the page (?provisional=mixed): rows whose reviews are incomplete are ranked by
+    # their mean among the complete ones, not after them.
+    provisional_mixed: bool = False
 
 
 @dataclass
@@ -151,6 +154,12 @@ class RankedRow:
     @property
     def spread_text(self) -> str:
         return "" if self.score.spread is None else f"{self.score.spread:.2f}"
+
+    @property
+    def provisional(self) -> bool:
+        """暂定: scored, but not every active assignment has a submitted review (e.g. 1/3), so
+        the mean may still move."""
+        return self.score.mean is not None and self.submitted < self.assigned
 
     @property
     def decidable(self) -> bool:
@@ -192,7 +201,16 @@ def _ranked_queryset(batch, filters: RankFilters) -> QuerySet[Application]:
     reviews with a total, and their sum, lowest, highest and mean weighted total in cents, the
     mean as review.scoring computes it). The database sorts by the mean (unscored last), then the
     school's name, so a page reads only its own rows; the page's figures are then made by
-    review.scoring.aggregate_stats from the same sums, to the cent what `aggregate` gives."""
+    review.scoring.aggregate_stats from the same sums, to the cent what `aggregate` gives.
+
+    Rows whose reviews are incomplete (暂定: fewer scored reviews than active assignments) come
+    after every complete row, best first among themselves, unless `filters.provisional_mixed`."""
+    scored = Q(review_tally__mean_cents__isnull=False)
+    complete = scored & Q(review_tally__scored__gte=F("review_tally__assigned"))
+    if filters.provisional_mixed:
+        group = Case(When(scored, then=Value(0)), default=Value(2))
+    else:
+        group = Case(When(complete, then=Value(0)), When(scored, then=Value(1)), default=Value(2))
     return (
         _ranked_applications(batch, filters)
         .values("pk")
@@ -200,7 +218,8 @@ def _ranked_queryset(batch, filters: RankFilters) -> QuerySet[Application]:
             rank_assigned=Coalesce("review_tally__assigned", 0), rank_n=Coalesce("review_tally__scored", 0),
             rank_sum=F("review_tally__sum_cents"), rank_low=F("review_tally__low_cents"), rank_high=F("review_tally__high_cents"),
         )
-        .order_by(F("review_tally__mean_cents").desc(nulls_last=True), "school__name", "pk")
+        .annotate(rank_group=group)
+        .order_by("rank_group", F("review_tally__mean_cents").desc(nulls_last=True), "school__name", "pk")
     )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     # The national project group
     path("national/", national_views.national_home, name="national_home"),
     path("national/applications/", national_views.national_list, name="national_list"),
+    path("national/applications.<str:fmt>", national_views.national_list, name="national_list_export"),
     path("national/applications/<int:pk>/", national_views.national_application, name="national_application"),
     path("national/applications/<int:pk>/formal-check/", national_views.formal_check, name="formal_check"),
     path("national/applications/<int:pk>/assign/", national_views.assign_expert, name="assign_expert"),

@@ -769,6 +769,11 @@ EXPECTATIONS = [
     case("applications:scan_page", read_only(READ_JS), lambda s: {"pk": s.app_js.pk, "scan_id": s.scan_js.pk, "page": 1}, "js", "image/jpeg"),
     case("applications:scan_page", read_only(cells("404", anonymous="L")), lambda s: {"pk": s.app_zj.pk, "scan_id": s.scan_js.pk, "page": 1}, "mismatch"),
     case("applications:scan_page", read_only(cells("404", anonymous="L")), lambda s: {"pk": s.app_zj.pk, "scan_id": s.scan_zj.pk, "page": 2}, "no such page"),
+    # --- 17: review ---
+    # The national application list as CSV and XLSX (the page's filters): the project group's only.
+    *[case("review:national_list_export", read_only(staff_page()), lambda s, f=fmt: {"fmt": f}, fmt, kind)
+      for fmt, kind in (("csv", "text/csv; charset=utf-8"), ("xlsx", XLSX))],
+    case("review:national_list_export", read_only(staff_page(get="404")), lambda s: {"fmt": "pdf"}, "pdf"),
 ]
 
 # Django admin: one check of its index per role (the rest of it is Django's own, with its own rules).
