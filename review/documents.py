@@ -67,11 +67,13 @@ def recommendation_rows(window: ProvincialWindow) -> list[SummaryRow]:
 
 
 def summary_pdf(window: ProvincialWindow, rows: list[SummaryRow], *, forwarded_at: datetime | None = None) -> bytes:
+    """The 推荐汇总表 as PDF/A: the province seals it and 抄报 the provincial education department,
+    and the stored copy of a forwarded set is the archived one."""
     return render_pdf(
         "review/pdf/summary.html",
         {"window": window, "batch": window.batch, "rows": rows, "columns": SUMMARY_COLUMNS,
          "forwarded_at": forwarded_at, "generated_at": timezone.localtime()},
-        stylesheets=("css/print.css", "css/print-landscape.css"),
+        stylesheets=("css/print.css", "css/print-landscape.css"), archival=True,
     )  # fmt: skip
 
 
@@ -196,5 +198,5 @@ def selected_list_pdf(batch, *, for_filing: bool) -> bytes:
     return render_pdf(
         "review/pdf/selected_list.html",
         {"batch": batch, "groups": selected_groups(batch), "for_filing": for_filing, "generated_at": timezone.localtime()},
-        stylesheets=("css/print.css",) if not for_filing else ("css/print.css", "css/print-landscape.css"),
+        stylesheets=("css/print.css",) if not for_filing else ("css/print.css", "css/print-landscape.css"), archival=for_filing,
     )  # fmt: skip

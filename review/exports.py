@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django_tasks import task
 
-from applications.documents import APPLICATION_PDF_STYLESHEETS, application_pdf, application_pdf_html
+from applications.documents import APPLICATION_PDF_STYLESHEETS, application_pdf, application_pdf_html, is_archived_copy
 from applications.models import NATIONAL_STATUSES, Application, Status
 from applications.selectors import application_with_parts
 from portal.pdf import html_to_pdf
@@ -114,12 +114,12 @@ def _layout_pool():
 MEMORY_LIMIT_SLACK = 64 * 2**20
 
 
-def _lay_out_in_helper(html: str, stylesheets: tuple[str, ...]) -> bytes:
+def _lay_out_in_helper(html: str, stylesheets: tuple[str, ...], archival: bool = False) -> bytes:
     """html_to_pdf in a helper process. An allocation refused at the limit does not always come
     back as MemoryError (the C libraries underneath may fail in their own ways, e.g. SystemError):
     a failure after the process came within MEMORY_LIMIT_SLACK of its limit is one."""
     try:
-        return html_to_pdf(html, stylesheets)
+        return html_to_pdf(html, stylesheets, archival=archival)
     except Exception as error:
         soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
         near_limit = soft != resource.RLIM_INFINITY and _address_space_bytes("VmPeak") >= soft - MEMORY_LIMIT_SLACK
@@ -173,7 +173,7 @@ def build_pdf_zip(job_id: int) -> int:
                         pending.append((application.number, name, application_pdf(application)))
                     else:
                         html = application_pdf_html(application)
-                        pending.append((application.number, name, pool.apply_async(_lay_out_in_helper, (html, APPLICATION_PDF_STYLESHEETS))))
+                        pending.append((application.number, name, pool.apply_async(_lay_out_in_helper, (html, APPLICATION_PDF_STYLESHEETS, is_archived_copy(application)))))
                     # A few PDFs in flight per process keep every process busy; the rest wait
                     # as rows in the database, not as PDFs in memory.
                     while len(pending) > 2 * (pool_size() if pool is not None else 0):
