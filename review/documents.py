@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -199,10 +199,11 @@ def score_sheet_pdf(review, criteria, scores: dict[int, object]) -> bytes:
     )  # fmt: skip
 
 
-def selected_groups(batch, *, names_only: bool = False) -> list[tuple[str, list[tuple[str, list[Application]]]]]:
+def selected_groups(batch, *, names_only: bool = False, province=None, school_type: str = "", q: str = "") -> list[tuple[str, list[tuple[str, list[Application]]]]]:
     """The selected schools grouped by province (in code order), then by school type. The list
     for 备案 shows numbers, leads and projects; the public page only the names (`names_only`:
-    nothing else is read, for 320 schools on a page anyone may open)."""
+    nothing else is read, for 320 schools on a page anyone may open). The public page's filters:
+    one `province`, one `school_type`, `q` a part of the name the list shows."""
     from portal.models import SchoolType
 
     applications = (
@@ -210,6 +211,14 @@ def selected_groups(batch, *, names_only: bool = False) -> list[tuple[str, list[
         .select_related("school__province")
         .order_by("school__province_id", "school__school_type", "school__name")
     )
+    if province is not None:
+        applications = applications.filter(school__province=province)
+    if school_type:
+        applications = applications.filter(school__school_type=school_type)
+    if q:
+        # The name shown is the one submitted (a selected application is no longer editable),
+        # the profile's where none was stored (Application.applicant_name).
+        applications = applications.filter(Q(submitted_school_name__icontains=q) | Q(submitted_school_name="", school__name__icontains=q))
     if names_only:
         applications = applications.only("status", "submitted_school_name", "school__name", "school__school_type", "school__province__name")
     else:
@@ -224,10 +233,12 @@ def selected_groups(batch, *, names_only: bool = False) -> list[tuple[str, list[
     return [(province, sorted(by_type.items(), key=lambda item: order.index(item[0]))) for province, by_type in groups.items()]
 
 
-def selected_list_pdf(batch, *, for_filing: bool) -> bytes:
-    """The 实验校名单: for 备案 with the CAEA (numbers, leads and contacts), or for publication."""
+def selected_list_pdf(batch, *, for_filing: bool, filters: dict | None = None, filters_label: str = "") -> bytes:
+    """The 实验校名单: for 备案 with the CAEA (numbers, leads and contacts), or for publication
+    (names only; the public page's `filters`, named by `filters_label`, give a part of it)."""
+    groups = selected_groups(batch) if for_filing else selected_groups(batch, names_only=True, **(filters or {}))
     return render_pdf(
         "review/pdf/selected_list.html",
-        {"batch": batch, "groups": selected_groups(batch), "for_filing": for_filing, "generated_at": timezone.localtime()},
+        {"batch": batch, "groups": groups, "for_filing": for_filing, "filters_label": filters_label, "generated_at": timezone.localtime()},
         stylesheets=("css/print.css",) if not for_filing else ("css/print.css", "css/print-landscape.css"), archival=for_filing,
     )  # fmt: skip
