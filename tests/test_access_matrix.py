@@ -603,6 +603,13 @@ EXPECTATIONS = [
     # The batch's certificates, not ticked: back with a message; a batch not published: 404.
     case("programme:staff_certificates_issue_batch", post_only(staff="302", admin="302"), lambda s: {"batch_id": s.published.pk}, "published"),
     case("programme:staff_certificates_issue_batch", post_only(staff="404", admin="404"), lambda s: {"batch_id": s.batch.pk}, "open"),
+    # --- 17: public ---
+    # The published list as PDF (names only, the page's filters): anyone's; a batch not published
+    # has no list to download. The blank 实验校资格申请表 of the current batch: anyone's.
+    case("public_list_pdf", PUBLIC_GET_ONLY, content_type=PDF),
+    case("public_list_batch_pdf", PUBLIC_GET_ONLY, lambda s: {"batch_id": s.published.pk}, "published", content_type=PDF),
+    case("public_list_batch_pdf", read_only(cells("404")), lambda s: {"batch_id": s.batch.pk}, "unpublished"),
+    case("blank_form", PUBLIC_GET_ONLY, content_type=PDF),
 ]
 
 # Django admin: one check of its index per role (the rest of it is Django's own, with its own rules).
