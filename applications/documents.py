@@ -16,12 +16,21 @@ def project_choices(application) -> list[tuple[ProjectCategory, bool]]:
 APPLICATION_PDF_STYLESHEETS = ("css/print.css",)
 
 
+def is_archived_copy(application) -> bool:
+    """Whether the application's PDF is the copy an archive keeps: the application as submitted,
+    out of the school's hands (no longer editable). Those are PDF/A (portal.pdf.ARCHIVAL_PDF_VARIANT);
+    a draft the school is still printing is not."""
+    return not application.is_editable
+
+
 def application_pdf(application, *, show_group_opinion: bool = True) -> bytes:
     """The form as PDF. Every page carries the application number and version code; a 草稿
     watermark stays until every rule of the form is met (the content is then final, ready to be
     signed and sealed). The 项目组意见 is printed unless `show_group_opinion` is false (the school's
-    own copy before the list is published: the opinion would tell the outcome)."""
-    return html_to_pdf(application_pdf_html(application, show_group_opinion=show_group_opinion), APPLICATION_PDF_STYLESHEETS)
+    own copy before the list is published: the opinion would tell the outcome). PDF/A once
+    submitted (is_archived_copy)."""
+    html = application_pdf_html(application, show_group_opinion=show_group_opinion)
+    return html_to_pdf(html, APPLICATION_PDF_STYLESHEETS, archival=is_archived_copy(application))
 
 
 def application_pdf_html(application, *, show_group_opinion: bool = True) -> str:

@@ -34,3 +34,11 @@ BASIC_CONDITIONS = (
     "愿意接受项目组在项目实施、项目团队培训等方面的指导、支持和服务。",
     "连续两次不参与项目组活动视为退出，实验校有退出项目实施的权力。",
 )
+
+
+# The notice's own text, shipped as a static file for the home page's download (static/downloads/):
+# by the batch's 文号. The copy is the repo's source of truth as forwarded by the Zhejiang association
+# (浙成职协〔2023〕6号, with 中成协〔2023〕010号 and its 实验校资格申请表), unchanged.
+NOTICE_DOWNLOADS = {
+    "中成协〔2023〕010号": ("downloads/notice-2023-010.txt", "关于申报“职业院校服务全民终身学习项目”第二批实验校的通知.txt"),
+}

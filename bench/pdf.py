@@ -4,7 +4,9 @@
 
 Renders applications.documents.application_pdf (what the PDF view and the ZIP job call) for
 --count applications at the national steps, the longest plans among them, after one render that
-loads the fonts (reported apart as the cold start). The process's peak RSS is read by the caller
+loads the fonts (reported apart as the cold start); those are PDF/A, as every application past
+the school's hands. Then the same applications' HTML laid out as a plain PDF and as PDF/A in turn:
+what the archival variant costs. The process's peak RSS is read by the caller
 (os.wait4); the Python heap peak of one render comes from tracemalloc.
 """
 import argparse
@@ -26,9 +28,10 @@ def main():
     django_setup()
     from django.db.models.functions import Length
 
-    from applications.documents import application_pdf
+    from applications.documents import APPLICATION_PDF_STYLESHEETS, application_pdf, application_pdf_html
     from applications.models import NATIONAL_STATUSES, Application
     from applications.selectors import application_with_parts
+    from portal.pdf import html_to_pdf
     from pypdf import PdfReader
 
     batch = scale_batch()
@@ -60,11 +63,26 @@ def main():
     application_pdf(load(ids[0]))
     _current, heap_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
+    # What PDF/A costs (the application as submitted is archived: portal.pdf.ARCHIVAL_PDF_VARIANT):
+    # the same HTML laid out as a plain PDF and as PDF/A, one after the other for each
+    # application, so that both meet the same load on the machine.
+    plain, archival = [], []
+    for pk in ids:
+        html = application_pdf_html(load(pk))
+        for archive, into in ((False, plain), (True, archival)):
+            started = time.perf_counter()
+            html_to_pdf(html, APPLICATION_PDF_STYLESHEETS, archival=archive)
+            into.append(time.perf_counter() - started)
+    extra = sorted(a - p for a, p in zip(archival, plain))
     result = {"cold_seconds": round(cold, 3), "renders": summary_ms(times), "median_ms": round(sorted(times)[len(times) // 2] * 1000, 1),
-              "bytes_max": max(sizes), "pages_max": max(pages), "python_heap_peak_mb": round(heap_peak / 2**20, 1)}  # fmt: skip
+              "bytes_max": max(sizes), "pages_max": max(pages), "python_heap_peak_mb": round(heap_peak / 2**20, 1),
+              "plain_layout": summary_ms(plain), "pdfa_layout": summary_ms(archival),
+              "pdfa_extra_median_ms": round(extra[len(extra) // 2] * 1000, 1)}  # fmt: skip
     write_json(args.out, result)
     print(f"    PDF: cold {cold * 1000:.0f} ms; {len(times)} renders median {result['median_ms']} ms, worst {result['renders']['max']} ms; "
           f"up to {max(pages)} pages, {max(sizes) // 1024} KB; Python heap peak {result['python_heap_peak_mb']} MB")  # fmt: skip
+    print(f"    layout alone: plain PDF median {result['plain_layout']['p50']} ms, PDF/A-2b {result['pdfa_layout']['p50']} ms "
+          f"(median extra {result['pdfa_extra_median_ms']} ms a PDF)")  # fmt: skip
 
 
 if __name__ == "__main__":

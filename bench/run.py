@@ -321,6 +321,9 @@ class Bench:
         self.add("application PDF: peak memory of the rendering process (RSS)", round(rss), "MB")
         self.add("application PDF: Python heap peak of one render (tracemalloc)", r["python_heap_peak_mb"], "MB")
         self.add("application PDF: most pages", r["pages_max"], "pages")
+        self.add("application PDF: median layout time as a plain PDF (same HTML)", round(r["plain_layout"]["p50"] / 1000, 3), "s")
+        self.add("application PDF: median layout time as PDF/A-2b (the archived copy)", round(r["pdfa_layout"]["p50"] / 1000, 3), "s")
+        self.add("application PDF: median extra time PDF/A-2b takes over a plain PDF", round(r["pdfa_extra_median_ms"] / 1000, 3), "s")
 
     def zip(self):
         self.say("ZIP of 320 application PDFs through the background job (manage.py db_worker)")

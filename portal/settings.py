@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.site_operator",
             ],
         },
     },
@@ -190,6 +191,17 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 # expires: the account and the school are removed and their name, credit code and e-mail address
 # can be registered again (portal.services.registrations_expire; manage.py expire_registrations).
 REGISTRATION_CONFIRM_HOURS = env.int("REGISTRATION_CONFIRM_HOURS", default=72)
+
+# Who runs the site, in every page's footer (portal.context_processors.site_operator). The defaults
+# are the notice's own (九、联系方式); the address is shown only when set.
+SITE_OPERATOR_NAME = env.str("SITE_OPERATOR_NAME", default="中国成人教育协会")
+SITE_OPERATOR_UNIT = env.str("SITE_OPERATOR_UNIT", default="职业院校服务全民终身学习项目组")
+SITE_OPERATOR_ADDRESS = env.str("SITE_OPERATOR_ADDRESS", default="")
+SITE_OPERATOR_PHONES = env.str("SITE_OPERATOR_PHONES", default="010-81299751 18611285756")
+SITE_OPERATOR_EMAIL = env.str("SITE_OPERATOR_EMAIL", default="pengfang@enaea.edu.cn")
+# The site's ICP 备案号 (e.g. 京ICP备12345678号-1): a site served in mainland China shows it in the
+# footer, linked to the MIIT's register. Shown only when set.
+ICP_NUMBER = env.str("ICP_NUMBER", default="")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

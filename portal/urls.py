@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.decorators.http import require_http_methods, require_safe
 
+from applications import public_views as applications_public_views
 from applications import views as applications_views
 from portal import health, otp_views, views
 from programme import certificate_views, school_views, showcase_views
@@ -46,6 +47,10 @@ urlpatterns = [
     path("programme/", include("programme.urls")),
     path("list/", public_views.public_list, name="public_list"),
     path("list/<int:batch_id>/", public_views.public_list, name="public_list_batch"),
+    path("list/pdf/", public_views.public_list_pdf, name="public_list_pdf"),
+    path("list/<int:batch_id>/pdf/", public_views.public_list_pdf, name="public_list_batch_pdf"),
+    # The current batch's 实验校资格申请表, empty: to read before applying, or to fill by hand.
+    path("downloads/blank-form/", applications_public_views.blank_form, name="blank_form"),
     # A certificate's QR code opens this: anyone, signed in or not (programme.certificate_views.verify).
     path("verify/<str:number>/", certificate_views.verify, name="certificate_verify"),
     path("verify/", certificate_views.verify_lookup, name="certificate_lookup"),

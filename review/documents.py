@@ -4,8 +4,9 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -67,11 +68,13 @@ def recommendation_rows(window: ProvincialWindow) -> list[SummaryRow]:
 
 
 def summary_pdf(window: ProvincialWindow, rows: list[SummaryRow], *, forwarded_at: datetime | None = None) -> bytes:
+    """The 推荐汇总表 as PDF/A: the province seals it and 抄报 the provincial education department,
+    and the stored copy of a forwarded set is the archived one."""
     return render_pdf(
         "review/pdf/summary.html",
         {"window": window, "batch": window.batch, "rows": rows, "columns": SUMMARY_COLUMNS,
          "forwarded_at": forwarded_at, "generated_at": timezone.localtime()},
-        stylesheets=("css/print.css", "css/print-landscape.css"),
+        stylesheets=("css/print.css", "css/print-landscape.css"), archival=True,
     )  # fmt: skip
 
 
@@ -87,8 +90,25 @@ def summary_xlsx(window: ProvincialWindow, rows: list[SummaryRow]) -> bytes:
     )
 
 
+# Scores (Decimal) are stored in the worksheet as numbers shown with two decimals, so that Excel
+# sorts and sums them; text that only looks like a number (a mobile, an application number) stays text.
+SCORE_NUMBER_FORMAT = "0.00"
+
+
+def _xlsx_value(value):
+    """What a cell stores: a Decimal or float as a number (its cell gets SCORE_NUMBER_FORMAT); text
+    without the control characters a worksheet cannot hold (Word pastes \x0b); the rest as it is."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
 def table_xlsx(*, title: str, subtitle: str, header, rows, widths=(), sheet_name: str = "Sheet1") -> bytes:
-    """One worksheet: a title line, a subtitle line, a bold bordered header, then the rows."""
+    """One worksheet made for Excel users: a title line, a subtitle line, a bold bordered header
+    with an auto-filter, then the rows (scores and counts as numbers). Printed landscape, fitted to
+    the page's width, the header repeated on every page."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_name[:31]
@@ -98,20 +118,31 @@ def table_xlsx(*, title: str, subtitle: str, header, rows, widths=(), sheet_name
     sheet["A1"].alignment = Alignment(horizontal="center")
     sheet.append([subtitle])
     sheet.append(list(header))
+    header_row = sheet.max_row
     thin = Side(style="thin")
-    for cell in sheet[3]:
+    for cell in sheet[header_row]:
         cell.font = Font(bold=True)
         cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
     for row in rows:
-        # Schools type these values: a control character (Word pastes \x0b) cannot be stored in a
-        # worksheet and is left out; text starting with "=" stays text, never a live formula.
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value for value in row])
-        for cell in sheet[sheet.max_row]:
+        sheet.append([_xlsx_value(value) for value in row])
+        for cell, value in zip(sheet[sheet.max_row], row):
+            # Text starting with "=" stays text, never a live formula.
             if cell.data_type == "f":
                 cell.data_type = "s"
+            elif isinstance(value, (Decimal, float)):
+                cell.number_format = SCORE_NUMBER_FORMAT
+    last_column = sheet.cell(row=header_row, column=len(header)).column_letter
     for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[sheet.cell(row=3, column=index).column_letter].width = width
-    sheet.freeze_panes = "A4"
+        sheet.column_dimensions[sheet.cell(row=header_row, column=index).column_letter].width = width
+    sheet.freeze_panes = f"A{header_row + 1}"
+    sheet.auto_filter.ref = f"A{header_row}:{last_column}{max(sheet.max_row, header_row)}"
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    # Fit every column on the page's width; as many pages down as the rows need (0: no limit).
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -130,6 +161,7 @@ def table_csv(header, rows) -> bytes:
 
 # ---- National review documents ----------------------------------------------------------
 
+CENT = Decimal("0.01")
 RANKING_COLUMNS = ("名次", "申请编号", "学校名称", "省份", "学校类型", "具体实施项目", "评审数", "平均分", "极差", "分歧", "状态")
 
 
@@ -149,8 +181,9 @@ def ranking_cells(rows) -> list[tuple]:
         (
             rank_text(row), row.application.number, row.application.applicant_name, row.application.school.province.name,
             row.application.school.get_school_type_display(), project_names(row.application),
-            f"{row.submitted}/{row.assigned}", "" if row.score.mean is None else f"{row.score.mean:.2f}",
-            "" if row.score.spread is None else f"{row.score.spread:.2f}", "分歧较大" if row.score.disagree else "",
+            # Scores as numbers to the cent (Decimal): the XLSX stores numbers, the CSV and PDF print "93.50".
+            f"{row.submitted}/{row.assigned}", "" if row.score.mean is None else row.score.mean.quantize(CENT),
+            "" if row.score.spread is None else row.score.spread.quantize(CENT), "分歧较大" if row.score.disagree else "",
             row.application.get_status_display(),
         )  # fmt: skip
         for row in rows
@@ -185,10 +218,11 @@ def score_sheet_pdf(review, criteria, scores: dict[int, object]) -> bytes:
     )  # fmt: skip
 
 
-def selected_groups(batch, *, names_only: bool = False) -> list[tuple[str, list[tuple[str, list[Application]]]]]:
+def selected_groups(batch, *, names_only: bool = False, province=None, school_type: str = "", q: str = "") -> list[tuple[str, list[tuple[str, list[Application]]]]]:
     """The selected schools grouped by province (in code order), then by school type. The list
     for 备案 shows numbers, leads and projects; the public page only the names (`names_only`:
-    nothing else is read, for 320 schools on a page anyone may open)."""
+    nothing else is read, for 320 schools on a page anyone may open). The public page's filters:
+    one `province`, one `school_type`, `q` a part of the name the list shows."""
     from portal.models import SchoolType
 
     applications = (
@@ -196,6 +230,14 @@ def selected_groups(batch, *, names_only: bool = False) -> list[tuple[str, list[
         .select_related("school__province")
         .order_by("school__province_id", "school__school_type", "school__name")
     )
+    if province is not None:
+        applications = applications.filter(school__province=province)
+    if school_type:
+        applications = applications.filter(school__school_type=school_type)
+    if q:
+        # The name shown is the one submitted (a selected application is no longer editable),
+        # the profile's where none was stored (Application.applicant_name).
+        applications = applications.filter(Q(submitted_school_name__icontains=q) | Q(submitted_school_name="", school__name__icontains=q))
     if names_only:
         applications = applications.only("status", "submitted_school_name", "school__name", "school__school_type", "school__province__name")
     else:
@@ -210,10 +252,12 @@ def selected_groups(batch, *, names_only: bool = False) -> list[tuple[str, list[
     return [(province, sorted(by_type.items(), key=lambda item: order.index(item[0]))) for province, by_type in groups.items()]
 
 
-def selected_list_pdf(batch, *, for_filing: bool) -> bytes:
-    """The 实验校名单: for 备案 with the CAEA (numbers, leads and contacts), or for publication."""
+def selected_list_pdf(batch, *, for_filing: bool, filters: dict | None = None, filters_label: str = "") -> bytes:
+    """The 实验校名单: for 备案 with the CAEA (numbers, leads and contacts), or for publication
+    (names only; the public page's `filters`, named by `filters_label`, give a part of it)."""
+    groups = selected_groups(batch) if for_filing else selected_groups(batch, names_only=True, **(filters or {}))
     return render_pdf(
         "review/pdf/selected_list.html",
-        {"batch": batch, "groups": selected_groups(batch), "for_filing": for_filing, "generated_at": timezone.localtime()},
-        stylesheets=("css/print.css",) if not for_filing else ("css/print.css", "css/print-landscape.css"),
+        {"batch": batch, "groups": groups, "for_filing": for_filing, "filters_label": filters_label, "generated_at": timezone.localtime()},
+        stylesheets=("css/print.css",) if not for_filing else ("css/print.css", "css/print-landscape.css"), archival=for_filing,
     )  # fmt: skip

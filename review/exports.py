@@ -117,12 +117,12 @@ def _layout_pool():
 MEMORY_LIMIT_SLACK = 64 * 2**20
 
 
-def _lay_out_in_helper(html: str, stylesheets: tuple[str, ...]) -> bytes:
+def _lay_out_in_helper(html: str, stylesheets: tuple[str, ...], archival: bool = False) -> bytes:
     """html_to_pdf in a helper process. An allocation refused at the limit does not always come
     back as MemoryError (the C libraries underneath may fail in their own ways, e.g. SystemError):
     a failure after the process came within MEMORY_LIMIT_SLACK of its limit is one."""
     try:
-        return html_to_pdf(html, stylesheets)
+        return html_to_pdf(html, stylesheets, archival=archival)
     except Exception as error:
         soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
         near_limit = soft != resource.RLIM_INFINITY and _address_space_bytes("VmPeak") >= soft - MEMORY_LIMIT_SLACK
@@ -151,11 +151,13 @@ def _laid_out(result, what: str, noun: str) -> bytes:
 @dataclass(frozen=True)
 class ZipDocument:
     """One PDF of a ZIP job: `what` names it in a message (申请表 <number>), `name` is its path in
-    the ZIP, `html` its rendered template (render_html: the part that reads the database)."""
+    the ZIP, `html` its rendered template (render_html: the part that reads the database);
+    `archival`: laid out as PDF/A (an application as submitted: applications.documents.is_archived_copy)."""
 
     what: str
     name: str
     html: str
+    archival: bool = False
 
 
 def pdf_zip_run(job: ExportJob, documents: Callable[[], tuple[int, Iterable[ZipDocument]]], *, stylesheets: tuple[str, ...],
@@ -183,9 +185,9 @@ def pdf_zip_run(job: ExportJob, documents: Callable[[], tuple[int, Iterable[ZipD
 
                 for document in pending_documents:
                     if pool is None:
-                        pending.append((document, html_to_pdf(document.html, stylesheets)))
+                        pending.append((document, html_to_pdf(document.html, stylesheets, archival=document.archival)))
                     else:
-                        pending.append((document, pool.apply_async(_lay_out_in_helper, (document.html, stylesheets))))
+                        pending.append((document, pool.apply_async(_lay_out_in_helper, (document.html, stylesheets, document.archival))))
                     # A few PDFs in flight per process keep every process busy; the rest wait
                     # as rows in the database, not as PDFs in memory.
                     while len(pending) > 2 * (pool_size() if pool is not None else 0):
@@ -216,6 +218,6 @@ def build_pdf_zip(job_id: int) -> int:
     def documents():
         applications = application_with_parts(qs.select_related("batch", "school__province")).iterator(chunk_size=20)
         return qs.count(), (ZipDocument(f"申请表 {a.number}", f"{a.school.province.name}/{a.number}-{safe_name(a.applicant_name)}.pdf",
-                                        application_pdf_html(a)) for a in applications)  # fmt: skip
+                                        application_pdf_html(a), archival=is_archived_copy(a)) for a in applications)  # fmt: skip
 
     return pdf_zip_run(job, documents, stylesheets=APPLICATION_PDF_STYLESHEETS, noun="申请", file_stem=f"申请表PDF-{safe_name(job.label)}")

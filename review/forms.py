@@ -1,8 +1,9 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.http import urlencode
 
-from applications.models import NATIONAL_STATUSES, ProjectCategory, Status
+from applications.models import NATIONAL_STATUSES, Application, ProjectCategory, Status
 from portal.models import Province, Role, SchoolType
 from review.models import ExpertReview, FormalCheck
 
@@ -241,3 +242,44 @@ def add_workflow_error(form, error) -> bool:
         return False
     form.add_error(field, str(error))
     return True
+
+
+class PublicListFilterForm(forms.Form):
+    """The public list's ?q (part of a school's name), ?province and ?school_type. A value the page
+    cannot have sent is dropped: that filter is off, the whole list shows."""
+
+    q = forms.CharField(label="学校名称", max_length=50, required=False, strip=True,
+                        widget=forms.TextInput(attrs={"class": "form-control", "type": "search", "placeholder": "输入校名中的字词"}))  # fmt: skip
+    province = forms.ModelChoiceField(label="省份", queryset=Province.objects.all(), required=False, to_field_name="code",
+                                      empty_label="全部省份", widget=forms.Select(attrs={"class": "form-select"}))  # fmt: skip
+    school_type = forms.ChoiceField(label="学校类型", choices=[("", "全部类型"), *SchoolType.choices], required=False,
+                                    widget=forms.Select(attrs={"class": "form-select"}))  # fmt: skip
+
+    def __init__(self, data=None, *, batch=None, **kwargs):
+        super().__init__(data, **kwargs)
+        if batch is not None:
+            # Only the provinces the list has: a choice never leads to an empty list.
+            codes = Application.objects.filter(batch=batch, status=Status.SELECTED).values("school__province_id")
+            self.fields["province"].queryset = Province.objects.filter(code__in=codes)
+
+    def filters(self) -> dict:
+        """The valid filters, by name, for review.documents.selected_groups (a wrong one is left out)."""
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        return {name: cleaned[name] for name in self.fields if cleaned.get(name)}
+
+    def query(self) -> str:
+        """The valid filters as a query string, for the PDF's link ("" when none)."""
+        return urlencode({name: value.code if name == "province" else value for name, value in self.filters().items()})
+
+    def label(self) -> str:
+        """The filters in words, for the PDF: "筛选：浙江省、高等职业院校、校名含“宁波”" or ""."""
+        filters = self.filters()
+        words = []
+        if "province" in filters:
+            words.append(filters["province"].name)
+        if "school_type" in filters:
+            words.append(SchoolType(filters["school_type"]).label)
+        if "q" in filters:
+            words.append(f"校名含“{filters['q']}”")
+        return "筛选：" + "、".join(words) if words else ""

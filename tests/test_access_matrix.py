@@ -774,6 +774,13 @@ EXPECTATIONS = [
     *[case("review:national_list_export", read_only(staff_page()), lambda s, f=fmt: {"fmt": f}, fmt, kind)
       for fmt, kind in (("csv", "text/csv; charset=utf-8"), ("xlsx", XLSX))],
     case("review:national_list_export", read_only(staff_page(get="404")), lambda s: {"fmt": "pdf"}, "pdf"),
+    # --- 17: public ---
+    # The published list as PDF (names only, the page's filters): anyone's; a batch not published
+    # has no list to download. The blank 实验校资格申请表 of the current batch: anyone's.
+    case("public_list_pdf", PUBLIC_GET_ONLY, content_type=PDF),
+    case("public_list_batch_pdf", PUBLIC_GET_ONLY, lambda s: {"batch_id": s.published.pk}, "published", content_type=PDF),
+    case("public_list_batch_pdf", read_only(cells("404")), lambda s: {"batch_id": s.batch.pk}, "unpublished"),
+    case("blank_form", PUBLIC_GET_ONLY, content_type=PDF),
 ]
 
 # Django admin: one check of its index per role (the rest of it is Django's own, with its own rules).

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from review.forms import QueueFilterForm, RankFilterForm
+from review.forms import PublicListFilterForm, QueueFilterForm, RankFilterForm
 from tests.test_access_matrix import EXPECTATIONS, METHODS, ROLES, as_role, case_id, portal_patterns, scene  # noqa: F401 (scene: the fixture)
 
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
@@ -32,12 +32,14 @@ JUNK = {
     "very long number": lambda s: "9" * 5000,
 }
 
-# Every query parameter a page reads: the list filters' forms and the ones views read themselves
+# Every query parameter a page reads: the list filters' forms (the public list's ?q, ?province and
+# ?school_type among them) and the ones views read themselves
 # (?batch, ?page, the national list's ?status and ?q, the PDF's ?download, the edit form's ?check
 # and ?add_row, the second factor's ?next, /healthz?strict).
 PARAMETERS = sorted(
-    {*QueueFilterForm.base_fields, *RankFilterForm.base_fields, "page", "status", "q", "download", "check", "add_row", "next", "strict"}
-)
+    {*QueueFilterForm.base_fields, *RankFilterForm.base_fields, *PublicListFilterForm.base_fields, "page", "status", "q", "download",
+     "check", "add_row", "next", "strict"}
+)  # fmt: skip
 
 
 def reader(c) -> str | None:

@@ -40,7 +40,8 @@ def test_the_deadline_is_shown_in_beijing_time(client, batch_closing_after_midni
 def test_the_contact_person_phones_and_e_mail_are_shown(client, batch):
     html = home_html(client)
     assert "彭老师" in html
-    assert "010-81299751 18611285756" in html
+    # Each number tap-to-call (issue 17), as the notice gives them.
+    assert '<a href="tel:01081299751">010-81299751</a> <a href="tel:18611285756">18611285756</a>' in html
     assert '<a href="mailto:pengfang@enaea.edu.cn">pengfang@enaea.edu.cn</a>' in html
 
 
@@ -66,7 +67,7 @@ def test_the_provincial_windows_are_listed_with_their_own_deadline(client, zheji
     assert "浙江省成人教育与职业教育协会" in html
     assert "浙成职协〔2023〕6号" in html
     assert "学校提交截止：2031年4月20日 23:59" in html  # 15:59 UTC is 23:59 in Beijing
-    assert "周依依，0571-88031215，zj_czjxh@163.com" in html
+    assert '周依依，<a href="tel:057188031215">0571-88031215</a>，<a href="mailto:zj_czjxh@163.com">zj_czjxh@163.com</a>' in html
 
 
 def test_a_passed_deadline_is_marked_as_closed(client, batch):

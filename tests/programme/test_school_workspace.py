@@ -41,7 +41,7 @@ def test_the_workspace_shows_the_cycle_projects_and_team(trio):
     assert ">实验中</span>" in text
     for project in zj.projects.all():
         assert f"<li>{project}</li>" in text
-    assert f"负责人：{zj.lead_name}（{zj.lead_title}，{zj.lead_mobile}）" in text
+    assert f'负责人：{zj.lead_name}（{zj.lead_title}，<a href="tel:{zj.lead_mobile}">{zj.lead_mobile}</a>）' in text  # tap-to-call
     assert f"项目小组成员 {zj.team.count()} 人" in text
     assert "连续缺席项目组活动：<strong>0</strong> 次" in text
     assert "再缺席一次将视为退出" not in text

@@ -41,7 +41,7 @@ def test_the_admin_shows_whether_a_window_asks_for_paper(client, admin_user, pap
 
 def test_the_school_is_told_where_to_post_it_once_it_has_submitted(client, paper_window, application_a, user_a, zhejiang_reviewer):
     client.force_login(user_a)
-    where = f"纸质版寄至：{ADDRESS}；联系人：周依依，0571-88031215"
+    where = f'纸质版寄至：{ADDRESS}；联系人：周依依，<a href="tel:057188031215">0571-88031215</a>'  # tap-to-call (issue 17)
     assert where not in client.get(reverse("dashboard")).content.decode()  # a draft: nothing to post yet
 
     submitted = submit_complete(application_a, user_a)
