@@ -520,10 +520,12 @@ def get_staff_post(user, pk):
 
 
 def get_public_post(user, pk):
-    """A published post, for anyone (no login); any other is a 404 to the public."""
+    """A published post of a school the public sees (PUBLIC_EXPERIMENT_STATUSES), for anyone (no
+    login); any other (a draft, 待审核, returned, unpublished, a left school's) is a 404 to all: its
+    school and the project group read it on their own pages."""
     return get_object_or_404(
         _model("programme", "ShowcasePost").objects.select_related("experiment_school__school__province", "experiment_school__batch"),
-        pk=pk, state="published",
+        pk=pk, state="published", experiment_school__status__in=PUBLIC_EXPERIMENT_STATUSES,
     )  # fmt: skip
 
 
@@ -544,3 +546,20 @@ def get_visible_post_attachment(user, pk):
     if post_is_public(post) or is_project_staff(user) or _is_post_owner(user, post):
         return post
     raise Http404
+
+
+# ---- 项目展示推广网络平台: the public pages (programme: showcase, public part) --------------------------
+
+# The 实验校 the public sees: 实验中, and 已结项 (its cycle done, its record kept); a school that left
+# (自愿退出 or 视为退出) is no longer shown as one (issue 16).
+PUBLIC_EXPERIMENT_STATUSES = ("active", "completed")
+
+
+def get_public_experiment_school(user, pk):
+    """A 实验校's public page, for anyone (no login), while it is 实验中 or 已结项; a school that
+    left the programme is a 404 to everyone, as if it had no page."""
+    return get_object_or_404(
+        _model("programme", "ExperimentSchool").objects.select_related("school__province", "batch", "featured"),
+        pk=pk, status__in=PUBLIC_EXPERIMENT_STATUSES,
+    )  # fmt: skip
+

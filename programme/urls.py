@@ -89,8 +89,9 @@ showcase_patterns = [
     path("showcase/<int:pk>/submit/", showcase_views.post_submit, name="showcase_submit"),
     path("showcase/<int:pk>/photos/<int:photo_id>/delete/", showcase_views.photo_delete, name="showcase_photo_delete"),
     path("showcase/<int:pk>/attachment/delete/", showcase_views.attachment_delete, name="showcase_attachment_delete"),
-    path("showcase/photos/<str:key>.jpg", showcase_views.photo, name="showcase_photo"),
+    # The thumbnail's route first: <str:key>.jpg would take "<key>-thumb" for a key.
     path("showcase/photos/<str:key>-thumb.jpg", showcase_views.photo, {"variant": "thumb"}, name="showcase_photo_thumb"),
+    path("showcase/photos/<str:key>.jpg", showcase_views.photo, name="showcase_photo"),
     path("showcase/<int:pk>/attachment/", showcase_views.attachment, name="showcase_attachment"),
     path("staff/showcase/", showcase_views.staff_queue, name="staff_showcase"),
     path("staff/showcase/<int:pk>/", showcase_views.staff_post, name="staff_showcase_post"),
