@@ -99,6 +99,9 @@ class Scene:
     reviewer_b: ReportReviewer
     # --- programme: certificates --- school B's 实验校 certificate (valid).
     certificate_b: "Certificate"
+    # --- programme: showcase public pages --- school B's published 建设动态 and one waiting for 审核.
+    showcase_published_b: "ShowcasePost"
+    showcase_waiting_b: "ShowcasePost"
     users: dict
     sessions: dict  # role → session key, made once (each test's changes to it are rolled back)
 
@@ -220,6 +223,13 @@ def build_scene() -> Scene:
     from programme.certificates import certificate_issue
 
     certificate_b = certificate_issue(experiment_school=experiment_b, kind="experiment_school", actor=staff)
+    # --- programme: showcase public pages ---
+    from programme import showcase as posts
+
+    showcase_published_b = posts.post_approve(post=posts.post_submit(post=posts.post_create(
+        experiment_school=experiment_b, title="社区学习中心揭牌", body="首批开设 6 门课程。", actor=school_b_user), actor=school_b_user), actor=staff)
+    showcase_waiting_b = posts.post_submit(post=posts.post_create(
+        experiment_school=experiment_b, title="老年大学开学", body="待审核。", actor=school_b_user), actor=school_b_user)
     sessions = {}
     for role, user in users.items():
         client = Client()
@@ -229,7 +239,8 @@ def build_scene() -> Scene:
         batch=batch, published=published, window_zj=window_zj, window_js=window_js, app_zj=reload(app_zj), app_js=reload(app_js),
         scan_zj=app_zj.scans.get(), scan_js=app_js.scans.get(), assignment=assignment, review=review, job=job, run=run,
         experiment_b=experiment_b, activity=activity, invitation_b=invitation_b, programme_staff=programme_staff,
-        report_draft_b=report_draft_b, report_b=report_b, reviewer_b=reviewer_b, certificate_b=certificate_b, users=users, sessions=sessions,
+        report_draft_b=report_draft_b, report_b=report_b, reviewer_b=reviewer_b, certificate_b=certificate_b,
+        showcase_published_b=showcase_published_b, showcase_waiting_b=showcase_waiting_b, users=users, sessions=sessions,
     )  # fmt: skip
 
 
@@ -603,6 +614,14 @@ EXPECTATIONS = [
     # The batch's certificates, not ticked: back with a message; a batch not published: 404.
     case("programme:staff_certificates_issue_batch", post_only(staff="302", admin="302"), lambda s: {"batch_id": s.published.pk}, "published"),
     case("programme:staff_certificates_issue_batch", post_only(staff="404", admin="404"), lambda s: {"batch_id": s.batch.pk}, "open"),
+    # --- programme: showcase public pages ---
+    # Anyone's, signed in or not: the 实验校 list, school B's page (实验中), its published post; a
+    # post waiting for 审核 does not exist for anyone here, its school and staff included (they read
+    # it on their own pages).
+    case("showcase_public", PUBLIC_GET_ONLY),
+    case("showcase_school", PUBLIC_GET_ONLY, lambda s: {"pk": s.experiment_b.pk}),
+    case("showcase_post", PUBLIC_GET_ONLY, lambda s: {"pk": s.showcase_published_b.pk}, "published"),
+    case("showcase_post", read_only(cells("404")), lambda s: {"pk": s.showcase_waiting_b.pk}, "waiting"),
 ]
 
 # Django admin: one check of its index per role (the rest of it is Django's own, with its own rules).
