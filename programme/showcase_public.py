@@ -133,11 +133,13 @@ class SchoolPage:
 
 def school_page(experiment_school: ExperimentSchool, page_number) -> SchoolPage:
     """A 实验校's public page: its projects, a page of its published posts (newest first) and its
-    成果 (its featured posts). Six queries, whatever the number of its posts."""
+    成果 (its featured posts). Six queries, whatever the number of its posts (the school itself,
+    with its FeaturedSchool, comes from the policy's getter)."""
     posts = public_posts().filter(experiment_school=experiment_school).prefetch_related(_photos_prefetch())
     page = Paginator(posts, POSTS_PER_PAGE).get_page(page_number)
     achievements = list(posts.filter(featured=True).order_by("-featured_at", "-pk")[:HOME_FEATURED_POSTS])
-    featured = FeaturedSchool.objects.filter(experiment_school=experiment_school).first()
+    # Read with the school (policy.get_public_experiment_school: select_related); None if not featured.
+    featured = getattr(experiment_school, "featured", None)
     projects = list(experiment_school.projects.select_related("category").order_by("position", "pk"))
     return SchoolPage(experiment_school=experiment_school, projects=projects, posts=page, achievements=achievements, featured=featured)
 
