@@ -113,13 +113,20 @@ def _photos_prefetch() -> Prefetch:
     return Prefetch("photos", ShowcasePhoto.objects.order_by("position", "pk"))
 
 
+def _left_schools() -> QuerySet:
+    return ExperimentSchool.objects.exclude(status__in=SHOWN_STATUSES).values("pk")
+
+
+def shown_posts() -> QuerySet[ShowcasePost]:
+    """Published posts of schools the public sees. The few schools that left are kept out by key
+    (NOT IN a small subquery, read once) rather than by a join on every 实验校's status, so the
+    database walks the posts' own index in date order and stops at the page's end."""
+    return ShowcasePost.objects.filter(state=PostState.PUBLISHED).exclude(experiment_school_id__in=_left_schools())
+
+
 def public_posts() -> QuerySet[ShowcasePost]:
-    """Published posts of schools the public sees (not of one that left), newest first."""
-    return (
-        ShowcasePost.objects.filter(state=PostState.PUBLISHED, experiment_school__status__in=SHOWN_STATUSES)
-        .select_related("experiment_school__school__province", "experiment_school__batch")
-        .order_by("-published_at", "-pk")
-    )  # fmt: skip
+    """shown_posts, newest first, with their school, province and batch."""
+    return shown_posts().select_related("experiment_school__school__province", "experiment_school__batch").order_by("-published_at", "-pk")
 
 
 @dataclass
@@ -158,13 +165,26 @@ class HomeShowcase:
         return bool(self.news or self.featured_posts or self.featured_schools)
 
 
+def _newest(keys_of: QuerySet[ShowcasePost], order: tuple, count: int) -> list[ShowcasePost]:
+    """The first `count` published posts of `keys_of` in `order`, read in two steps: the keys alone
+    (from the posts' own index in that order), then those rows, published ones only, with their
+    school, province, batch and photos. In one step SQLite's planner starts from the joined
+    tables and sorts every published post (20,000 in the benchmark) to keep five."""
+    keys = list(keys_of.order_by(*order).values_list("pk", flat=True)[:count])
+    rows = ShowcasePost.objects.filter(state=PostState.PUBLISHED).select_related("experiment_school__school__province", "experiment_school__batch")
+    found = rows.prefetch_related(_photos_prefetch()).in_bulk(keys)
+    return [found[key] for key in keys if key in found]
+
+
 def home_showcase() -> HomeShowcase:
     """The home page's 建设动态 (the latest few) and 成果展示 (featured posts and schools; a featured
-    school that left is not shown). Five queries."""
-    news = list(public_posts().prefetch_related(_photos_prefetch())[:HOME_NEWS])
-    featured_posts = list(
-        public_posts().filter(featured=True).order_by("-featured_at", "-pk").prefetch_related(_photos_prefetch())[:HOME_FEATURED_POSTS]
-    )
+    school that left is not shown). Seven queries."""
+    news = _newest(shown_posts(), ("-published_at", "-pk"), HOME_NEWS)
+    # A featured post is a published one (programme.showcase: only a published post is featured,
+    # unpublishing unfeatures it; _newest checks again). Its keys come from the small partial index
+    # of featured posts: with the state in the query SQLite sorts every published post instead.
+    featured = ShowcasePost.objects.filter(featured=True).exclude(experiment_school_id__in=_left_schools())
+    featured_posts = _newest(featured, ("-featured_at", "-pk"), HOME_FEATURED_POSTS)
     featured_schools = list(
         FeaturedSchool.objects.filter(experiment_school__status__in=SHOWN_STATUSES)
         .select_related("experiment_school__school__province", "experiment_school__batch")
