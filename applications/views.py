@@ -36,7 +36,9 @@ from portal.models import Role
 
 
 @require_safe
-def home(request):
+def home(request, extra_context=None):
+    """The open batch and its provincial windows; `extra_context` is what an app above this one
+    adds (portal/urls.py routes the home page through programme.showcase_public_views.home)."""
     policy.public(request.user)
     batch = current_batch()
     windows = (
@@ -44,7 +46,7 @@ def home(request):
         if batch
         else []
     )
-    return render(request, "home.html", {"batch": batch, "windows": windows, "now": timezone.now()})
+    return render(request, "home.html", {"batch": batch, "windows": windows, "now": timezone.now(), **(extra_context or {})})
 
 
 @login_required

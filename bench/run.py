@@ -25,7 +25,7 @@ from common import ROOT, read_json, summary_ms, write_json  # noqa: E402
 
 PY = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
-PHASES = ("seed", "pages", "http", "pdf", "zip", "rush")
+PHASES = ("seed", "pages", "http", "pdf", "zip", "rush", "showcase")
 LIST_PAGES = ("province_queue", "ranking", "expert_home", "public_list", "admin_changelist", "national_list", "progress")
 PAGE_LABELS = {
     "school_edit": "the school's application (edit page)",
@@ -45,6 +45,18 @@ BUDGET_PDF_SECONDS = 1.0
 BUDGET_ZIP_SECONDS = 180
 BUDGET_ZIP_MB = 500
 BUDGET_RUSH_P95_MS = 500
+# The 项目展示推广网络平台's public pages (bench/showcase_pages.py): 1,000 实验校, 20,000 posts.
+SHOWCASE_SCALE = {"schools": 1000, "posts": 20_000}
+SHOWCASE_SMALL = {"schools": 10, "posts": 200}
+SHOWCASE_LABELS = {
+    "showcase_list": "showcase: the 实验校 list",
+    "showcase_list_filtered": "showcase: the 实验校 list, by province and project",
+    "showcase_search": "showcase: the 实验校 list, a search",
+    "showcase_school": "showcase: the busiest 实验校's page",
+    "showcase_school_last_page": "showcase: the busiest 实验校's last page of posts",
+    "showcase_post": "showcase: a post with its photos",
+    "home": "showcase: the home page (news and 成果展示)",
+}
 THINK = "3,10"  # seconds between one school's saves (bench/rush.py)
 
 
@@ -211,6 +223,44 @@ class Bench:
                 if page in LIST_PAGES:
                     self.add(f"{label}, {ENGINES[engine]}: queries at {self.small} vs {self.n} applications (difference)",
                              row["queries"] - small[page]["queries"], "queries", 0, same)  # fmt: skip
+
+    # ---- the showcase's public pages ------------------------------------------------------------
+
+    def showcase(self):
+        """The 项目展示推广网络平台's public pages on SQLite (and PostgreSQL when given): databases of
+        their own (seed_showcase_scale), in-process like `pages`; p95 held to the page budget, and
+        the queries at 10 实验校 / 200 posts to those at 1,000 / 20,000."""
+        scale, small = SHOWCASE_SCALE, SHOWCASE_SMALL
+        self.say(f"The showcase's public pages: {scale['schools']} 实验校 and {scale['posts']} published posts, in-process")
+        measured = {}
+        for engine in self.dbs:
+            for label, size in (("small", small), ("big", scale)):
+                key = f"showcase-{label}"
+                if engine == "sqlite":
+                    self.dbs["sqlite"][key] = f"sqlite:///{self.work / f'bench-{key}.sqlite3'}"
+                else:
+                    self.dbs["postgresql"][key] = f"{self.args.pg_url.rstrip('/')}/bench_{key.replace('-', '_')}"
+                db, log = self.dbs[engine][key], self.work / f"seed-{engine}-{key}.log"
+                log.unlink(missing_ok=True)
+                self.create_database(engine, key)
+                self.manage("migrate", "--noinput", "-v0", db=db, log=log)
+                seconds, _rss = self.manage("seed_showcase_scale", "--schools", str(size["schools"]), "--posts", str(size["posts"]), db=db, log=log)
+                print(f"  {ENGINES[engine]}, {size['schools']} 实验校 / {size['posts']} posts (seeded in {seconds:.0f} s):", flush=True)
+                out = self.work / f"{key}-{engine}.json"
+                self.run([PY, "bench/showcase_pages.py", "--out", str(out), "--requests", str(self.args.requests)], db=db)
+                measured[engine, label] = read_json(out)
+        self.notes["showcase"] = {f"{e}-{label}": m["info"] for (e, label), m in measured.items()}
+        size = f"{scale['schools']} 实验校, {scale['posts']} posts"
+        for engine in self.dbs:
+            big, few = measured[engine, "big"]["pages"], measured[engine, "small"]["pages"]
+            for page, label in SHOWCASE_LABELS.items():
+                row = big[page]
+                self.add(f"{label}, {ENGINES[engine]}, {size}: server time p50", row["p50"], "ms")
+                self.add(f"{label}, {ENGINES[engine]}, {size}: server time p95", row["p95"], "ms", BUDGET_PAGE_P95_MS)
+                self.add(f"{label}, {ENGINES[engine]}, {size}: Django's CPU time p50 (without the database server's)", row["cpu_p50"], "ms")
+                self.add(f"{label}, {ENGINES[engine]}, {size}: database queries", row["queries"], "queries")
+                self.add(f"{label}, {ENGINES[engine]}: queries at {small['schools']} vs {scale['schools']} 实验校 (difference)",
+                         row["queries"] - few[page]["queries"], "queries", 0, row["queries"] == few[page]["queries"])  # fmt: skip
 
     # ---- gunicorn ---------------------------------------------------------------------------
 
@@ -432,10 +482,16 @@ class Bench:
         self.notes["machine"] = {"cores": os.cpu_count(), "load_average_at_start": os.getloadavg()}
         self.manage("collectstatic", "--noinput", "-v0")
         for phase in phases:
-            {"seed": self.seed, "pages": self.pages, "http": self.http_pages, "pdf": self.pdf, "zip": self.zip, "rush": self.rush}[phase]()
+            {"seed": self.seed, "pages": self.pages, "http": self.http_pages, "pdf": self.pdf, "zip": self.zip, "rush": self.rush,
+             "showcase": self.showcase}[phase]()
         self.notes["machine"]["load_average_at_end"] = os.getloadavg()
         self.notes["minutes"] = round((time.perf_counter() - started) / 60, 1)
         out = Path(self.args.out)
+        if self.args.only and out.exists():
+            # Only some phases ran: their figures replace the same figures of the earlier run, the
+            # others stay as they were.
+            fresh = {r["name"] for r in self.results}
+            self.results = [r for r in read_json(out) if r["name"] not in fresh] + self.results
         write_json(out, self.results)
         write_json(self.work / "notes.json", self.notes)
         self.report(out)

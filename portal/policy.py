@@ -599,8 +599,9 @@ def get_expert_evaluation_assignment(user, pk):
 
 def post_is_public(post) -> bool:
     """A post (its page, photos, attachment, feed entry) is public once the project group
-    approved it, and until it is unpublished: 已发布 only."""
-    return post.state == "published"
+    approved it, and until it is unpublished (已发布 only), while its school is one the public sees
+    (PUBLIC_EXPERIMENT_STATUSES: a school that left takes its posts with it)."""
+    return post.state == "published" and post.experiment_school.status in PUBLIC_EXPERIMENT_STATUSES
 
 
 def _may_see_post(user, post) -> bool:
@@ -626,10 +627,12 @@ def get_staff_post(user, pk):
 
 
 def get_public_post(user, pk):
-    """A published post, for anyone (no login); any other is a 404 to the public."""
+    """A published post of a school the public sees (PUBLIC_EXPERIMENT_STATUSES), for anyone (no
+    login); any other (a draft, 待审核, returned, unpublished, a left school's) is a 404 to all: its
+    school and the project group read it on their own pages."""
     return get_object_or_404(
         _model("programme", "ShowcasePost").objects.select_related("experiment_school__school__province", "experiment_school__batch"),
-        pk=pk, state="published",
+        pk=pk, state="published", experiment_school__status__in=PUBLIC_EXPERIMENT_STATUSES,
     )  # fmt: skip
 
 
@@ -648,3 +651,20 @@ def get_visible_post_attachment(user, pk):
     if not post.attachment or not _may_see_post(user, post):
         raise Http404
     return post
+
+
+# ---- 项目展示推广网络平台: the public pages (programme: showcase, public part) --------------------------
+
+# The 实验校 the public sees: 实验中, and 已结项 (its cycle done, its record kept); a school that left
+# (自愿退出 or 视为退出) is no longer shown as one (issue 16).
+PUBLIC_EXPERIMENT_STATUSES = ("active", "completed")
+
+
+def get_public_experiment_school(user, pk):
+    """A 实验校's public page, for anyone (no login), while it is 实验中 or 已结项; a school that
+    left the programme is a 404 to everyone, as if it had no page."""
+    return get_object_or_404(
+        _model("programme", "ExperimentSchool").objects.select_related("school__province", "batch", "featured"),
+        pk=pk, status__in=PUBLIC_EXPERIMENT_STATUSES,
+    )  # fmt: skip
+

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from applications import public_views as applications_public_views
 from applications import views as applications_views
 from portal import health, otp_views, views
-from programme import certificate_views, school_views, showcase_views
+from programme import certificate_views, school_views, showcase_public_views, showcase_views
 from review import public_views
 
 admin.site.site_header = "职业院校服务全民终身学习项目 · 管理后台"
@@ -37,7 +37,9 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include(account_patterns)),
-    path("", applications_views.home, name="home"),
+    # The home page with the 建设动态 and 成果展示 (applications may not import programme: they meet
+    # in programme.showcase_public_views.home, which renders applications.views.home's page).
+    path("", showcase_public_views.home, name="home"),
     # A school that is or was a 实验校 lands on its workspace, which links to its application
     # record; every other user on what applications.views.dashboard shows them (applications may
     # not import programme: the two meet here).
@@ -55,5 +57,9 @@ urlpatterns = [
     path("verify/<str:number>/", certificate_views.verify, name="certificate_verify"),
     path("verify/", certificate_views.verify_lookup, name="certificate_lookup"),
     path("showcase/feed/", showcase_views.post_feed, name="showcase_feed"),
+    # 项目展示推广网络平台: the public 实验校 list, a 实验校's page, a published 建设动态 (no login).
+    path("showcase/", showcase_public_views.school_list, name="showcase_public"),
+    path("showcase/schools/<int:pk>/", showcase_public_views.school, name="showcase_school"),
+    path("showcase/posts/<int:pk>/", showcase_public_views.post, name="showcase_post"),
     path("", include("applications.urls")),
 ]

@@ -23,6 +23,7 @@ from django.utils import timezone
 from applications.rules import character_count
 from applications.uploads import inspect_scan
 from applications.workflow import WorkflowError
+from portal import policy
 from programme import images
 from programme.models import (
     POST_PHOTOS_MAX, ExperimentSchool, ExperimentStatus, FeaturedSchool, PostState, SchoolNotice, ShowcaseLogEntry,
@@ -340,9 +341,10 @@ def school_unfeature(*, experiment_school: ExperimentSchool, actor) -> bool:
 
 
 def published_posts():
-    """Published posts, newest first, with their school (the feed, the public lists)."""
+    """Published posts of the schools the public sees (not of one that left), newest first, with
+    their school (the feed, the public lists)."""
     return (
-        ShowcasePost.objects.filter(state=PostState.PUBLISHED)
+        ShowcasePost.objects.filter(state=PostState.PUBLISHED, experiment_school__status__in=policy.PUBLIC_EXPERIMENT_STATUSES)
         .select_related("experiment_school__school__province", "experiment_school__batch")
         .order_by("-published_at", "-pk")
     )

@@ -111,6 +111,9 @@ class Scene:
     # --- programme: showcase --- school B's 建设动态: published, waiting (待审核) and a draft, each
     # with a photo; the first two with a PDF attachment.
     showcase_b: "ShowcaseScene"
+    # --- programme: showcase public pages --- school B's published 建设动态 and one waiting for 审核.
+    showcase_published_b: "ShowcasePost"
+    showcase_waiting_b: "ShowcasePost"
     users: dict
     sessions: dict  # role → session key, made once (each test's changes to it are rolled back)
 
@@ -286,6 +289,13 @@ def build_scene() -> Scene:
                                                        summary="三年建设总结。", submitted_at=now - timedelta(days=2))  # fmt: skip
     evaluation_assignment_b = EvaluationAssignment.objects.create(submission=submission_b, expert=users["expert_assigned"], assigned_by=staff)
     showcase_b = build_showcase_scene(experiment_b, school_b_user, staff)
+    # --- programme: showcase public pages ---
+    from programme import showcase as posts
+
+    showcase_published_b = posts.post_approve(post=posts.post_submit(post=posts.post_create(
+        experiment_school=experiment_b, title="社区学习中心揭牌", body="首批开设 6 门课程。", actor=school_b_user), actor=school_b_user), actor=staff)
+    showcase_waiting_b = posts.post_submit(post=posts.post_create(
+        experiment_school=experiment_b, title="老年大学开学", body="待审核。", actor=school_b_user), actor=school_b_user)
     sessions = {}
     for role, user in users.items():
         client = Client()
@@ -297,7 +307,7 @@ def build_scene() -> Scene:
         experiment_b=experiment_b, activity=activity, invitation_b=invitation_b, programme_staff=programme_staff,
         report_draft_b=report_draft_b, report_b=report_b, reviewer_b=reviewer_b, certificate_b=certificate_b, certificate_job=certificate_job,
         evaluation_round=evaluation_round, evaluation_b=evaluation_b, evaluation_assignment_b=evaluation_assignment_b, showcase_b=showcase_b,
-        users=users, sessions=sessions,
+        showcase_published_b=showcase_published_b, showcase_waiting_b=showcase_waiting_b, users=users, sessions=sessions,
     )  # fmt: skip
 
 
@@ -781,6 +791,14 @@ EXPECTATIONS = [
     case("public_list_batch_pdf", PUBLIC_GET_ONLY, lambda s: {"batch_id": s.published.pk}, "published", content_type=PDF),
     case("public_list_batch_pdf", read_only(cells("404")), lambda s: {"batch_id": s.batch.pk}, "unpublished"),
     case("blank_form", PUBLIC_GET_ONLY, content_type=PDF),
+    # --- programme: showcase public pages ---
+    # Anyone's, signed in or not: the 实验校 list, school B's page (实验中), its published post; a
+    # post waiting for 审核 does not exist for anyone here, its school and staff included (they read
+    # it on their own pages).
+    case("showcase_public", PUBLIC_GET_ONLY),
+    case("showcase_school", PUBLIC_GET_ONLY, lambda s: {"pk": s.experiment_b.pk}),
+    case("showcase_post", PUBLIC_GET_ONLY, lambda s: {"pk": s.showcase_published_b.pk}, "published"),
+    case("showcase_post", read_only(cells("404")), lambda s: {"pk": s.showcase_waiting_b.pk}, "waiting"),
 ]
 
 # Django admin: one check of its index per role (the rest of it is Django's own, with its own rules).

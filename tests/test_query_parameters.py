@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from programme.showcase_public import ShowcaseFilterForm
 from review.forms import PublicListFilterForm, QueueFilterForm, RankFilterForm
 from tests.test_access_matrix import EXPECTATIONS, METHODS, ROLES, as_role, case_id, portal_patterns, scene  # noqa: F401 (scene: the fixture)
 
@@ -33,12 +34,12 @@ JUNK = {
 }
 
 # Every query parameter a page reads: the list filters' forms (the public list's ?q, ?province and
-# ?school_type among them) and the ones views read themselves
-# (?batch, ?page, the national list's ?status and ?q, the PDF's ?download, the edit form's ?check
-# and ?add_row, the second factor's ?next, /healthz?strict).
+# ?school_type among them; the showcase's public list's too, its ?batch left to the batch's own test
+# below) and the ones views read themselves (?batch, ?page, the national list's ?status and ?q, the
+# PDF's ?download, the edit form's ?check and ?add_row, the second factor's ?next, /healthz?strict).
 PARAMETERS = sorted(
-    {*QueueFilterForm.base_fields, *RankFilterForm.base_fields, *PublicListFilterForm.base_fields, "page", "status", "q", "download",
-     "check", "add_row", "next", "strict"}
+    {*QueueFilterForm.base_fields, *RankFilterForm.base_fields, *PublicListFilterForm.base_fields,
+     *(ShowcaseFilterForm.base_fields.keys() - {"batch"}), "page", "status", "q", "download", "check", "add_row", "next", "strict"}
 )  # fmt: skip
 
 
