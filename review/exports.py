@@ -23,7 +23,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django_tasks import task
 
-from applications.documents import APPLICATION_PDF_STYLESHEETS, application_pdf_html
+from applications.documents import APPLICATION_PDF_STYLESHEETS, application_pdf_html, is_archived_copy
 from applications.models import NATIONAL_STATUSES, Application, Status
 from applications.selectors import application_with_parts
 from portal.pdf import html_to_pdf
