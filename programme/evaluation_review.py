@@ -422,10 +422,15 @@ def published_decision(experiment_school: ExperimentSchool, *, outcome: str | No
     """The school's latest published conclusion (of `outcome`, if given), or None."""
     decisions = EvaluationDecision.objects.filter(
         submission__experiment_school=experiment_school, submission__round__published_at__isnull=False
-    ).select_related("submission__round")
+    ).select_related("submission__round__batch")
     if outcome:
         decisions = decisions.filter(outcome=outcome)
     return decisions.order_by("-submission__round__published_at").first()
+
+
+def excellent_decisions():
+    """The published 优质校 conclusions of every round (for the showcase's mark)."""
+    return EvaluationDecision.objects.filter(outcome=EvaluationOutcome.EXCELLENT, submission__round__published_at__isnull=False)
 
 
 def excellent_schools(evaluation_round: EvaluationRound) -> list[ExperimentSchool]:
@@ -434,6 +439,6 @@ def excellent_schools(evaluation_round: EvaluationRound) -> list[ExperimentSchoo
         return []
     return [
         d.submission.experiment_school
-        for d in EvaluationDecision.objects.filter(submission__round=evaluation_round, outcome=EvaluationOutcome.EXCELLENT)
+        for d in excellent_decisions().filter(submission__round=evaluation_round)
         .select_related("submission__experiment_school__school", "submission__experiment_school__batch")
     ]

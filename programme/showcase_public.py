@@ -16,7 +16,11 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from applications.models import Batch, ProjectCategory
 from portal import policy
 from portal.models import Province, SchoolType
-from programme.models import ExperimentProject, ExperimentSchool, ExperimentStatus, FeaturedSchool, PostState, ShowcasePhoto, ShowcasePost
+from programme.evaluation_review import excellent_decisions, published_decision
+from programme.models import (
+    EvaluationDecision, EvaluationOutcome, ExperimentProject, ExperimentSchool, ExperimentStatus, FeaturedSchool, PostState, ShowcasePhoto,
+    ShowcasePost,
+)  # fmt: skip
 
 # The statuses whose school the public sees: 实验中 (current) and 已结项 (its cycle done); one rule,
 # the policy's, which also answers the school's and the post's pages.
@@ -102,6 +106,7 @@ def school_list(filters: dict, page_number) -> Page:
     province, batch, projects and the number of its published posts (`published_posts`). Four
     queries: the count, the page, its projects, its post counts."""
     qs = _schools(filters).select_related("school__province", "batch").prefetch_related(_projects_prefetch())
+    qs = qs.annotate(is_excellent=Exists(excellent_decisions().filter(submission__experiment_school=OuterRef("pk"))))
     page = Paginator(qs, SCHOOLS_PER_PAGE).get_page(page_number)
     counts = _published_counts([s.pk for s in page.object_list])
     for experiment_school in page.object_list:
@@ -136,11 +141,12 @@ class SchoolPage:
     posts: Page  # its published 建设动态, newest first, with their photos
     achievements: list  # its posts the project group featured (成果展示), with their photos
     featured: FeaturedSchool | None
+    excellent: EvaluationDecision | None  # its published 优质校 conclusion (优质校评估), if any
 
 
 def school_page(experiment_school: ExperimentSchool, page_number) -> SchoolPage:
     """A 实验校's public page: its projects, a page of its published posts (newest first) and its
-    成果 (its featured posts). Six queries, whatever the number of its posts (the school itself,
+    成果 (its featured posts) and, once published, its 优质校 conclusion. Seven queries, whatever the number of its posts (the school itself,
     with its FeaturedSchool, comes from the policy's getter)."""
     posts = public_posts().filter(experiment_school=experiment_school).prefetch_related(_photos_prefetch())
     page = Paginator(posts, POSTS_PER_PAGE).get_page(page_number)
@@ -148,7 +154,9 @@ def school_page(experiment_school: ExperimentSchool, page_number) -> SchoolPage:
     # Read with the school (policy.get_public_experiment_school: select_related); None if not featured.
     featured = getattr(experiment_school, "featured", None)
     projects = list(experiment_school.projects.select_related("category").order_by("position", "pk"))
-    return SchoolPage(experiment_school=experiment_school, projects=projects, posts=page, achievements=achievements, featured=featured)
+    excellent = published_decision(experiment_school, outcome=EvaluationOutcome.EXCELLENT)
+    return SchoolPage(experiment_school=experiment_school, projects=projects, posts=page, achievements=achievements, featured=featured,
+                      excellent=excellent)  # fmt: skip
 
 
 def post_with_photos(post: ShowcasePost) -> list[ShowcasePhoto]:

@@ -290,3 +290,22 @@ def test_the_public_pages_read_as_many_queries_for_500_schools_and_1000_posts_as
     )  # fmt: skip
     assert ShowcasePost.objects.filter(state=PostState.PUBLISHED).count() == 1040
     assert queries(url) == few
+
+
+def test_a_school_the_published_evaluation_names_优质校_is_marked_on_its_page_and_in_the_list_only_once_published(schools, staff):
+    """五: 组织项目优质校评估与推广 — the showcase marks a 优质校, never before the results are published."""
+    from programme.models import EvaluationDecision, EvaluationRound, EvaluationStandard, EvaluationSubmission
+
+    zj = schools["zj"][0]
+    now = timezone.now()
+    standard = EvaluationStandard.objects.create(batch=zj.batch, published_at=now - timedelta(days=90))
+    evaluation_round = EvaluationRound.objects.create(standard=standard, batch=zj.batch, name="项目优质校评估", opens_at=now - timedelta(days=60),
+                                                      deadline=now - timedelta(days=30))  # fmt: skip
+    submission = EvaluationSubmission.objects.create(round=evaluation_round, experiment_school=zj, state="submitted", summary="总结。")
+    EvaluationDecision.objects.create(submission=submission, outcome="excellent", opinion="评为优质校。", decided_by=staff)
+    school_url = reverse("showcase_school", args=[zj.pk])
+    assert "项目优质校" not in text_of(get(school_url)) and "优质校" not in text_of(get(reverse("showcase_public")))
+    EvaluationRound.objects.filter(pk=evaluation_round.pk).update(published_at=now - timedelta(days=1))
+    assert f"项目优质校 {zj.batch.short_name}·项目优质校评估评为优质校" in text_of(get(school_url))
+    listed = text_of(get(reverse("showcase_public")))
+    assert f"{zj.school.name} 优质校" in listed and listed.count("优质校") == 1  # the other two are not
