@@ -25,9 +25,11 @@ from django.db.models import Max
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from applications.documents import application_pdf
 from applications.forms import ApplicationForm, TeamMemberForm, team_formset
 from applications.models import Application, Batch, ProjectCategory, ProvincialWindow, SignedScan, Status, TimelineEntry
 from applications.services import application_get_or_create, application_save_draft, scan_upload
+from applications.uploads import generated_page_count
 from applications.selectors import window_for
 from applications.workflow import submit
 from portal.models import Association, Province, Role, School, SchoolType
@@ -495,11 +497,22 @@ class Command(BaseCommand):
         with dated(dates.get("saved")) as moment:
             application = self.save_draft(application, n, actor, content="complete", now=moment)
         with dated(dates.get("scanned")) as moment:
-            scan = scan_upload(application=application, uploaded_file=scan_image(application.number), actor=actor)
+            # One photo a page of the printed form, as a school photographs it (issue 17: the scan as
+            # several pages), so the demo's scans carry no page-count warning.
+            pages = self.form_pages(application)
+            photos = [scan_image(f"{application.number} 第 {n} 页", name=f"第{n}页.png") for n in range(1, pages + 1)]
+            scan = scan_upload(application=application, uploaded_files=photos, actor=actor)
             if moment is not None:  # shown beside the scan: the day it was uploaded
                 SignedScan.objects.filter(pk=scan.pk).update(uploaded_at=moment)
         with dated(dates.get("submitted")) as moment:
             return submit(application=application, actor=actor, now=moment)
+
+    def form_pages(self, application) -> int:
+        """How many pages the printed form has (the demo's complete forms all have the same), laid
+        out once a run."""
+        if getattr(self, "_form_pages", None) is None:
+            self._form_pages = generated_page_count(application_pdf(application, show_group_opinion=False)) or 1
+        return self._form_pages
 
     def applications(self, batch, schools, users):
         """The current batch: every school's application in the state CURRENT_STATES gives it."""
