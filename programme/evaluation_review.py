@@ -11,7 +11,6 @@ Application, the round's own scoring deadline in place of the batch's.
 """
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,7 +24,8 @@ from programme.models import (
 from programme.notifications import tell_school
 from review.assignment import Candidate, Pair, Plan, is_eligible, plan_assignments
 from review.expert_assignment import active_experts, expert_for, normalise_institution
-from review.scoring import Aggregate, aggregate, is_half_step, maximum_total, weighted_total
+from review.expert_scoring import clean_points
+from review.scoring import Aggregate, aggregate, maximum_total, weighted_total
 
 
 def criteria_of_round(evaluation_round: EvaluationRound):
@@ -216,23 +216,7 @@ def evaluation_review_save(*, assignment: EvaluationAssignment, expert, points: 
         if scoring_locked(review, evaluation_round, now=now):
             raise WorkflowError("评分已于截止时间锁定；如需修改请联系项目组重新开放。", "scoring_locked")
         criteria = criteria_of_round(evaluation_round)
-        errors: dict[str, list[str]] = {}
-        clean: dict[int, Decimal] = {}
-        for criterion in criteria:
-            raw = points.get(criterion.pk)
-            if raw in (None, ""):
-                if submit:
-                    errors[f"score-{criterion.pk}"] = [f"请为“{criterion.name}”打分。"]
-                continue
-            try:
-                value = Decimal(str(raw))
-            except InvalidOperation:
-                errors[f"score-{criterion.pk}"] = ["请输入数字。"]
-                continue
-            if not value.is_finite() or value < 0 or value > criterion.max_points or not is_half_step(value):
-                errors[f"score-{criterion.pk}"] = [f"得分应在 0–{criterion.max_points} 之间，以 0.5 分为单位。"]
-                continue
-            clean[criterion.pk] = value
+        clean, errors = clean_points(criteria, points, submit=submit)
         comment = (comment or "").strip()
         if submit and not comment:
             errors["comment"] = ["请填写评估意见。"]

@@ -17,6 +17,31 @@ def criteria_of(batch: Batch) -> list[Criterion]:
     return list(Criterion.objects.filter(rubric__batch=batch).order_by("position", "pk"))
 
 
+def clean_points(criteria, points: dict, *, submit: bool) -> tuple[dict[int, Decimal], dict[str, list[str]]]:
+    """An expert's typed scores against `criteria` (anything with pk, name and max_points: the
+    selection's rubric, a 优质校建设标准): the valid values by criterion, and the errors by field
+    ("score-<criterion id>"). Each lies within 0 and the maximum in steps of 0.5; submitting needs
+    every criterion. Shared by review_save and programme.evaluation_review.evaluation_review_save."""
+    errors: dict[str, list[str]] = {}
+    clean: dict[int, Decimal] = {}
+    for criterion in criteria:
+        raw = points.get(criterion.pk)
+        if raw in (None, ""):
+            if submit:
+                errors[f"score-{criterion.pk}"] = [f"请为“{criterion.name}”打分。"]
+            continue
+        try:
+            value = Decimal(str(raw))
+        except InvalidOperation:
+            errors[f"score-{criterion.pk}"] = ["请输入数字。"]
+            continue
+        if not value.is_finite() or value < 0 or value > criterion.max_points or not is_half_step(value):
+            errors[f"score-{criterion.pk}"] = [f"得分应在 0–{criterion.max_points} 之间，以 0.5 分为单位。"]
+            continue
+        clean[criterion.pk] = value
+    return clean, errors
+
+
 def scoring_locked(review: ExpertReview | None, batch: Batch, *, now: datetime) -> bool:
     """Scores lock at the batch's review deadline, unless staff reopened this review."""
     if review is not None and review.reopened_until and not deadline_passed(review.reopened_until, now):
@@ -48,23 +73,7 @@ def review_save(*, assignment: Assignment, expert, points: dict[int, str | Decim
         if scoring_locked(review, application.batch, now=now):
             raise WorkflowError("评分已于截止时间锁定；如需修改请联系项目组重新开放。", "scoring_locked")
         criteria = criteria_of(application.batch)
-        errors: dict[str, list[str]] = {}
-        clean: dict[int, Decimal] = {}
-        for criterion in criteria:
-            raw = points.get(criterion.pk)
-            if raw in (None, ""):
-                if submit:
-                    errors[f"score-{criterion.pk}"] = [f"请为“{criterion.name}”打分。"]
-                continue
-            try:
-                value = Decimal(str(raw))
-            except InvalidOperation:
-                errors[f"score-{criterion.pk}"] = ["请输入数字。"]
-                continue
-            if not value.is_finite() or value < 0 or value > criterion.max_points or not is_half_step(value):
-                errors[f"score-{criterion.pk}"] = [f"得分应在 0–{criterion.max_points} 之间，以 0.5 分为单位。"]
-                continue
-            clean[criterion.pk] = value
+        clean, errors = clean_points(criteria, points, submit=submit)
         comment = (comment or "").strip()
         if submit and not comment:
             errors["comment"] = ["请填写评审意见。"]
