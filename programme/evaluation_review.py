@@ -234,26 +234,6 @@ def evaluation_review_save(*, assignment: EvaluationAssignment, expert, points: 
     return review
 
 
-def evaluation_review_reopen(*, review: EvaluationReview, actor, reason: str, until: datetime) -> EvaluationReview:
-    """Staff reopen a submitted (or deadline-locked) review until `until`, before publication.
-    Side effects: the review back to draft, its total cleared, reopened_until set; a log row."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise WorkflowError("重新开放评分须填写理由。", "reason_required")
-    if until <= timezone.now():
-        raise WorkflowError("重新开放的截止时间应晚于现在。", "deadline_in_past")
-    with transaction.atomic():
-        locked = EvaluationReview.objects.select_for_update().select_related("assignment__submission__round", "assignment__expert").get(pk=review.pk)
-        _require_not_published(locked.assignment.submission.round)
-        locked.state, locked.reopened_until, locked.total = EvaluationReview.State.DRAFT, until, None
-        locked.save(update_fields=["state", "reopened_until", "total", "updated_at"])
-        EvaluationLogEntry.objects.create(
-            submission=locked.assignment.submission, actor=actor, action=EvaluationLogEntry.Action.DECIDED,
-            note=f"重新开放一位专家的评分至 {timezone.localtime(until):%Y-%m-%d %H:%M}：{reason}",
-        )
-    return locked
-
-
 # ---- The ranked table ----------------------------------------------------------------------------
 
 

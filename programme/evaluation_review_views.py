@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -229,12 +230,23 @@ def evaluation_staff_ranking(request, pk):
             response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
         return response
-    forms = {row.submission.pk: DecisionForm(initial={"outcome": row.decision.outcome, "opinion": row.decision.opinion} if row.decision else None, prefix=f"s{row.submission.pk}") for row in rows}
+    return _ranking_page(request, evaluation_round, rows, rank_all)
+
+
+def _ranking_page(request, evaluation_round, rows, rank_all, *, invalid=None, status=200):
+    """The ranking page: each row with its conclusion form (`invalid`, a bound form with errors,
+    in place of its row's, so nothing typed is lost)."""
+    def form_for(row):
+        if invalid is not None and invalid.prefix == f"s{row.submission.pk}":
+            return invalid
+        initial = {"outcome": row.decision.outcome, "opinion": row.decision.opinion} if row.decision else None
+        return DecisionForm(initial=initial, prefix=f"s{row.submission.pk}")
+
     return render(request, "programme/evaluation_review/staff_ranking.html", {
-        "evaluation_round": evaluation_round, "rows": [(row, forms[row.submission.pk]) for row in rows], "rank_all": rank_all,
+        "evaluation_round": evaluation_round, "rows": [(row, form_for(row)) for row in rows], "rank_all": rank_all,
         "publish_problem": evaluation_review.publish_problem(evaluation_round), "confirm_form": ConfirmForm(),
         "excellent": len(evaluation_review.excellent_schools(evaluation_round)),
-    })  # fmt: skip
+    }, status=status)  # fmt: skip
 
 
 @login_required
@@ -251,19 +263,11 @@ def evaluation_staff_decide(request, pk):
             messages.error(request, "；".join(error.messages) if isinstance(error, ValidationError) else str(error))
         else:
             messages.success(request, f"已记录{submission.applicant_name}的评估结论。")
-            return redirect(f"{redirect('programme:evaluation_staff_ranking', submission.round_id).url}#s{submission.pk}")
+            return redirect(reverse("programme:evaluation_staff_ranking", args=[submission.round_id]) + f"#s{submission.pk}")
     else:
         # Nothing typed is lost: the ranking page again, this row's form with its errors.
-        evaluation_round = submission.round
-        rows, rank_all = _ranking(request, evaluation_round)
-        pairs = [(row, form if row.submission.pk == submission.pk else DecisionForm(
-            initial={"outcome": row.decision.outcome, "opinion": row.decision.opinion} if row.decision else None, prefix=f"s{row.submission.pk}"))
-            for row in rows]  # fmt: skip
-        return render(request, "programme/evaluation_review/staff_ranking.html", {
-            "evaluation_round": evaluation_round, "rows": pairs, "rank_all": rank_all,
-            "publish_problem": evaluation_review.publish_problem(evaluation_round), "confirm_form": ConfirmForm(),
-            "excellent": len(evaluation_review.excellent_schools(evaluation_round)),
-        }, status=400)  # fmt: skip
+        rows, rank_all = _ranking(request, submission.round)
+        return _ranking_page(request, submission.round, rows, rank_all, invalid=form, status=400)
     return redirect("programme:evaluation_staff_ranking", submission.round_id)
 
 

@@ -314,3 +314,15 @@ def test_the_assigned_expert_opens_the_evidence_and_the_pdf_and_another_expert_c
     assert client.get(reverse("programme:evaluation_pdf", args=[submission.pk])).status_code == 200
     client.force_login(pool["sh"])
     assert client.get(download).status_code == 404
+
+
+def test_a_conclusion_without_its_opinion_comes_back_next_to_the_field_with_the_choice_kept(client, scored, staff_user):
+    _round, submissions = scored
+    client.force_login(staff_user)
+    pk = submissions["js"].pk
+    response = client.post(reverse("programme:evaluation_staff_decide", args=[pk]), {f"s{pk}-outcome": "qualified", f"s{pk}-opinion": " "})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "这个字段是必填项。" in page
+    assert '<option value="qualified" selected>' in page
+    assert not hasattr(type(submissions["js"]).objects.get(pk=pk), "decision")
