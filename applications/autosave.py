@@ -1,5 +1,11 @@
 """Autosave of the application form while the school types: the same checks and the same save
-as the page's own "保存草稿" button, answered in JSON for static/js/autosave.js."""
+as the page's own "保存草稿" button, answered in JSON for static/js/autosave.js: what the page
+needs to carry on (the revision, the time saved, the version code, each section's state, the
+plan's 字数, the team rows' ids), never a rendered page.
+
+It runs on every pause in typing, hundreds of schools at once on deadline night, so it reads only
+what the form and its rules need (no scans, no timeline) and the save writes only what changed
+(services.application_save_draft; an unchanged page writes nothing)."""
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.utils import timezone
@@ -16,7 +22,7 @@ from portal import policy
 @login_required
 @require_POST
 def application_autosave(request, pk):
-    application = policy.get_own_application(request.user, pk, with_parts=True)
+    application = policy.get_own_application(request.user, pk, with_form_parts=True)
     route_choosable = application.batch.allow_direct and window_for(application.batch, application.school.province) is not None
     form = ApplicationForm(request.POST, instance=application, route_choosable=route_choosable)
     formset = team_formset(application=application, data=request.POST)
@@ -33,7 +39,8 @@ def application_autosave(request, pk):
         return JsonResponse({"saved": False, "conflict": True, "message": str(conflict)}, status=409)
     except WorkflowError as error:
         return JsonResponse({"saved": False, "message": str(error)}, status=409)
-    check = check_application(saved)
+    team_rows = [subform.instance for subform in formset.forms if subform.instance.pk is not None]
+    check = check_application(saved, team_rows=sorted(team_rows, key=lambda row: row.position), projects=form.cleaned_data.get("projects") or [])
     too_long = form.too_long_messages()
     return JsonResponse(
         {

@@ -98,6 +98,10 @@ class Batch(models.Model):
         return max(taken, default=0) + 1
 
 
+# Where selectors.window_for remembers a batch object's windows (by province) for its lifetime.
+WINDOW_MEMO = "_provincial_windows"
+
+
 class ProvincialWindow(models.Model):
     """A provincial association's channel for a batch: schools of that province submit to it by its
     own (earlier) deadline, and it forwards its recommendations to the national project group."""
@@ -124,6 +128,19 @@ class ProvincialWindow(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["batch", "association"], name="one_window_per_association_and_batch")
         ]
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self._forget_memo()
+
+    def delete(self, *args, **kwargs):
+        self._forget_memo()
+        return super().delete(*args, **kwargs)
+
+    def _forget_memo(self):
+        # The batch object this window hangs on may have remembered the province's window.
+        if (batch := self._state.fields_cache.get("batch")) is not None:
+            batch.__dict__.pop(WINDOW_MEMO, None)
 
     def __str__(self):
         return f"{self.association}·{self.batch.short_name}"

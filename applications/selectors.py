@@ -6,7 +6,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from applications.models import NATIONAL_STATUSES, Application, Batch, ProvincialWindow, Route, Status
+from applications.models import NATIONAL_STATUSES, WINDOW_MEMO, Application, Batch, ProvincialWindow, Route, Status
 from portal.models import Role
 
 
@@ -40,12 +40,17 @@ def current_batch() -> Batch | None:
 
 
 def window_for(batch: Batch, province) -> ProvincialWindow | None:
-    """The provincial window of `province` for `batch`, if its association runs one."""
-    return (
-        ProvincialWindow.objects.select_related("association")
-        .filter(batch=batch, association__province=province)
-        .first()
-    )
+    """The provincial window of `province` for `batch`, if its association runs one.
+
+    Remembered on this `batch` object: one application page asks four times (the deadline, the
+    route, the journey's facts), and a batch object lives for one request. A window saved
+    through this same batch object is forgotten there (ProvincialWindow.save)."""
+    memo = batch.__dict__.setdefault(WINDOW_MEMO, {})
+    key = getattr(province, "pk", province)
+    if key not in memo:
+        memo[key] = ProvincialWindow.objects.select_related("association").filter(batch=batch, association__province=province).first()
+    return memo[key]
+
 
 
 def paper_copy_window(application: Application, window: ProvincialWindow | None) -> ProvincialWindow | None:
@@ -87,6 +92,11 @@ def applications_editable_by(user) -> QuerySet[Application]:
     if not user.is_authenticated or user.role != Role.SCHOOL:
         return Application.objects.none()
     return Application.objects.select_related("batch", "school", "school__province").filter(school_id=user.school_id)
+
+
+def application_with_form_parts(qs: QuerySet[Application]) -> QuerySet[Application]:
+    """Prefetch what the form and its rules read: the team rows and the chosen projects."""
+    return qs.prefetch_related("team", "projects")
 
 
 def application_with_parts(qs: QuerySet[Application]) -> QuerySet[Application]:

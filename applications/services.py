@@ -74,53 +74,104 @@ class RevisionMissing(DraftConflict):
         WorkflowError.__init__(self, "这次保存没有带上页面打开时的版本信息，无法确认是否会覆盖此后保存的内容，为免覆盖，本次没有保存。")
 
 
+def _changed_fields(form, application: Application) -> list[str]:
+    """The application's own fields this save changes: the form's fields whose cleaned value
+    differs from the copy the form was made from (form.initial, read before validation wrote the
+    new values into the instance). A section kept at its stored value for being over its cap
+    counts as unchanged; "projects" when the chosen set differs."""
+    changed = []
+    for name in form._meta.fields:
+        if name == "projects":
+            before = {p.pk for p in form.initial.get("projects") or []}
+            if before != {p.pk for p in form.cleaned_data.get("projects") or []}:
+                changed.append(name)
+        elif getattr(application, name) != form.initial.get(name):
+            changed.append(name)
+    return changed
+
+
+def _team_plan(team_formset) -> tuple[list, list, list]:
+    """(kept, to_write, to_delete) for the team table: the rows kept in their new order, those of
+    them that are new, changed or moved (each written, each a history row), and the stored rows
+    marked for deletion or emptied. Rows nobody touched are not written again."""
+    kept, to_write, to_delete = [], [], []
+    for subform in team_formset.forms:
+        row = subform.instance
+        if team_formset._should_delete_form(subform) or row.is_blank():
+            if row.pk:
+                to_delete.append(row)
+            continue
+        kept.append((subform, row))
+    for position, (subform, row) in enumerate(kept):
+        if row.pk is None or row.position != position or subform.has_changed():
+            row.position = position
+            to_write.append(row)
+    return [row for _subform, row in kept], to_write, to_delete
+
+
 def application_save_draft(*, application: Application, form, team_formset, actor, expected_revision: int | None,
                            now: datetime | None = None) -> Application:
     """Store everything typed in the form and the team table, whatever its completeness.
 
     Blank team rows are dropped, the rest renumbered in order; the pledge's time is recorded when
     it is accepted and cleared when it is withdrawn; the revision goes up by one; the version code
-    is recomputed. `expected_revision` is the revision the editor opened: a draft saved by someone
-    else in between raises DraftConflict instead of being overwritten, and a save without one
-    (None) raises RevisionMissing, a DraftConflict too. Nothing is stored when either is raised.
+    is computed from the content being stored. `expected_revision` is the revision the editor
+    opened: a draft saved by someone else in between raises DraftConflict instead of being
+    overwritten, and a save without one (None) raises RevisionMissing, a DraftConflict too.
+    Nothing is stored when either is raised.
+
+    Only what changed is written: the application's row in its changed columns (with the
+    revision, the version code, the pledge's time and the time of saving) and one history row;
+    the team rows that are new, changed or moved, each with its history row; the chosen projects
+    only when they changed. A save that changes nothing (an autosave of an unchanged page) writes
+    nothing at all and returns the application at its revision: no revision, no history row, no
+    lock taken; the revision and status checks hold for it as for any save.
     """
+    if not application.is_editable:
+        raise WorkflowError(f"申请表当前状态为“{status_label_for_school(application)}”，不能修改。", "not_editable")
+    if expected_revision is None:
+        raise RevisionMissing(application.revision, application.updated_at)
+    if expected_revision != application.revision:
+        raise DraftConflict(application.revision, application.updated_at)
+    stored_pledge_at = application.pledge_accepted_at
+    application = form.save(commit=False)
+    changed = _changed_fields(form, application)
+    accepted = form.cleaned_data.get("pledge_accept")
+    pledge_at = None
+    if accepted and application.pledge_signatory.strip():
+        keeps_signature = stored_pledge_at and form.initial.get("pledge_signatory") == application.pledge_signatory
+        pledge_at = stored_pledge_at if keeps_signature else (now or timezone.now())
+    kept, to_write, to_delete = _team_plan(team_formset)
+    projects = list(form.cleaned_data.get("projects") or [])
+    version_code = application.content_fingerprint(kept, [p.code for p in projects])
+    if not (changed or to_write or to_delete or pledge_at != stored_pledge_at or version_code != application.version_code):
+        return application
+
     with transaction.atomic():
-        locked = Application.objects.select_for_update().get(pk=application.pk)
+        from applications.selectors import LONG_TEXT_FIELDS
+
+        locked = Application.objects.select_for_update().defer(*LONG_TEXT_FIELDS).get(pk=application.pk)
         if not locked.is_editable:
             raise WorkflowError(f"申请表当前状态为“{status_label_for_school(locked)}”，不能修改。", "not_editable")
-        if expected_revision is None:
-            raise RevisionMissing(locked.revision, locked.updated_at)
         if expected_revision != locked.revision:
             raise DraftConflict(locked.revision, locked.updated_at)
-        application = form.save(commit=False)
-        accepted = form.cleaned_data.get("pledge_accept")
-        if accepted and application.pledge_signatory.strip():
-            if not locked.pledge_accepted_at or locked.pledge_signatory != application.pledge_signatory:
-                application.pledge_accepted_at = now or timezone.now()
-        else:
-            application.pledge_accepted_at = None
+        application.pledge_accepted_at = pledge_at
         application.revision = locked.revision + 1
-        application.save()
-        form.save_m2m()
-
-        # Rows marked for deletion and rows left blank are removed; the rest keep their order.
-        kept = []
-        for subform in team_formset.forms:
-            row = subform.instance
-            if team_formset._should_delete_form(subform) or row.is_blank():
-                if row.pk:
-                    row.delete()
-                continue
-            kept.append(row)
-        for position, row in enumerate(kept):
-            row.position = position
+        application.version_code = version_code
+        columns = [name for name in changed if name != "projects"]
+        application.save(update_fields=[*columns, "pledge_accepted_at", "revision", "version_code", "updated_at"])
+        if "projects" in changed:
+            application.projects.set(projects)
+        for row in to_delete:
+            row.delete()
+        for row in to_write:
             row.application = application
             row.save()
-        # The pages load the application with its team prefetched (selectors.application_with_parts);
-        # that copy is stale now, and the version code (and any check after the save) must see
-        # the rows just stored, or a change to the team alone would leave a printed scan "current".
-        getattr(application, "_prefetched_objects_cache", {}).pop("team", None)
-        refresh_version_code(application)
+    # The pages load the application with its team and projects prefetched
+    # (selectors.application_with_parts); that copy is stale now: a check after the save must see
+    # what was just stored (callers that have the rows pass them to check_application).
+    getattr(application, "_prefetched_objects_cache", {}).pop("team", None)
+    getattr(application, "_prefetched_objects_cache", {}).pop("projects", None)
     return application
 
 

@@ -131,7 +131,8 @@ def _route_choosable(application) -> bool:
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_edit(request, pk):
-    application = policy.get_own_application(request.user, pk, with_parts=True)
+    # A save (POST) reads only what the form needs; the page, when it is shown, reads the rest.
+    application = policy.get_own_application(request.user, pk, with_parts=request.method != "POST", with_form_parts=True)
     if not application.is_editable:
         messages.info(request, f"申请表当前状态为“{status_label_for_school(application)}”，不能再修改。")
         return redirect(application)

@@ -110,6 +110,99 @@ def measure(client, url, *, requests, warmup):
     return {"url": url, "queries": queries, "bytes": len(response.content), **summary_ms(times), "cpu_p50": summary_ms(cpu)["p50"]}
 
 
+def form_fields(html: str) -> tuple[str, list[list[str]]]:
+    """The application form's autosave URL and its fields, as the page's FormData sends them
+    (bench/rush.py's reader), without the CSRF token."""
+    from rush import FormReader
+
+    reader = FormReader()
+    reader.feed(html)
+    return reader.autosave_url, [f for f in reader.fields if f[0] != "csrfmiddlewaretoken"]
+
+
+def as_post_data(fields) -> dict[str, list[str]]:
+    data: dict[str, list[str]] = {}
+    for name, value in fields:
+        data.setdefault(name, []).append(value)
+    return data
+
+
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def autosaver(client, edit_url):
+    """(autosave URL, save): save(k) posts the whole form as the page's autosave.js sends it
+    (multipart), 单位意见 carrying the counter k, and keeps the revision each answer gives;
+    save(k, changed=False) posts it again as it is. save.timed(k) does the same and returns the
+    seconds and CPU seconds of the request alone: the body is encoded before, the answer read
+    after, so the figures are the server's work (URL, middleware, view, queries), not the test
+    client's."""
+    from django.test.client import BOUNDARY, encode_multipart
+
+    page = client.get(edit_url)
+    if page.status_code != 200:
+        raise SystemExit(f"{edit_url}: HTTP {page.status_code}")
+    url, fields = form_fields(page.content.decode())
+    data = as_post_data(fields)
+    base_opinion = data["unit_opinion"][0][:1000]
+    content_type = "multipart/form-data; boundary=%s" % BOUNDARY  # not the client's own constant: sent as encoded
+
+    def timed(k, *, changed=True):
+        if changed:
+            data["unit_opinion"] = [f"{base_opinion}（第{k}次保存）"]
+        body = encode_multipart(BOUNDARY, data)
+        started, started_cpu = time.perf_counter(), time.process_time()
+        response = client.post(url, body, content_type=content_type, HTTP_X_REQUESTED_WITH="fetch")
+        seconds, cpu = time.perf_counter() - started, time.process_time() - started_cpu
+        if response.status_code != 200 or not response.json().get("saved"):
+            raise SystemExit(f"{url}: HTTP {response.status_code} {response.content[:300]!r}")
+        data["revision"] = [str(response.json()["revision"])]
+        return response, seconds, cpu
+
+    def save(k, *, changed=True):
+        return timed(k, changed=changed)[0]
+
+    save.timed, save.data, save.fields = timed, data, fields
+    return url, save
+
+
+def measure_save(client, edit_url, *, requests, warmup):
+    """A school's autosave, in-process (autosaver): server time, this process's CPU, the queries
+    of one save and how many of them write; then the same form posted again unchanged, whose
+    queries must write nothing and whose revision must stay."""
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    url, save = autosaver(client, edit_url)
+    data, fields = save.data, save.fields
+    k = 0
+    for _ in range(warmup):
+        k += 1
+        save(k)
+    reset_queries()
+    with CaptureQueriesContext(connection) as captured:
+        k += 1
+        response = save(k)
+    queries = [q["sql"] for q in captured.captured_queries]
+    times, cpu = [], []
+    for _ in range(requests):
+        k += 1
+        response, seconds, cpu_seconds = save.timed(k)
+        times.append(seconds)
+        cpu.append(cpu_seconds)
+    revision = int(data["revision"][0])
+    with CaptureQueriesContext(connection) as unchanged:
+        unchanged_answer = save(k, changed=False).json()
+    unchanged_writes = [q["sql"] for q in unchanged.captured_queries if q["sql"].lstrip().upper().startswith(WRITES)]
+    return {
+        "url": url, "queries": len(queries), "writes": sum(q.lstrip().upper().startswith(WRITES) for q in queries),
+        "bytes": len(response.content), **summary_ms(times), "cpu_p50": summary_ms(cpu)["p50"],
+        "unchanged_queries": len(unchanged.captured_queries), "unchanged_writes": len(unchanged_writes),
+        "unchanged_revision_kept": unchanged_answer["revision"] == revision,
+        "fields": len(fields),
+    }  # fmt: skip
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out")
@@ -145,6 +238,14 @@ def main():
         results["pages"][name] = measure(client, url, requests=args.requests, warmup=args.warmup)
         row = results["pages"][name]
         print(f"    {name:17} {row['queries']:3d} queries  p50 {row['p50']:8.1f} ms  p95 {row['p95']:8.1f} ms  (CPU p50 {row['cpu_p50']:.1f} ms, {row['bytes'] // 1024} KB)", flush=True)
+    if "school_edit" in pages:
+        # The autosave of the same draft (the longest plan), measured after its page.
+        url, user = pages["school_edit"]
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(user)
+        row = results["pages"]["school_save"] = measure_save(client, url, requests=args.requests, warmup=args.warmup)
+        print(f"    {'school_save':17} {row['queries']:3d} queries ({row['writes']} writing)  p50 {row['p50']:8.1f} ms  p95 {row['p95']:8.1f} ms  "
+              f"(CPU p50 {row['cpu_p50']:.1f} ms); unchanged: {row['unchanged_queries']} queries, {row['unchanged_writes']} writing", flush=True)  # fmt: skip
     results["pages"]["trivial"] = measure(anonymous, trivial_url(), requests=args.requests, warmup=1) | {
         "before": results["pages"]["trivial"]
     }

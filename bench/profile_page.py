@@ -2,7 +2,7 @@
 
     DATABASE_URL=... python bench/profile_page.py ranking [--sql] [--repeat 3]
 
-Page names as in bench/pages.py. Uses pyinstrument when installed (pip install pyinstrument),
+Page names as in bench/pages.py, and school_save: the autosave of school_edit's draft. Uses pyinstrument when installed (pip install pyinstrument),
 else cProfile.
 """
 import argparse
@@ -25,18 +25,28 @@ def main():
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from pages import targets
+    from pages import autosaver, targets
 
     pages, _info = targets()
-    url, user = pages[args.page]
-    client = Client(HTTP_HOST="127.0.0.1")
-    if user is not None:
+    if args.page == "school_save":
+        # The autosave of the edit page's draft (bench/pages.py measure_save), one field changed.
+        url, user = pages["school_edit"]
+        client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
-    client.get(url)  # warm up
+        counter = iter(range(1, 10**6))
+        _url, save = autosaver(client, url)
+        request = lambda: save(next(counter))  # noqa: E731
+    else:
+        url, user = pages[args.page]
+        client = Client(HTTP_HOST="127.0.0.1")
+        if user is not None:
+            client.force_login(user)
+        request = lambda: client.get(url)  # noqa: E731
+    request()  # warm up
     if args.sql:
         reset_queries()
         with CaptureQueriesContext(connection) as captured:
-            client.get(url)
+            request()
         for query in captured.captured_queries:
             print(f"{float(query['time']) * 1000:8.1f} ms  {query['sql'][:600]}")
         print(f"{len(captured.captured_queries)} queries")
@@ -49,7 +59,7 @@ def main():
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(args.repeat):
-            client.get(url)
+            request()
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
         return
@@ -57,7 +67,7 @@ def main():
     started = time.perf_counter()
     profiler.start()
     for _ in range(args.repeat):
-        client.get(url)
+        request()
     profiler.stop()
     print(f"{(time.perf_counter() - started) / args.repeat * 1000:.1f} ms per request")
     print(profiler.output_text(unicode=True, color=False, show_all=bool(__import__("os").environ.get("SHOW_ALL"))))

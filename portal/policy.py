@@ -220,13 +220,19 @@ def get_visible_application(user, pk, *, with_parts: bool = False):
     return get_object_or_404(application_with_parts(qs) if with_parts else qs, pk=pk)
 
 
-def get_own_application(user, pk, *, with_parts: bool = False):
+def get_own_application(user, pk, *, with_parts: bool = False, with_form_parts: bool = False):
     """The school's own application, for writing. Another school's is a 404; someone who may
-    read it but is not the school (a reviewer, staff) gets a 403."""
-    from applications.selectors import application_with_parts, applications_editable_by
+    read it but is not the school (a reviewer, staff) gets a 403. `with_parts`: with what its
+    pages show (selectors.application_with_parts); `with_form_parts`: with only what the form
+    and its rules read (the team and the projects: the autosave)."""
+    from applications.selectors import application_with_form_parts, application_with_parts, applications_editable_by
 
     qs = applications_editable_by(user)
-    application = (application_with_parts(qs) if with_parts else qs).filter(pk=pk).first()
+    if with_parts:
+        qs = application_with_parts(qs)
+    elif with_form_parts:
+        qs = application_with_form_parts(qs)
+    application = qs.filter(pk=pk).first()
     if application is None:
         get_visible_application(user, pk)  # 404 when the user may not even see it
         raise PermissionDenied("只有申报单位本身可以修改申请表。")

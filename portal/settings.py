@@ -328,10 +328,13 @@ PDF_EXPORT_MEMORY_MB = env.int("PDF_EXPORT_MEMORY_MB", default=1024)
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Sessions end after this long without a request (every request renews the cookie).
+# Sessions end after this long without a request (a request renews the session and its cookie).
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 2)
-SESSION_SAVE_EVERY_REQUEST = True
+# Renewed by a request once its last renewal is this old, not by every request
+# (portal/session_lifetime.py): an autosave every few seconds would write the session each time.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = env.int("SESSION_RENEW_SECONDS", default=60)
 # ... and, however busy, this long after signing in (portal/session_lifetime.py): a working day and
 # then some, so no one is signed out mid-task on deadline day, while a copied cookie dies the same day.
 SESSION_ABSOLUTE_AGE = env.int("SESSION_ABSOLUTE_AGE", default=60 * 60 * 12)

@@ -117,8 +117,10 @@ def test_a_full_draft_comes_back_unchanged_on_the_page_and_in_the_database(schoo
 
 def test_saving_the_page_as_shown_changes_nothing(school_client, complete_application_a):
     # Pressing 保存草稿 without typing must not change the content, so the version code (and an
-    # uploaded scan's validity) stays, and the pledge keeps the time it was accepted.
+    # uploaded scan's validity) stays, and the pledge keeps the time it was accepted. Nothing is
+    # written at all (issue 18): no new revision, no history row, the time of the last save kept.
     before = Application.objects.get(pk=complete_application_a.pk)
+    history = (before.history.count(), TeamMember.history.filter(application_id=before.pk).count())
 
     response = school_client.post(edit_url(complete_application_a), page_values(school_client, complete_application_a))
 
@@ -126,7 +128,8 @@ def test_saving_the_page_as_shown_changes_nothing(school_client, complete_applic
     after = Application.objects.get(pk=complete_application_a.pk)
     assert after.version_code == before.version_code
     assert after.pledge_accepted_at == before.pledge_accepted_at
-    assert after.revision == before.revision + 1
+    assert (after.revision, after.updated_at) == (before.revision, before.updated_at)
+    assert (after.history.count(), TeamMember.history.filter(application_id=before.pk).count()) == history
     assert stored_team(after) == stored_team(before)
 
 

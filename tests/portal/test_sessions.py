@@ -1,6 +1,6 @@
 """Sessions: changing the password ends the account's other sessions but keeps the one that
 changed it; cookies are out of reach of scripts; a session ends after SESSION_COOKIE_AGE without a
-request, and every request starts that period again (SESSION_SAVE_EVERY_REQUEST); however busy, it
+request, and a request starts that period again (once a minute at most: SESSION_RENEW_SECONDS); however busy, it
 ends SESSION_ABSOLUTE_AGE after signing in, and the person is sent to log in again, told why."""
 from datetime import timedelta
 
@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.session_lifetime import SIGNED_IN_AT
+from portal.session_lifetime import RENEWED_AT, SIGNED_IN_AT
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -113,15 +113,44 @@ def test_the_session_lasts_session_cookie_age_from_the_last_request(client, sett
     assert before + timedelta(seconds=settings.SESSION_COOKIE_AGE) <= expires <= timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE)
 
 
+def idle_until_a_minute_before_the_end(client, settings):
+    """As if the school had been idle (no request, so no renewal) until a minute before the session would end."""
+    session = client.session
+    session[RENEWED_AT] -= settings.SESSION_COOKIE_AGE - 60
+    session.save()
+    Session.objects.filter(pk=stored_session(client).pk).update(expire_date=timezone.now() + timedelta(minutes=1))
+
+
 def test_every_request_starts_the_period_again(client, settings, user_a):
     client.post(reverse("login"), {"username": "school-a", "password": PASSWORD})
-    # As if the school had been idle until a minute before the session would end.
-    Session.objects.filter(pk=stored_session(client).pk).update(expire_date=timezone.now() + timedelta(minutes=1))
+    idle_until_a_minute_before_the_end(client, settings)
 
     before = timezone.now()
     response = client.get(reverse("dashboard"))
 
     assert response.status_code == 200
+    assert int(response.cookies["sessionid"]["max-age"]) == settings.SESSION_COOKIE_AGE
+    assert stored_session(client).expire_date >= before + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+
+
+def test_requests_within_a_minute_of_the_last_renewal_write_no_session(client, settings, user_a):
+    # An autosave every few seconds must not write the session every time (issue 18): the
+    # session is renewed once its last renewal is SESSION_RENEW_SECONDS (a minute) old.
+    client.post(reverse("login"), {"username": "school-a", "password": PASSWORD})
+    stored = stored_session(client)
+
+    response = client.get(reverse("dashboard"))
+
+    assert response.status_code == 200
+    assert "sessionid" not in response.cookies
+    assert (stored_session(client).session_data, stored_session(client).expire_date) == (stored.session_data, stored.expire_date)
+
+    session = client.session
+    session[RENEWED_AT] -= settings.SESSION_RENEW_SECONDS
+    session.save()
+    before = timezone.now()
+    response = client.get(reverse("dashboard"))
+
     assert int(response.cookies["sessionid"]["max-age"]) == settings.SESSION_COOKIE_AGE
     assert stored_session(client).expire_date >= before + timedelta(seconds=settings.SESSION_COOKIE_AGE)
 
@@ -138,7 +167,8 @@ def test_an_idle_session_has_ended(client, settings, user_a):
 
 def test_sessions_end_after_two_hours_unless_configured(settings):
     # The default the settings document ("Sessions end after this long without a request").
-    assert (settings.SESSION_COOKIE_AGE, settings.SESSION_SAVE_EVERY_REQUEST, settings.SESSION_EXPIRE_AT_BROWSER_CLOSE) == (7200, True, False)
+    assert (settings.SESSION_COOKIE_AGE, settings.SESSION_RENEW_SECONDS, settings.SESSION_EXPIRE_AT_BROWSER_CLOSE) == (7200, 60, False)
+    assert settings.SESSION_SAVE_EVERY_REQUEST is False  # renewed by SessionLifetimeMiddleware instead
 
 
 def signed_in(client, seconds_ago: int) -> None:
