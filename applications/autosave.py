@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from applications.forms import ApplicationForm, team_formset
 from applications.rules import check_application
-from applications.selectors import window_for
+from applications.selectors import route_is_choosable
 from applications.services import DraftConflict, application_save_draft
 from applications.workflow import WorkflowError
 from portal import policy
@@ -23,7 +23,7 @@ from portal import policy
 @require_POST
 def application_autosave(request, pk):
     application = policy.get_own_application(request.user, pk, with_form_parts=True)
-    route_choosable = application.batch.allow_direct and window_for(application.batch, application.school.province) is not None
+    route_choosable = route_is_choosable(application)
     form = ApplicationForm(request.POST, instance=application, route_choosable=route_choosable)
     formset = team_formset(application=application, data=request.POST)
     if not (form.is_valid() and formset.is_valid()):

@@ -215,6 +215,15 @@ class LoadedRowField(forms.ModelChoiceField):
 
 
 class TeamFormSet(BaseInlineFormSet):
+    def get_queryset(self):
+        # The application's rows as its page read them (prefetched, in the same order), rather
+        # than a second query for the same rows.
+        if not hasattr(self, "_queryset"):
+            prefetched = getattr(self.instance, "_prefetched_objects_cache", {}).get("team")
+            if prefetched is not None and self.instance.pk is not None and prefetched.ordered:
+                self._queryset = prefetched
+        return super().get_queryset()
+
     def add_fields(self, form, index):
         super().add_fields(form, index)
         name = self._pk_field.name

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from applications.models import NATIONAL_STATUSES, WINDOW_MEMO, Application, Batch, ProvincialWindow, Route, Status
@@ -53,6 +53,16 @@ def window_for(batch: Batch, province) -> ProvincialWindow | None:
 
 
 
+def route_is_choosable(application: Application) -> bool:
+    """Whether the school chooses its 申报途径: the batch takes direct applications and its province
+    runs a window for it (else the one route there is is shown, not chosen). Read from the
+    application's has_provincial_window annotation (application_with_form_parts) when it has one."""
+    if not application.batch.allow_direct:
+        return False
+    known = getattr(application, "has_provincial_window", None)
+    return known if known is not None else window_for(application.batch, application.school.province) is not None
+
+
 def paper_copy_window(application: Application, window: ProvincialWindow | None) -> ProvincialWindow | None:
     """Where the school sends its signed, sealed paper copy: `window` (the application's provincial
     window, or None where its province runs none) when the window asks for a paper copy and the
@@ -95,8 +105,11 @@ def applications_editable_by(user) -> QuerySet[Application]:
 
 
 def application_with_form_parts(qs: QuerySet[Application]) -> QuerySet[Application]:
-    """Prefetch what the form and its rules read: the team rows and the chosen projects."""
-    return qs.prefetch_related("team", "projects")
+    """Prefetch what the form and its rules read: the team rows and the chosen projects, and
+    whether the school's province runs a window for the batch (route_is_choosable), in the same
+    query as the application."""
+    window = ProvincialWindow.objects.filter(batch=OuterRef("batch"), association__province=OuterRef("school__province"))
+    return qs.annotate(has_provincial_window=Exists(window)).prefetch_related("team", "projects")
 
 
 def application_with_parts(qs: QuerySet[Application]) -> QuerySet[Application]:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from applications.documents import application_pdf
@@ -121,7 +122,8 @@ def application_save_draft(*, application: Application, form, team_formset, acto
     Nothing is stored when either is raised.
 
     Only what changed is written: the application's row in its changed columns (with the
-    revision, the version code, the pledge's time and the time of saving) and one history row;
+    revision, the version code, the pledge's time and the time of saving), by one UPDATE that
+    also checks the revision and the status, and one history row;
     the team rows that are new, changed or moved, each with its history row; the chosen projects
     only when they changed. A save that changes nothing (an autosave of an unchanged page) writes
     nothing at all and returns the application at its revision: no revision, no history row, no
@@ -147,19 +149,25 @@ def application_save_draft(*, application: Application, form, team_formset, acto
     if not (changed or to_write or to_delete or pledge_at != stored_pledge_at or version_code != application.version_code):
         return application
 
+    saved_at = timezone.now()
+    columns = [name for name in changed if name != "projects"]
+    stored = {name: getattr(application, name) for name in columns}
+    stored.update(pledge_accepted_at=pledge_at, revision=expected_revision + 1, version_code=version_code, updated_at=saved_at)
     with transaction.atomic():
-        from applications.selectors import LONG_TEXT_FIELDS
-
-        locked = Application.objects.select_for_update().defer(*LONG_TEXT_FIELDS).get(pk=application.pk)
-        if not locked.is_editable:
-            raise WorkflowError(f"申请表当前状态为“{status_label_for_school(locked)}”，不能修改。", "not_editable")
-        if expected_revision != locked.revision:
-            raise DraftConflict(locked.revision, locked.updated_at)
-        application.pledge_accepted_at = pledge_at
-        application.revision = locked.revision + 1
-        application.version_code = version_code
-        columns = [name for name in changed if name != "projects"]
-        application.save(update_fields=[*columns, "pledge_accepted_at", "revision", "version_code", "updated_at"])
+        # Checked and written in one statement: only the revision this copy was opened at, and
+        # only while the school may edit (a save racing another, or a submission, writes nothing).
+        written = Application.objects.filter(pk=application.pk, revision=expected_revision, status__in=EDITABLE_STATUSES).update(**stored)
+        if not written:
+            current = Application.objects.get(pk=application.pk)
+            if not current.is_editable:
+                raise WorkflowError(f"申请表当前状态为“{status_label_for_school(current)}”，不能修改。", "not_editable")
+            raise DraftConflict(current.revision, current.updated_at)
+        for name, value in stored.items():
+            setattr(application, name, value)
+        # The audit history's row, as Model.save() has django-simple-history record it (its
+        # post_save receiver; no other receiver listens to the application's saves).
+        post_save.send(sender=Application, instance=application, created=False, update_fields=frozenset(stored), raw=False,
+                       using=Application.objects.db)  # fmt: skip
         if "projects" in changed:
             application.projects.set(projects)
         for row in to_delete:

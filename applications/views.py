@@ -20,7 +20,7 @@ from applications.pages import application_page
 from applications.rules import check_application
 from applications.scan_render import scan_page_file
 from applications.selectors import (
-    applications_visible_to, current_batch, experiment_memberships, open_batches, paper_copy_window, window_for,
+    applications_visible_to, current_batch, experiment_memberships, open_batches, paper_copy_window, route_is_choosable, window_for,
 )  # fmt: skip
 from applications.next_step import earlier_application_to_start_from, next_step
 from applications.services import (
@@ -124,10 +124,6 @@ def application_start(request, batch_id):
     return redirect("applications:edit", application.pk)
 
 
-def _route_choosable(application) -> bool:
-    return application.batch.allow_direct and window_for(application.batch, application.school.province) is not None
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_edit(request, pk):
@@ -137,7 +133,7 @@ def application_edit(request, pk):
         messages.info(request, f"申请表当前状态为“{status_label_for_school(application)}”，不能再修改。")
         return redirect(application)
     add_rows = 1 if "add_team_row" in request.POST or request.GET.get("add_row") else 0
-    route_choosable = _route_choosable(application)
+    route_choosable = route_is_choosable(application)
     conflict = None
     too_long = {}
     if request.method == "POST":

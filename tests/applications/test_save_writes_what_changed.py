@@ -6,12 +6,16 @@ writes nothing (no revision, no history, the time of the last save kept), yet is
 it comes from an older copy."""
 import json
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from applications.forms import ApplicationForm, team_formset
 from applications.models import Application, TeamMember
-from applications.services import refresh_version_code
+from applications.selectors import application_with_form_parts
+from applications.services import DraftConflict, application_save_draft, refresh_version_code
+from applications.workflow import WorkflowError
 from tests.applications.pages import form_values
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
@@ -167,3 +171,35 @@ def test_a_team_row_id_of_another_application_is_refused(client, user_a, complet
     assert response.status_code == 400 and response.json()["saved"] is False
     assert TeamMember.objects.get(pk=foreign.pk).name == "别校成员"
     assert not TeamMember.objects.filter(name="冒名").exists()
+
+
+def test_a_save_racing_another_is_refused_by_the_write_itself(user_a, complete_application_a):
+    # Both requests read revision r; the other one writes first. This one's check before writing
+    # passes on its own (stale) copy; the UPDATE, which checks the revision itself, writes nothing.
+    def stale_form():
+        application = application_with_form_parts(Application.objects.filter(pk=complete_application_a.pk)).get()
+        data = {name: value for name, value in ApplicationForm(instance=application).initial.items() if isinstance(value, str)}
+        data.update(revision=str(application.revision), unit_opinion="后到的保存", projects=[str(p.pk) for p in application.projects.all()])
+        data.update(pledge_accept="on" if application.pledge_accepted_at else "")
+        form = ApplicationForm(data, instance=application)
+        formset = team_formset(application=application, data={"team-TOTAL_FORMS": "0", "team-INITIAL_FORMS": "0"})
+        return application, form, formset
+
+    application, form, formset = stale_form()
+    Application.objects.filter(pk=application.pk).update(revision=application.revision + 1)  # the other save
+    assert form.is_valid(), form.errors
+    formset.is_valid()
+    history = history_counts(application)
+    with pytest.raises(DraftConflict):
+        application_save_draft(application=application, form=form, team_formset=formset, actor=user_a, expected_revision=application.revision)
+    assert Application.objects.get(pk=application.pk).unit_opinion != "后到的保存"
+    assert history_counts(application) == history
+
+    application, form, formset = stale_form()
+    Application.objects.filter(pk=application.pk).update(status="submitted")  # submitted in another tab meanwhile
+    assert form.is_valid()
+    formset.is_valid()
+    with pytest.raises(WorkflowError) as refused:
+        application_save_draft(application=application, form=form, team_formset=formset, actor=user_a, expected_revision=application.revision)
+    assert refused.value.code == "not_editable" and not isinstance(refused.value, DraftConflict)
+    assert Application.objects.get(pk=application.pk).unit_opinion != "后到的保存"
