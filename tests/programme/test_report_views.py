@@ -253,7 +253,7 @@ def test_the_staff_list_and_the_summaries_take_the_same_queries_at_10_and_500(db
         reports_due_for(made[0])
 
 
-QUERIES = {"staff_list": 13}
+QUERIES = {"staff_list": 15}
 
 
 def test_the_workspace_panel_shows_due_drafts_returned_with_comments_and_accepted(trio, staff):
