@@ -8,14 +8,17 @@ measures the review's pages.
 As the users who open them, chosen the same way at any size:
 - the project group (showcase-staff, signed in with its second factor as a real sign-in leaves it):
   the 实验校 list (first page; filtered by the heaviest province), the page of the 实验校 with the
-  most invitations, the activity list, the busiest activity's page and its attendance sheet, the
-  exit queue, the 年度工作报告 list and the totals of people reached;
+  most invitations, the activity list, the page of the busiest closed activity and of the busiest to
+  come, the attendance sheet of the latest held and not yet closed (and a search on it for the first
+  four characters of that school's name: its province and city), the exit
+  queue, the 年度工作报告 list and the totals of people reached;
 - that 实验校's account: its workspace (/dashboard/) and its team page;
 - the expert with the most reports: the reports assigned to them.
 """
 import argparse
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import django_setup, write_json  # noqa: E402
@@ -27,6 +30,7 @@ def targets():
     from django.contrib.auth import get_user_model
     from django.db.models import Count
     from django.urls import reverse
+    from django.utils import timezone
 
     from demo.management.commands.seed_showcase_scale import SHOWCASE_PREFIX
     from programme.models import Activity, ExitReview, ExperimentSchool, Invitation, ReportReviewer
@@ -38,10 +42,13 @@ def targets():
     # The 实验校 still 实验中 with the most invitations (its page lists them all; its workspace is the busiest).
     busiest_school = schools.filter(status="active").annotate(n=Count("invitations")).order_by("-n", "pk").first()
     school_user = User.objects.get(username=f"showcase-school-{busiest_school.pk}")
-    busiest_activity = (
-        Activity.objects.filter(invitations__experiment_school__batch=batch).annotate(n=Count("invitations"))
-        .order_by("-n", "-starts_at", "-pk").first()
-    )  # fmt: skip
+    now = timezone.now()
+    activities = Activity.objects.filter(invitations__experiment_school__batch=batch).annotate(n=Count("invitations")).order_by("-n", "-starts_at", "-pk")
+    # The busiest closed activity (its page with what closing did), the busiest to come (the invite
+    # form, leave requests to decide), and the latest held and not yet closed (its sheet being marked).
+    closed = activities.filter(closed_at__isnull=False).first()
+    upcoming = activities.filter(closed_at__isnull=True, starts_at__gt=now).first()
+    marking = activities.filter(closed_at__isnull=True, starts_at__lte=now).order_by("-starts_at", "-pk").first()
     heaviest = schools.values("school__province_id").annotate(n=Count("pk")).order_by("-n", "school__province_id")[0]["school__province_id"]
     expert_row = (
         ReportReviewer.objects.filter(report__experiment_school__batch=batch).values("expert").annotate(n=Count("pk")).order_by("-n", "expert")[0]
@@ -53,8 +60,10 @@ def targets():
         "staff_schools_province": (f"{listing}?province={heaviest}", staff),
         "staff_school": (reverse("programme:staff_school", args=[busiest_school.pk]), staff),
         "staff_activities": (reverse("programme:staff_activities"), staff),
-        "staff_activity": (reverse("programme:staff_activity", args=[busiest_activity.pk]), staff),
-        "staff_attendance": (reverse("programme:staff_attendance", args=[busiest_activity.pk]), staff),
+        "staff_activity": (reverse("programme:staff_activity", args=[closed.pk]), staff),
+        "staff_activity_upcoming": (reverse("programme:staff_activity", args=[upcoming.pk]), staff),
+        "staff_attendance": (reverse("programme:staff_attendance", args=[marking.pk]), staff),
+        "staff_attendance_search": (reverse("programme:staff_attendance", args=[marking.pk]) + "?q=" + quote(busiest_school.school.name[:4]), staff),
         "staff_exits": (reverse("programme:staff_exits"), staff),
         "report_staff_list": (reverse("programme:report_staff_list") + f"?batch={batch.pk}", staff),
         "report_totals": (reverse("programme:report_totals") + f"?batch={batch.pk}", staff),
@@ -68,7 +77,9 @@ def targets():
         "activities": Activity.objects.filter(invitations__experiment_school__batch=batch).distinct().count(),
         "invitations": Invitation.objects.filter(experiment_school__batch=batch).count(),
         "busiest_school_invitations": busiest_school.n,
-        "busiest_activity_invitations": busiest_activity.n,
+        "closed_activity_invitations": closed.n,
+        "upcoming_activity_invitations": upcoming.n,
+        "marking_activity_invitations": marking.n,
         "province": heaviest,
         "province_schools": schools.filter(school__province_id=heaviest).count(),
         "exit_queue": ExitReview.objects.filter(experiment_school__batch=batch, state=ExitReview.State.PENDING).count(),
