@@ -165,6 +165,15 @@ def activity_new(request):
     return render(request, "programme/staff/activity_form.html", {"form": form}, status=400)
 
 
+def blank_form_html(cache: dict, form_class, id_prefix: str, key: int) -> str:
+    """A blank `form_class` as crispy lays it out, its ids f"{id_prefix}{key}_<field>": laid out
+    once a page into `cache` and given each row's ids (the blank forms of a page's rows differ in
+    nothing else, and crispy takes 2–3 ms a form)."""
+    if form_class not in cache:
+        cache[form_class] = render_crispy_form(form_class(auto_id=f"{id_prefix}0_%s"))
+    return mark_safe(cache[form_class].replace(f"{id_prefix}0_", f"{id_prefix}{key}_"))
+
+
 def _close_summary(activity) -> dict:
     """Who got an absence when the activity closed, who of them was warned (a first absence) and who
     went to the exit queue (a second in a row): by invitation id."""
@@ -192,15 +201,13 @@ def _activity_page(request, activity, *, invite_form=None, leave_form=None, stat
     for invitation in page.object_list:
         invitation.warned = invitation.pk in summary["warned"]
         invitation.queued = invitation.pk in summary["queued"]
-    blank = None
+    blank = {}
     for invitation in leave_requests:
         if leave_form is not None and leave_form.invitation_pk == invitation.pk:
             invitation.leave_form_html = render_crispy_form(leave_form)
         elif invitation.leave_pending:
-            # Every blank form is the same but for its ids: laid out once (crispy takes 2–3 ms a
-            # form, and an activity for every 实验校 has dozens of leave requests waiting).
-            blank = blank or render_crispy_form(LeaveDecisionForm(invitation=Invitation(pk=0)))
-            invitation.leave_form_html = mark_safe(blank.replace("id_leave_0_", f"id_leave_{invitation.pk}_"))
+            # An activity for every 实验校 has dozens of leave requests waiting.
+            invitation.leave_form_html = blank_form_html(blank, LeaveDecisionForm, "id_leave_", invitation.pk)
     now = timezone.now()
     return render(request, "programme/staff/activity.html", {
         "activity": activity, "counts": counts, "page": page, "invite_form": invite_form or InviteForm(), "leave_requests": leave_requests,
@@ -443,12 +450,13 @@ def venue(request, pk):
 
 def _queue_page(request, *, bound=None, status=200):
     """The queue; `bound` is (review id, form) of a decision sent back with its errors."""
-    reviews = list(exit_queue())
+    reviews, blank = list(exit_queue()), {}
     for review in reviews:
         review.absences = [review.first_absence, review.second_absence]
-        review.confirm_form, review.waive_form = ExitConfirmForm(auto_id=f"id_confirm_{review.pk}_%s"), ExitWaiveForm(auto_id=f"id_waive_{review.pk}_%s")
+        review.confirm_form_html = blank_form_html(blank, ExitConfirmForm, "id_confirm_", review.pk)
+        review.waive_form_html = blank_form_html(blank, ExitWaiveForm, "id_waive_", review.pk)
         if bound and bound[0] == review.pk:
-            setattr(review, bound[1], bound[2])
+            setattr(review, f"{bound[1]}_html", render_crispy_form(bound[2]))
     return render(request, "programme/staff/exits.html", {"reviews": reviews, "withdrawals": list(withdrawal_queue())}, status=status)
 
 

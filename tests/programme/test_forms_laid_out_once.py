@@ -1,6 +1,6 @@
 """What the activity's page writes its own way for speed at 1,000 实验校 must be what Django and
 crispy write: the 逐校选择 of 实验校 (four columns read, the options written in Python) and the leave
-decision forms (one laid out, each given its ids)."""
+decision forms and the exit queue's (one of each laid out, each row given its ids)."""
 from datetime import timedelta
 
 import pytest
@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programme import activities
-from programme.models import ExperimentSchool, ExperimentStatus
-from programme.staff_forms import InviteForm, LeaveDecisionForm, experiment_school_label
+from programme.models import Activity, ExitReview, ExperimentSchool, ExperimentStatus, Invitation
+from programme.staff_forms import ExitConfirmForm, ExitWaiveForm, InviteForm, LeaveDecisionForm, experiment_school_label
 from tests.programme.conftest import make_activity, published_batch
 
 
@@ -71,3 +71,30 @@ def test_each_waiting_leave_request_has_the_decision_form_crispy_lays_out_for_it
         assert str(render_crispy_form(LeaveDecisionForm(invitation=invitation))) in page
     assert page.count('id="id_leave_') == 2 * 3  # two forms, each two radio buttons and a note of its own
     assert len({f"id_leave_{i.pk}_note" for i in waiting} & set(page.split('"'))) == 2
+
+
+def test_each_school_in_the_exit_queue_has_the_two_decision_forms_crispy_lays_out_for_it(client, trio, staff_user):
+    earlier = [make_activity(staff_user, timezone.now() - timedelta(days=d), title=f"{d} 天前的研讨交流会议") for d in (90, 30)]
+    Activity.objects.filter(pk__in=[a.pk for a in earlier]).update(closed_at=timezone.now() - timedelta(days=1))
+    queued = [trio["zj"][0], trio["js"][0]]
+    for school in queued:
+        first, second = (Invitation.objects.create(activity=a, experiment_school=school, outcome="absent") for a in earlier)
+        ExitReview.objects.create(experiment_school=school, first_absence=first, second_absence=second)
+    client.force_login(staff_user)
+    page = client.get(reverse("programme:staff_exits")).content.decode()
+    for review in ExitReview.objects.all():
+        assert str(render_crispy_form(ExitConfirmForm(auto_id=f"id_confirm_{review.pk}_%s"))) in page
+        assert str(render_crispy_form(ExitWaiveForm(auto_id=f"id_waive_{review.pk}_%s"))) in page
+    assert page.count('id="id_confirm_') == 2 * 2 and page.count('id="id_waive_') == 2
+
+
+def test_a_decision_sent_back_keeps_its_error_next_to_its_field_in_the_queue(client, trio, staff_user):
+    earlier = [make_activity(staff_user, timezone.now() - timedelta(days=d), title=f"{d} 天前的研讨交流会议") for d in (90, 30)]
+    Activity.objects.filter(pk__in=[a.pk for a in earlier]).update(closed_at=timezone.now() - timedelta(days=1))
+    first, second = (Invitation.objects.create(activity=a, experiment_school=trio["sc"][0], outcome="absent") for a in earlier)
+    review = ExitReview.objects.create(experiment_school=trio["sc"][0], first_absence=first, second_absence=second)
+    client.force_login(staff_user)
+    response = client.post(reverse("programme:staff_exit_waive", args=[review.pk]), {"reason": ""})
+    page = response.content.decode()
+    assert response.status_code == 400 and "不作退出处理时，请说明理由。" in page
+    assert f'id="id_waive_{review.pk}_reason_error"' in page and page.count('id="id_waive_') == 1 + 1
