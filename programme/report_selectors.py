@@ -150,7 +150,7 @@ def reports_for_staff(*, batch=None, year: int | None = None, state: str = "", p
     # the list), in no order: the model's (by 实验校: batch, province, name) would join three tables.
     reports = {
         (school_id, year): ReportKey(pk, state)
-        for pk, school_id, year, state in AnnualReport.objects.filter(experiment_school__in=schools).order_by()
+        for pk, school_id, year, state in AnnualReport.objects.filter(experiment_school_id__in=[s.pk for s in schools]).order_by()
         .values_list("pk", "experiment_school_id", "year", "state")
     }  # fmt: skip
     rows = []

@@ -33,7 +33,7 @@ from programme.report_selectors import (
 )
 from review.documents import table_xlsx
 
-STAFF_PAGE_SIZE = 100
+STAFF_PAGE_SIZE = 50  # as the review's lists
 
 
 # ---- The 实验校's pages ---------------------------------------------------------------------------

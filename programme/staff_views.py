@@ -40,7 +40,7 @@ from programme.staff_forms import (
 from review.documents import table_xlsx
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SCHOOLS_PER_PAGE = 100
+SCHOOLS_PER_PAGE = 50  # as the review's lists: at 100 the rows were most of the page's time
 INVITATIONS_PER_PAGE = 50
 ATTENDANCE_PER_PAGE = 50
 
