@@ -255,24 +255,21 @@ class Bench:
         for engine in self.dbs:
             for label, size in (("small", small), ("big", scale)):
                 key = f"showcase-{label}"
-                if engine == "sqlite":
-                    self.dbs["sqlite"][key] = f"sqlite:///{self.work / f'bench-{key}.sqlite3'}"
-                else:
-                    self.dbs["postgresql"][key] = f"{self.args.pg_url.rstrip('/')}/bench_{key.replace('-', '_')}"
-                db, log = self.dbs[engine][key], self.work / f"seed-{engine}-{key}.log"
-                log.unlink(missing_ok=True)
-                self.create_database(engine, key)
-                self.manage("migrate", "--noinput", "-v0", db=db, log=log)
-                seconds, _rss = self.manage("seed_showcase_scale", "--schools", str(size["schools"]), "--posts", str(size["posts"]), db=db, log=log)
+                seconds = self.seed_showcase_database(engine, key, size)
                 print(f"  {ENGINES[engine]}, {size['schools']} 实验校 / {size['posts']} posts (seeded in {seconds:.0f} s):", flush=True)
                 out = self.work / f"{key}-{engine}.json"
-                self.run([PY, "bench/showcase_pages.py", "--out", str(out), "--requests", str(self.args.requests)], db=db)
+                self.run([PY, "bench/showcase_pages.py", "--out", str(out), "--requests", str(self.args.requests)], db=self.dbs[engine][key])
                 measured[engine, label] = read_json(out)
         self.notes["showcase"] = {f"{e}-{label}": m["info"] for (e, label), m in measured.items()}
-        size = f"{scale['schools']} 实验校, {scale['posts']} posts"
+        self.scaled_page_figures(measured, SHOWCASE_LABELS, f"{scale['schools']} 实验校, {scale['posts']} posts")
+
+    def scaled_page_figures(self, measured, labels, size):
+        """The figures of pages measured at SHOWCASE_SMALL and SHOWCASE_SCALE (`measured`: by engine
+        and "small"/"big"): p50, p95 held to the page budget, CPU, queries, and the queries' difference."""
+        small, scale = SHOWCASE_SMALL, SHOWCASE_SCALE
         for engine in self.dbs:
             big, few = measured[engine, "big"]["pages"], measured[engine, "small"]["pages"]
-            for page, label in SHOWCASE_LABELS.items():
+            for page, label in labels.items():
                 row = big[page]
                 self.add(f"{label}, {ENGINES[engine]}, {size}: server time p50", row["p50"], "ms")
                 self.add(f"{label}, {ENGINES[engine]}, {size}: server time p95", row["p95"], "ms", BUDGET_PAGE_P95_MS)
@@ -306,17 +303,7 @@ class Bench:
                 self.run([PY, "bench/programme_pages.py", "--out", str(out), "--requests", str(self.args.requests)], db=self.dbs[engine][key])
                 measured[engine, label] = read_json(out)
         self.notes["programme"] = {f"{e}-{label}": m["info"] for (e, label), m in measured.items()}
-        size = f"{scale['schools']} 实验校"
-        for engine in self.dbs:
-            big, few = measured[engine, "big"]["pages"], measured[engine, "small"]["pages"]
-            for page, label in PROGRAMME_LABELS.items():
-                row = big[page]
-                self.add(f"{label}, {ENGINES[engine]}, {size}: server time p50", row["p50"], "ms")
-                self.add(f"{label}, {ENGINES[engine]}, {size}: server time p95", row["p95"], "ms", BUDGET_PAGE_P95_MS)
-                self.add(f"{label}, {ENGINES[engine]}, {size}: Django's CPU time p50 (without the database server's)", row["cpu_p50"], "ms")
-                self.add(f"{label}, {ENGINES[engine]}, {size}: database queries", row["queries"], "queries")
-                self.add(f"{label}, {ENGINES[engine]}: queries at {small['schools']} vs {scale['schools']} 实验校 (difference)",
-                         row["queries"] - few[page]["queries"], "queries", 0, row["queries"] == few[page]["queries"])  # fmt: skip
+        self.scaled_page_figures(measured, PROGRAMME_LABELS, f"{scale['schools']} 实验校")
 
     def seed_showcase_database(self, engine, key, size) -> float:
         """A database of its own for `key` (as the showcase phase makes them), migrated and filled by

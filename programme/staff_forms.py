@@ -92,9 +92,6 @@ class ExperimentSchoolChoices(ModelChoiceIterator):
         for pk, school, province, batch in self.queryset.values_list("pk", "school__name", "school__province__name", "batch__short_name"):
             yield (pk, experiment_school_label(school, province, batch))
 
-    def __len__(self):
-        return self.queryset.count() + (1 if self.field.empty_label is not None else 0)
-
 
 class ExperimentSchoolsField(forms.ModelMultipleChoiceField):
     iterator = ExperimentSchoolChoices

@@ -31,8 +31,7 @@ from programme.models import ExitReview, ExperimentStatus, Invitation, Outcome, 
 from programme.report_selectors import report_states_by_school
 from programme.selectors import (
     absences_in_a_row, activities_for_staff, activity_invitations, current_absences, cycle_label, exit_queue, experiment_school_with_parts,
-    invitation_counts,
-    experiment_schools_for_staff, with_attendance_counts, withdrawal_queue,
+    experiment_schools_for_staff, invitation_counts, with_attendance_counts, withdrawal_queue,
 )  # fmt: skip
 from programme.staff_forms import (
     ActivityForm, AttendanceImportForm, CycleMoveForm, ExitConfirmForm, ExitWaiveForm, ExperimentSchoolFilterForm, InviteForm, LeaveDecisionForm,
