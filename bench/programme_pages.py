@@ -13,7 +13,9 @@ As the users who open them, chosen the same way at any size:
   four characters of that school's name: its province and city), the exit
   queue, the 年度工作报告 list and the totals of people reached;
 - that 实验校's account: its workspace (/dashboard/) and its team page;
-- the expert with the most reports: the reports assigned to them.
+- the expert with the most reports: the reports assigned to them;
+- the 优质校评估: the round's ranked table (project group), and the home of the expert with the most
+  submissions to score.
 
 After one request of every page the process's objects are frozen out of the garbage collector
 (gc.freeze), as deploy/gunicorn.conf.py's workers freeze theirs: bench/pages.py and
@@ -38,7 +40,9 @@ def targets():
     from django.utils import timezone
 
     from demo.management.commands.seed_showcase_scale import SHOWCASE_PREFIX
-    from programme.models import Activity, ExitReview, ExperimentSchool, Invitation, ReportReviewer
+    from programme.models import (
+        Activity, EvaluationAssignment, EvaluationRound, EvaluationSubmission, ExitReview, ExperimentSchool, Invitation, ReportReviewer,
+    )  # fmt: skip
 
     User = get_user_model()
     batch = ExperimentSchool.objects.filter(batch__document_number__startswith=SHOWCASE_PREFIX).latest("batch_id").batch
@@ -59,6 +63,12 @@ def targets():
         ReportReviewer.objects.filter(report__experiment_school__batch=batch).values("expert").annotate(n=Count("pk")).order_by("-n", "expert")[0]
     )
     expert = User.objects.get(pk=expert_row["expert"])
+    evaluation_round = EvaluationRound.objects.filter(batch=batch).latest("opens_at")
+    scorer_row = (
+        EvaluationAssignment.objects.filter(submission__round=evaluation_round, is_active=True).values("expert").annotate(n=Count("pk"))
+        .order_by("-n", "expert")[0]
+    )  # fmt: skip
+    scorer = User.objects.get(pk=scorer_row["expert"])
     listing = reverse("programme:staff_schools")
     pages = {
         "staff_schools": (listing, staff),
@@ -75,6 +85,8 @@ def targets():
         "school_workspace": (reverse("dashboard"), school_user),
         "school_team": (reverse("programme:team"), school_user),
         "report_expert_list": (reverse("programme:report_expert_list"), expert),
+        "evaluation_ranking": (reverse("programme:evaluation_staff_ranking", args=[evaluation_round.pk]), staff),
+        "evaluation_expert_home": (reverse("programme:evaluation_expert_home"), scorer),
     }
     info = {
         "batch": batch.pk,
@@ -89,6 +101,8 @@ def targets():
         "province_schools": schools.filter(school__province_id=heaviest).count(),
         "exit_queue": ExitReview.objects.filter(experiment_school__batch=batch, state=ExitReview.State.PENDING).count(),
         "expert_reports": expert_row["n"],
+        "evaluation_submissions": EvaluationSubmission.objects.filter(round=evaluation_round).count(),
+        "scorer_assignments": scorer_row["n"],
     }
     return pages, info
 

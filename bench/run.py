@@ -74,6 +74,8 @@ PROGRAMME_LABELS = {
     "school_workspace": "programme: the 实验校's workspace (/dashboard/)",
     "school_team": "programme: the 实验校's team page",
     "report_expert_list": "programme: the busiest expert's 年度工作报告",
+    "evaluation_ranking": "programme: the 优质校评估's ranked table (project group)",
+    "evaluation_expert_home": "programme: the busiest expert's 优质校评估 to score",
 }
 BUDGET_PROGRAMME_SEED_SECONDS = 90
 THINK = "3,10"  # seconds between one school's saves (bench/rush.py)

@@ -25,6 +25,7 @@ from portal.pdf import render_pdf
 from portal.protected import protected_file_response
 from programme import activities, attendance, exits
 from programme.experiment_schools import cycle_move, experiment_schools_complete_due
+from programme.form_layout import blank_form_html
 from programme.certificate_forms import certificates_context
 from programme.checkin_qr import checkin_url, qr_svg
 from programme.models import ExitReview, ExperimentStatus, Invitation, Outcome, SchoolNotice, cycle_end
@@ -164,15 +165,6 @@ def activity_new(request):
     return render(request, "programme/staff/activity_form.html", {"form": form}, status=400)
 
 
-def blank_form_html(cache: dict, form_class, id_prefix: str, key: int) -> str:
-    """A blank `form_class` as crispy lays it out, its ids f"{id_prefix}{key}_<field>": laid out
-    once a page into `cache` and given each row's ids (the blank forms of a page's rows differ in
-    nothing else, and crispy takes 2–3 ms a form)."""
-    if form_class not in cache:
-        cache[form_class] = render_crispy_form(form_class(auto_id=f"{id_prefix}0_%s"))
-    return mark_safe(cache[form_class].replace(f"{id_prefix}0_", f"{id_prefix}{key}_"))
-
-
 def _close_summary(activity) -> dict:
     """Who got an absence when the activity closed, who of them was warned (a first absence) and who
     went to the exit queue (a second in a row): by invitation id."""
@@ -206,7 +198,7 @@ def _activity_page(request, activity, *, invite_form=None, leave_form=None, stat
             invitation.leave_form_html = render_crispy_form(leave_form)
         elif invitation.leave_pending:
             # An activity for every 实验校 has dozens of leave requests waiting.
-            invitation.leave_form_html = blank_form_html(blank, LeaveDecisionForm, "id_leave_", invitation.pk)
+            invitation.leave_form_html = blank_form_html(blank, LeaveDecisionForm, invitation.pk, ids="id_leave_")
     now = timezone.now()
     return render(request, "programme/staff/activity.html", {
         "activity": activity, "counts": counts, "page": page, "invite_form": invite_form or InviteForm(), "leave_requests": leave_requests,
@@ -452,8 +444,8 @@ def _queue_page(request, *, bound=None, status=200):
     reviews, blank = list(exit_queue()), {}
     for review in reviews:
         review.absences = [review.first_absence, review.second_absence]
-        review.confirm_form_html = blank_form_html(blank, ExitConfirmForm, "id_confirm_", review.pk)
-        review.waive_form_html = blank_form_html(blank, ExitWaiveForm, "id_waive_", review.pk)
+        review.confirm_form_html = blank_form_html(blank, ExitConfirmForm, review.pk, ids="id_confirm_")
+        review.waive_form_html = blank_form_html(blank, ExitWaiveForm, review.pk, ids="id_waive_")
         if bound and bound[0] == review.pk:
             setattr(review, f"{bound[1]}_html", render_crispy_form(bound[2]))
     return render(request, "programme/staff/exits.html", {"reviews": reviews, "withdrawals": list(withdrawal_queue())}, status=status)

@@ -11,9 +11,10 @@ from applications.models import Batch
 from demo.management.commands.seed_showcase_scale import SHOWCASE_PREFIX
 from portal.models import User
 from programme.models import (
-    Activity, AnnualReport, Certificate, ExitReview, ExperimentSchool, ExperimentStatus, FeaturedSchool, Invitation, PostState, ReportReviewer,
-    ShowcasePhoto, ShowcasePost,
+    Activity, AnnualReport, Certificate, EvaluationRound, EvaluationSubmission, ExitReview, ExperimentSchool, ExperimentStatus, FeaturedSchool,
+    Invitation, PostState, ReportReviewer, ShowcasePhoto, ShowcasePost,
 )  # fmt: skip
+from programme import evaluation_review
 from programme.selectors import absences_in_a_row
 from tests.programme.conftest import published_batch
 
@@ -52,7 +53,7 @@ def test_a_small_showcase_and_its_public_pages(db):
 def test_the_batch_has_two_years_of_its_cycle_that_the_programme_pages_open_on(db):
     """The 实验周期 of the same batch (bench/programme_pages.py): activities held and to come, the
     invitations with their outcomes, the exit cases made on purpose and no other two absences in a
-    row, year 1's reports in every state and year 2's drafts, certificates, the accounts; the staff,
+    row, year 1's reports in every state and year 2's drafts, certificates, a 优质校评估 being scored, the accounts; the staff,
     school and expert pages open on it; --reset removes it with the rest."""
     call_command("seed_showcase_scale", schools=60, posts=100, stdout=None)
     (batch,) = Batch.objects.filter(document_number__startswith=SHOWCASE_PREFIX)
@@ -76,13 +77,20 @@ def test_the_batch_has_two_years_of_its_cycle_that_the_programme_pages_open_on(d
     assert set(reports.filter(year=2).values_list("state", flat=True)) == {"draft"}
     assert not reports.exclude(state="draft").filter(reviewers__isnull=True).exists()
     assert Certificate.objects.filter(experiment_school__batch=batch, kind="experiment_school").exists()
+    (evaluation_round,) = EvaluationRound.objects.filter(batch=batch)
+    submitted = EvaluationSubmission.objects.filter(round=evaluation_round, state="submitted")
+    assert submitted.count() == schools.filter(status=ExperimentStatus.ACTIVE).count() // 4
+    assert all(s.assignments.filter(is_active=True).count() == 3 for s in submitted)
+    ranked = evaluation_review.evaluation_ranking(evaluation_round)
+    assert ranked[0].rank == 1 and ranked[0].score.mean is not None
 
     staff = Client()
     staff.force_login(User.objects.get(username="showcase-staff"))
     busiest = activities.filter(closed_at__isnull=False).first()
     for url in (reverse("programme:staff_schools"), reverse("programme:staff_activity", args=[busiest.pk]),
                 reverse("programme:staff_attendance", args=[busiest.pk]), reverse("programme:staff_exits"),
-                reverse("programme:report_staff_list") + f"?batch={batch.pk}", reverse("programme:report_totals") + f"?batch={batch.pk}"):
+                reverse("programme:report_staff_list") + f"?batch={batch.pk}", reverse("programme:report_totals") + f"?batch={batch.pk}",
+                reverse("programme:evaluation_staff_ranking", args=[evaluation_round.pk])):
         assert staff.get(url).status_code == 200, url
     active = schools.filter(status=ExperimentStatus.ACTIVE).first()
     school = Client()
@@ -96,4 +104,5 @@ def test_the_batch_has_two_years_of_its_cycle_that_the_programme_pages_open_on(d
 
     call_command("seed_showcase_scale", schools=5, posts=10, reset=True, stdout=None)
     assert Activity.objects.count() == 16 and AnnualReport.objects.filter(experiment_school__batch=batch).count() == 0
+    assert EvaluationRound.objects.count() == 1  # the new batch's
     assert not User.objects.filter(username=f"showcase-school-{active.pk}").exists()

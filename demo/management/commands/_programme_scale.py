@@ -14,6 +14,8 @@
   started (overdue); year 2 drafts for about half; one project row per project; the filed ones
   with a 指导专家 of 20 and a comment on a tenth.
 - 荣誉证书: the 实验校证书 for 60 % of the schools, 实验成果奖 for a few projects.
+- 优质校评估: a published 建设标准 of five criteria and a round open to year 2, its window closed:
+  a quarter of the 实验校 submitted, three experts each, most reviews submitted with their scores.
 - Accounts: showcase-staff (项目组), showcase-expert-01…20, showcase-school-<实验校 id>, all without a
   usable password (the benchmark signs in with force_login).
 
@@ -23,17 +25,21 @@ import random
 import secrets
 from datetime import datetime, time, timedelta
 
+from decimal import Decimal
+
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from applications.selectors import add_years
 from demo.management.commands.seed_scale import insert_rows
 from portal.models import Role, User
+from review.scoring import weighted_total
 from programme.certificates import new_certificate_number
 from programme.models import (
-    Activity, ActivityKind, AnnualReport, Attendee, Award, Certificate, CertificateKind, ExitReview, ExperimentProject, ExperimentSchool,
-    ExperimentStatus, ExperimentTeamMember, Invitation, Outcome, ReportComment, ReportDeadline, ReportProjectWork, ReportReviewer, ReportState,
-    SchoolNotice,
+    Activity, ActivityKind, AnnualReport, Attendee, Award, Certificate, CertificateKind, EvaluationAssignment, EvaluationCriterion, EvaluationReview,
+    EvaluationRound, EvaluationScore, EvaluationSelfAssessment, EvaluationStandard, EvaluationState, EvaluationSubmission, ExitReview,
+    ExperimentProject, ExperimentSchool, ExperimentStatus, ExperimentTeamMember, Invitation, Outcome, ReportComment, ReportDeadline,
+    ReportProjectWork, ReportReviewer, ReportState, SchoolNotice,
 )  # fmt: skip
 
 BULK = 2000
@@ -52,6 +58,12 @@ def reset_programme(schools) -> None:
     """Delete what make_programme made for these 实验校 (before the schools themselves): the rows
     that protect them or their invitations first."""
     AnnualReport.objects.filter(experiment_school__in=schools).delete()
+    EvaluationScore.objects.filter(review__assignment__submission__experiment_school__in=schools).delete()
+    EvaluationAssignment.objects.filter(submission__experiment_school__in=schools).delete()
+    EvaluationSubmission.objects.filter(experiment_school__in=schools).delete()
+    batches = set(schools.values_list("batch_id", flat=True))
+    EvaluationRound.objects.filter(batch_id__in=batches).delete()
+    EvaluationStandard.objects.filter(batch_id__in=batches).delete()
     Certificate.objects.filter(experiment_school__in=schools).delete()
     ExitReview.objects.filter(experiment_school__in=schools).delete()
     Activity.objects.filter(pk__in=Invitation.objects.filter(experiment_school__in=schools).values("activity_id")).delete()
@@ -70,7 +82,9 @@ class ProgrammeScale:
         invitations = self.make_invitations(activities)
         reports = self.make_reports()
         certificates = self.make_certificates()
-        return {"activities": len(activities), "invitations": invitations, "reports": reports, "certificates": certificates}
+        submissions = self.make_evaluation()
+        return {"activities": len(activities), "invitations": invitations, "reports": reports, "certificates": certificates,
+                "submissions": submissions}  # fmt: skip
 
     # ---- accounts and teams ----------------------------------------------------------------------
 
@@ -281,3 +295,50 @@ class ProgrammeScale:
         Certificate.objects.bulk_create(certificates, batch_size=BULK)
         return len(certificates)
 
+
+    # ---- 优质校评估 -----------------------------------------------------------------------------------
+
+    def make_evaluation(self) -> int:
+        """A round open to year 2, its window closed ten days ago, the experts scoring: a quarter of
+        the 实验校 submitted, each with three experts of the 20; most reviews submitted, some drafts,
+        a few not begun."""
+        rnd, now = self.rnd, self.now
+        standard = EvaluationStandard.objects.create(batch=self.batch, name="项目优质校建设标准", published_at=now - timedelta(days=90))
+        criteria = EvaluationCriterion.objects.bulk_create([
+            EvaluationCriterion(standard=standard, position=i, name=name, description="依据实施方案和年度工作报告评估。", max_points=Decimal(20))
+            for i, name in enumerate(("组织保障", "课程与资源建设", "服务人群覆盖", "队伍建设", "特色与示范"))
+        ])  # fmt: skip
+        evaluation_round = EvaluationRound.objects.create(
+            standard=standard, batch=self.batch, name="项目优质校评估（规模测试）", opens_at=now - timedelta(days=60), deadline=now - timedelta(days=10),
+            eligible_from_year=2, review_deadline=now + timedelta(days=20), experts_per_submission=3, created_by=self.staff,
+        )  # fmt: skip
+        active = [es for es in self.made if es.status == ExperimentStatus.ACTIVE]
+        chosen = rnd.sample(active, max(1, len(active) // 4))
+        submissions = EvaluationSubmission.objects.bulk_create([
+            EvaluationSubmission(round=evaluation_round, experiment_school=es, state=EvaluationState.SUBMITTED, summary=TEXT,
+                                 version_code=secrets.token_hex(6).upper(), submitted_school_name=es.school.name, revision=rnd.randint(5, 30),
+                                 submitted_at=now - timedelta(days=rnd.randint(11, 40)))
+            for es in chosen
+        ], batch_size=BULK)  # fmt: skip
+        EvaluationSelfAssessment.objects.bulk_create(
+            [EvaluationSelfAssessment(submission=s, criterion=c, text=TEXT) for s in submissions for c in criteria], batch_size=BULK
+        )
+        assignments = EvaluationAssignment.objects.bulk_create([
+            EvaluationAssignment(submission=s, expert=expert, assigned_at=now - timedelta(days=9), assigned_by=self.staff)
+            for s in submissions for expert in rnd.sample(self.experts, 3)
+        ], batch_size=BULK)  # fmt: skip
+        reviews, scores = [], []
+        for assignment in assignments:
+            r = rnd.random()
+            if r < 0.1:
+                continue  # not begun
+            submitted = r < 0.85
+            points = {c.pk: Decimal(rnd.randint(20, 40)) / 2 for c in criteria}
+            review = EvaluationReview(assignment=assignment, state=EvaluationReview.State.SUBMITTED if submitted else EvaluationReview.State.DRAFT,
+                                      comment="建设成效明显，特色突出。", total=weighted_total(points, {c.pk: c.weight for c in criteria}) if submitted else None,
+                                      submitted_at=now - timedelta(days=rnd.randint(1, 8)) if submitted else None)  # fmt: skip
+            reviews.append(review)
+            scores += [EvaluationScore(review=review, criterion=c, points=points[c.pk]) for c in criteria]
+        EvaluationReview.objects.bulk_create(reviews, batch_size=BULK)
+        EvaluationScore.objects.bulk_create(scores, batch_size=BULK)
+        return len(submissions)

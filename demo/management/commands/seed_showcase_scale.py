@@ -100,7 +100,7 @@ class Command(BaseCommand):
             cursor.execute("ANALYZE")
         self.stdout.write(f"批次 {batch.pk}（{batch.document_number}）：实验校 {len(made)} 所，已发布建设动态 {count} 条，"
                           f"项目活动 {cycle['activities']} 次、活动邀请 {cycle['invitations']} 条，年度工作报告 {cycle['reports']} 份，"
-                          f"荣誉证书 {cycle['certificates']} 张，用时 {time.perf_counter() - started:.0f} 秒")  # fmt: skip
+                          f"荣誉证书 {cycle['certificates']} 张，优质校评估申报 {cycle['submissions']} 份，用时 {time.perf_counter() - started:.0f} 秒")  # fmt: skip
 
     def make_batch(self) -> Batch:
         now = timezone.now()
