@@ -25,7 +25,7 @@ from common import ROOT, read_json, summary_ms, write_json  # noqa: E402
 
 PY = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
-PHASES = ("seed", "pages", "http", "pdf", "zip", "rush", "showcase")
+PHASES = ("seed", "pages", "http", "pdf", "zip", "rush", "showcase", "programme")
 LIST_PAGES = ("province_queue", "ranking", "expert_home", "public_list", "admin_changelist", "national_list", "progress")
 PAGE_LABELS = {
     "school_edit": "the school's application (edit page)",
@@ -64,6 +64,27 @@ SHOWCASE_LABELS = {
     "showcase_post": "showcase: a post with its photos",
     "home": "showcase: the home page (news and 成果展示)",
 }
+# The 实验周期's signed-in pages (bench/programme_pages.py), on the showcase's databases (the same
+# batch: 1,000 实验校 in year 2 of their cycle with two years of activities, reports, certificates).
+PROGRAMME_LABELS = {
+    "staff_schools": "programme: the 实验校 list (project group)",
+    "staff_schools_province": "programme: the 实验校 list, the heaviest province",
+    "staff_school": "programme: the page of the 实验校 with the most invitations",
+    "staff_activities": "programme: the activity list",
+    "staff_activity": "programme: the busiest closed activity's page",
+    "staff_activity_upcoming": "programme: the busiest activity to come (invite form, leave requests)",
+    "staff_attendance": "programme: the attendance sheet of the activity being marked",
+    "staff_attendance_search": "programme: the attendance sheet, a search by name",
+    "staff_exits": "programme: the exit queue (七.7)",
+    "report_staff_list": "programme: the 年度工作报告 list (project group)",
+    "report_totals": "programme: the totals of people reached",
+    "school_workspace": "programme: the 实验校's workspace (/dashboard/)",
+    "school_team": "programme: the 实验校's team page",
+    "report_expert_list": "programme: the busiest expert's 年度工作报告",
+    "evaluation_ranking": "programme: the 优质校评估's ranked table (project group)",
+    "evaluation_expert_home": "programme: the busiest expert's 优质校评估 to score",
+}
+BUDGET_PROGRAMME_SEED_SECONDS = 90
 THINK = "3,10"  # seconds between one school's saves (bench/rush.py)
 
 
@@ -260,24 +281,21 @@ class Bench:
         for engine in self.dbs:
             for label, size in (("small", small), ("big", scale)):
                 key = f"showcase-{label}"
-                if engine == "sqlite":
-                    self.dbs["sqlite"][key] = f"sqlite:///{self.work / f'bench-{key}.sqlite3'}"
-                else:
-                    self.dbs["postgresql"][key] = f"{self.args.pg_url.rstrip('/')}/bench_{key.replace('-', '_')}"
-                db, log = self.dbs[engine][key], self.work / f"seed-{engine}-{key}.log"
-                log.unlink(missing_ok=True)
-                self.create_database(engine, key)
-                self.manage("migrate", "--noinput", "-v0", db=db, log=log)
-                seconds, _rss = self.manage("seed_showcase_scale", "--schools", str(size["schools"]), "--posts", str(size["posts"]), db=db, log=log)
+                seconds = self.seed_showcase_database(engine, key, size)
                 print(f"  {ENGINES[engine]}, {size['schools']} 实验校 / {size['posts']} posts (seeded in {seconds:.0f} s):", flush=True)
                 out = self.work / f"{key}-{engine}.json"
-                self.run([PY, "bench/showcase_pages.py", "--out", str(out), "--requests", str(self.args.requests)], db=db)
+                self.run([PY, "bench/showcase_pages.py", "--out", str(out), "--requests", str(self.args.requests)], db=self.dbs[engine][key])
                 measured[engine, label] = read_json(out)
         self.notes["showcase"] = {f"{e}-{label}": m["info"] for (e, label), m in measured.items()}
-        size = f"{scale['schools']} 实验校, {scale['posts']} posts"
+        self.scaled_page_figures(measured, SHOWCASE_LABELS, f"{scale['schools']} 实验校, {scale['posts']} posts")
+
+    def scaled_page_figures(self, measured, labels, size):
+        """The figures of pages measured at SHOWCASE_SMALL and SHOWCASE_SCALE (`measured`: by engine
+        and "small"/"big"): p50, p95 held to the page budget, CPU, queries, and the queries' difference."""
+        small, scale = SHOWCASE_SMALL, SHOWCASE_SCALE
         for engine in self.dbs:
             big, few = measured[engine, "big"]["pages"], measured[engine, "small"]["pages"]
-            for page, label in SHOWCASE_LABELS.items():
+            for page, label in labels.items():
                 row = big[page]
                 self.add(f"{label}, {ENGINES[engine]}, {size}: server time p50", row["p50"], "ms")
                 self.add(f"{label}, {ENGINES[engine]}, {size}: server time p95", row["p95"], "ms", BUDGET_PAGE_P95_MS)
@@ -285,6 +303,47 @@ class Bench:
                 self.add(f"{label}, {ENGINES[engine]}, {size}: database queries", row["queries"], "queries")
                 self.add(f"{label}, {ENGINES[engine]}: queries at {small['schools']} vs {scale['schools']} 实验校 (difference)",
                          row["queries"] - few[page]["queries"], "queries", 0, row["queries"] == few[page]["queries"])  # fmt: skip
+
+    # ---- the 实验周期's signed-in pages -----------------------------------------------------------
+
+    def programme(self):
+        """The programme/ pages as the project group, a 实验校 and an expert open them, on the
+        showcase's databases (seed_showcase_scale seeds the 实验周期 of the same batch): those the
+        showcase phase made in this run, else seeded here (timed: budget on SQLite). p95 held to the
+        page budget, the queries at 10 实验校 to those at 1,000."""
+        scale, small = SHOWCASE_SCALE, SHOWCASE_SMALL
+        self.say(f"The 实验周期's signed-in pages: {scale['schools']} 实验校 in year 2 of their cycle, in-process")
+        measured = {}
+        for engine in self.dbs:
+            for label, size in (("small", small), ("big", scale)):
+                key = f"showcase-{label}"
+                if f"{engine}-{label}" in self.notes.get("showcase", {}):
+                    print(f"  {ENGINES[engine]}, {size['schools']} 实验校 (the showcase phase's database):", flush=True)
+                else:
+                    seconds = self.seed_showcase_database(engine, key, size)
+                    print(f"  {ENGINES[engine]}, {size['schools']} 实验校 (seeded in {seconds:.0f} s):", flush=True)
+                    if label == "big":
+                        self.add(f"seed_showcase_scale {size['schools']} 实验校 with their 实验周期 and {size['posts']} posts, {ENGINES[engine]}: time",
+                                 round(seconds, 1), "s", BUDGET_PROGRAMME_SEED_SECONDS if engine == "sqlite" else None)  # fmt: skip
+                out = self.work / f"programme-{label}-{engine}.json"
+                self.run([PY, "bench/programme_pages.py", "--out", str(out), "--requests", str(self.args.requests)], db=self.dbs[engine][key])
+                measured[engine, label] = read_json(out)
+        self.notes["programme"] = {f"{e}-{label}": m["info"] for (e, label), m in measured.items()}
+        self.scaled_page_figures(measured, PROGRAMME_LABELS, f"{scale['schools']} 实验校")
+
+    def seed_showcase_database(self, engine, key, size) -> float:
+        """A database of its own for `key` (as the showcase phase makes them), migrated and filled by
+        seed_showcase_scale; returns the seed's seconds."""
+        if engine == "sqlite":
+            self.dbs["sqlite"][key] = f"sqlite:///{self.work / f'bench-{key}.sqlite3'}"
+        else:
+            self.dbs["postgresql"][key] = f"{self.args.pg_url.rstrip('/')}/bench_{key.replace('-', '_')}"
+        db, log = self.dbs[engine][key], self.work / f"seed-{engine}-{key}.log"
+        log.unlink(missing_ok=True)
+        self.create_database(engine, key)
+        self.manage("migrate", "--noinput", "-v0", db=db, log=log)
+        seconds, _rss = self.manage("seed_showcase_scale", "--schools", str(size["schools"]), "--posts", str(size["posts"]), db=db, log=log)
+        return seconds
 
     # ---- gunicorn ---------------------------------------------------------------------------
 
@@ -507,7 +566,7 @@ class Bench:
         self.manage("collectstatic", "--noinput", "-v0")
         for phase in phases:
             {"seed": self.seed, "pages": self.pages, "http": self.http_pages, "pdf": self.pdf, "zip": self.zip, "rush": self.rush,
-             "showcase": self.showcase}[phase]()
+             "showcase": self.showcase, "programme": self.programme}[phase]()
         self.notes["machine"]["load_average_at_end"] = os.getloadavg()
         self.notes["minutes"] = round((time.perf_counter() - started) / 60, 1)
         out = Path(self.args.out)

@@ -2,6 +2,7 @@
 expert assignment, ranked table (with its exports), conclusions, publication and 优质校 certificates.
 An expert sees only their own assignments, and other experts' totals (never their names) only once
 their own scores are submitted."""
+from crispy_forms.utils import render_crispy_form
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from applications.workflow import WorkflowError
 from portal import policy
 from programme import certificate_jobs, evaluation_review
 from programme.evaluation_review_forms import ConfirmForm, DecisionForm, ManualAssignmentForm, ReasonForm
+from programme.form_layout import blank_form_html
 from programme.models import EvaluationAssignment, EvaluationReview
 from review.documents import table_csv, table_xlsx
 from review.expert_assignment import active_experts
@@ -234,16 +236,21 @@ def evaluation_staff_ranking(request, pk):
 
 
 def _ranking_page(request, evaluation_round, rows, rank_all, *, invalid=None, status=200):
-    """The ranking page: each row with its conclusion form (`invalid`, a bound form with errors,
-    in place of its row's, so nothing typed is lost)."""
+    """The ranking page: each row with its conclusion form laid out (`invalid`, a bound form with
+    errors, in place of its row's, so nothing typed is lost) until the results are published."""
+    blank = {}
+
     def form_for(row):
         if invalid is not None and invalid.prefix == f"s{row.submission.pk}":
-            return invalid
-        initial = {"outcome": row.decision.outcome, "opinion": row.decision.opinion} if row.decision else None
-        return DecisionForm(initial=initial, prefix=f"s{row.submission.pk}")
+            return render_crispy_form(invalid)
+        if row.decision:
+            return render_crispy_form(DecisionForm(initial={"outcome": row.decision.outcome, "opinion": row.decision.opinion},
+                                                   prefix=f"s{row.submission.pk}"))  # fmt: skip
+        # Rows without a conclusion yet (all of them until the project group decides): one layout.
+        return blank_form_html(blank, DecisionForm, row.submission.pk, prefix="s")
 
     return render(request, "programme/evaluation_review/staff_ranking.html", {
-        "evaluation_round": evaluation_round, "rows": [(row, form_for(row)) for row in rows], "rank_all": rank_all,
+        "evaluation_round": evaluation_round, "rows": [(row, form_for(row) if evaluation_round.published_at is None else None) for row in rows], "rank_all": rank_all,
         "publish_problem": evaluation_review.publish_problem(evaluation_round), "confirm_form": ConfirmForm(),
         "excellent": len(evaluation_review.excellent_schools(evaluation_round)),
     }, status=status)  # fmt: skip

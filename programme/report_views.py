@@ -28,10 +28,12 @@ from portal.validators import parsed_id
 from programme import reports
 from programme.models import ReachedGroup
 from programme.report_forms import AssignForm, AttachmentForm, CommentForm, DeadlinesForm, DecisionForm, ReportForm, StaffFilterForm
-from programme.report_selectors import reached_totals, report_with_parts, reports_due_for, reports_for_expert, reports_for_staff
+from programme.report_selectors import (
+    reached_totals, report_rows_with_parts, report_with_parts, reports_due_for, reports_for_expert, reports_for_staff,
+)
 from review.documents import table_xlsx
 
-STAFF_PAGE_SIZE = 100
+STAFF_PAGE_SIZE = 50  # as the review's lists
 
 
 # ---- The 实验校's pages ---------------------------------------------------------------------------
@@ -320,6 +322,7 @@ def report_staff_list(request):
     cleaned = filters.cleaned_data if filters.is_valid() else {}
     rows = reports_for_staff(batch=batch, year=cleaned.get("year"), state=cleaned.get("state") or "", province=cleaned.get("province"))
     page = Paginator(rows, STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = report_rows_with_parts(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "programme/reports/staff_list.html", {

@@ -4,6 +4,7 @@ closing, the 签到表 PDF, XLSX of registrations, the check-in code shown at th
 queue of 七.7 with the requests to leave. Staff and the admin only (portal.policy on the first line).
 """
 
+from crispy_forms.utils import render_crispy_form
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,7 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -24,13 +25,14 @@ from portal.pdf import render_pdf
 from portal.protected import protected_file_response
 from programme import activities, attendance, exits
 from programme.experiment_schools import cycle_move, experiment_schools_complete_due
+from programme.form_layout import blank_form_html
 from programme.certificate_forms import certificates_context
 from programme.checkin_qr import checkin_url, qr_svg
 from programme.models import ExitReview, ExperimentStatus, Invitation, Outcome, SchoolNotice, cycle_end
 from programme.report_selectors import report_states_by_school
 from programme.selectors import (
     absences_in_a_row, activities_for_staff, activity_invitations, current_absences, cycle_label, exit_queue, experiment_school_with_parts,
-    experiment_schools_for_staff, withdrawal_queue,
+    experiment_schools_for_staff, invitation_counts, with_attendance_counts, withdrawal_queue,
 )  # fmt: skip
 from programme.staff_forms import (
     ActivityForm, AttendanceImportForm, CycleMoveForm, ExitConfirmForm, ExitWaiveForm, ExperimentSchoolFilterForm, InviteForm, LeaveDecisionForm,
@@ -38,7 +40,9 @@ from programme.staff_forms import (
 from review.documents import table_xlsx
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SCHOOLS_PER_PAGE = 100
+SCHOOLS_PER_PAGE = 50  # as the review's lists: at 100 the rows were most of the page's time
+INVITATIONS_PER_PAGE = 50
+ATTENDANCE_PER_PAGE = 50
 
 
 # ---- 实验校 ------------------------------------------------------------------------------------------
@@ -64,7 +68,7 @@ def experiment_schools(request, fmt="html"):
     form = ExperimentSchoolFilterForm(request.GET)
     rows = experiment_schools_for_staff(**form.filters())
     if fmt == "xlsx":
-        rows = list(rows)
+        rows = with_attendance_counts(rows)
         in_a_row = absences_in_a_row(row.pk for row in rows)
         reports = report_states_by_school(row.pk for row in rows)
         data = table_xlsx(title="职业院校服务全民终身学习项目实验校", subtitle=f"{form.label()}（共 {len(rows)} 所，导出于 "
@@ -75,6 +79,7 @@ def experiment_schools(request, fmt="html"):
         response["Content-Disposition"] = content_disposition_header(True, "实验校名单.xlsx")
         return response
     page = page_in_order(rows, request.GET.get("page"), SCHOOLS_PER_PAGE)
+    page.object_list = with_attendance_counts(page.object_list)
     ids = [row.pk for row in page.object_list]
     in_a_row = absences_in_a_row(ids)
     reports = report_states_by_school(ids)
@@ -171,25 +176,34 @@ def _close_summary(activity) -> dict:
 
 
 def _activity_page(request, activity, *, invite_form=None, leave_form=None, status=200):
-    invitations = list(activity_invitations(activity))
+    """The activity's page: its counts (one aggregate), the leave requests (each pending one with its
+    form), once closed the absent schools, and the invited schools a page at a time (a work meeting
+    invites every 实验校: a thousand rows would make the page slow to serve and to read)."""
+    counts = invitation_counts(activity)
     summary = _close_summary(activity) if activity.is_closed else {"warned": set(), "queued": set()}
-    for invitation in invitations:
+    page = page_in_order(activity_invitations(activity), request.GET.get("page"), INVITATIONS_PER_PAGE)
+    in_order = ("experiment_school__school__province", "experiment_school__school__name")
+    leave_requests = list(activity.invitations.filter(reply=Invitation.Reply.LEAVE).select_related("experiment_school__school__province")
+                          .order_by(*in_order))  # fmt: skip
+    # The absent schools by name only (the closing's summary): no row objects for what is one line each.
+    absent = [{"name": name, "warned": pk in summary["warned"], "queued": pk in summary["queued"]} for pk, name in
+              activity.invitations.filter(outcome=Outcome.ABSENT).order_by(*in_order).values_list("pk", "experiment_school__school__name")
+              ] if activity.is_closed else []  # fmt: skip
+    for invitation in page.object_list:
         invitation.warned = invitation.pk in summary["warned"]
         invitation.queued = invitation.pk in summary["queued"]
-        if invitation.leave_pending or (leave_form is not None and leave_form.invitation_pk == invitation.pk):
-            invitation.leave_form = leave_form if leave_form is not None and leave_form.invitation_pk == invitation.pk \
-                else LeaveDecisionForm(invitation=invitation)
+    blank = {}
+    for invitation in leave_requests:
+        if leave_form is not None and leave_form.invitation_pk == invitation.pk:
+            invitation.leave_form_html = render_crispy_form(leave_form)
+        elif invitation.leave_pending:
+            # An activity for every 实验校 has dozens of leave requests waiting.
+            invitation.leave_form_html = blank_form_html(blank, LeaveDecisionForm, invitation.pk, ids="id_leave_")
     now = timezone.now()
     return render(request, "programme/staff/activity.html", {
-        "activity": activity, "invitations": invitations, "invite_form": invite_form or InviteForm(),
-        "registered": [i for i in invitations if i.reply == Invitation.Reply.ATTENDING],
-        "leave_requests": [i for i in invitations if i.reply == Invitation.Reply.LEAVE],
-        "unanswered": [i for i in invitations if i.reply == Invitation.Reply.NONE],
-        "attended": sum(i.attended for i in invitations),
-        "absent": [i for i in invitations if i.outcome == Outcome.ABSENT],
-        "warned": sum(i.warned for i in invitations), "queued": sum(i.queued for i in invitations),
-        "may_invite": not activity.is_closed and now <= activity.registration_deadline,
-        "over": now >= activity.ends_at, "pending_leave": sum(i.leave_pending for i in invitations),
+        "activity": activity, "counts": counts, "page": page, "invite_form": invite_form or InviteForm(), "leave_requests": leave_requests,
+        "absent": absent, "warned": len(summary["warned"]), "queued": len(summary["queued"]),
+        "may_invite": not activity.is_closed and now <= activity.registration_deadline, "over": now >= activity.ends_at,
     }, status=status)  # fmt: skip
 
 
@@ -247,23 +261,39 @@ def leave_decide(request, pk):
     return _activity_page(request, invitation.activity, leave_form=form, status=400)
 
 
+def _attendance_query(data) -> dict:
+    """The attendance sheet's search (part of a school's name) and page, as typed or carried back by
+    a mark's form: only what the sheet itself sends, so that a mark returns to the same rows."""
+    query = {"q": (data.get("q") or "").strip()[:50], "page": (data.get("page") or "").strip()}
+    return {name: value for name, value in query.items() if value and (name != "page" or value.isdigit())}
+
+
 @login_required
 @require_safe
 def attendance_sheet(request, pk):
-    """签到 at the venue on a phone: one school a row, a big button to mark it present (or undo)."""
+    """签到 at the venue on a phone: one school a row, a big button to mark it present (or undo);
+    a search by name and a page at a time (a work meeting invites every 实验校)."""
     activity = policy.get_staff_activity(request.user, pk)
-    invitations = list(activity_invitations(activity))
+    query = _attendance_query(request.GET)
+    invitations = activity_invitations(activity)
+    if query.get("q"):
+        invitations = invitations.filter(experiment_school__school__name__contains=query["q"])
+    page = page_in_order(invitations, query.get("page"), ATTENDANCE_PER_PAGE)
     return render(request, "programme/staff/attendance.html", {
-        "activity": activity, "invitations": invitations, "attended": sum(i.attended for i in invitations),
+        "activity": activity, "page": page, "counts": invitation_counts(activity), "q": query.get("q", ""),
+        "query": urlencode({"q": query["q"]}) if query.get("q") else "",
     })  # fmt: skip
 
 
 @login_required
 @require_POST
 def attendance_mark(request, pk):
-    """Mark one invited school present (present=1) or undo a mistaken mark (present=0)."""
+    """Mark one invited school present (present=1) or undo a mistaken mark (present=0); back to the
+    same search and page of the sheet, at the school's row."""
     invitation = policy.get_staff_invitation(request.user, pk)
-    back = f"{reverse('programme:staff_attendance', args=[invitation.activity_id])}#invitation-{invitation.pk}"
+    query = _attendance_query(request.POST)
+    back = (reverse("programme:staff_attendance", args=[invitation.activity_id]) + (f"?{urlencode(query)}" if query else "")
+            + f"#invitation-{invitation.pk}")  # fmt: skip
     present = request.POST.get("present")
     if present not in ("0", "1"):
         messages.error(request, "请点按“签到”或“撤销签到”。")
@@ -411,12 +441,13 @@ def venue(request, pk):
 
 def _queue_page(request, *, bound=None, status=200):
     """The queue; `bound` is (review id, form) of a decision sent back with its errors."""
-    reviews = list(exit_queue())
+    reviews, blank = list(exit_queue()), {}
     for review in reviews:
         review.absences = [review.first_absence, review.second_absence]
-        review.confirm_form, review.waive_form = ExitConfirmForm(auto_id=f"id_confirm_{review.pk}_%s"), ExitWaiveForm(auto_id=f"id_waive_{review.pk}_%s")
+        review.confirm_form_html = blank_form_html(blank, ExitConfirmForm, review.pk, ids="id_confirm_")
+        review.waive_form_html = blank_form_html(blank, ExitWaiveForm, review.pk, ids="id_waive_")
         if bound and bound[0] == review.pk:
-            setattr(review, bound[1], bound[2])
+            setattr(review, f"{bound[1]}_html", render_crispy_form(bound[2]))
     return render(request, "programme/staff/exits.html", {"reviews": reviews, "withdrawals": list(withdrawal_queue())}, status=status)
 
 

@@ -5,10 +5,17 @@ posts and schools; the public pages open on it; --reset removes only its own."""
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from applications.models import Batch
 from demo.management.commands.seed_showcase_scale import SHOWCASE_PREFIX
-from programme.models import ExperimentSchool, ExperimentStatus, FeaturedSchool, PostState, ShowcasePhoto, ShowcasePost
+from portal.models import User
+from programme.models import (
+    Activity, AnnualReport, Certificate, EvaluationRound, EvaluationSubmission, ExitReview, ExperimentSchool, ExperimentStatus, FeaturedSchool,
+    Invitation, PostState, ReportReviewer, ShowcasePhoto, ShowcasePost,
+)  # fmt: skip
+from programme import evaluation_review
+from programme.selectors import absences_in_a_row
 from tests.programme.conftest import published_batch
 
 
@@ -41,3 +48,61 @@ def test_a_small_showcase_and_its_public_pages(db):
     assert Batch.objects.filter(document_number__startswith=SHOWCASE_PREFIX).count() == 1
     assert ExperimentSchool.objects.filter(batch__document_number__startswith=SHOWCASE_PREFIX).count() == 5
     assert Batch.objects.filter(pk=mine.pk).exists()
+
+
+def test_the_batch_has_two_years_of_its_cycle_that_the_programme_pages_open_on(db):
+    """The 实验周期 of the same batch (bench/programme_pages.py): activities held and to come, the
+    invitations with their outcomes, the exit cases made on purpose and no other two absences in a
+    row, year 1's reports in every state and year 2's drafts, certificates, a 优质校评估 being scored, the accounts; the staff,
+    school and expert pages open on it; --reset removes it with the rest."""
+    call_command("seed_showcase_scale", schools=60, posts=100, stdout=None)
+    (batch,) = Batch.objects.filter(document_number__startswith=SHOWCASE_PREFIX)
+    schools = ExperimentSchool.objects.filter(batch=batch)
+    activities = Activity.objects.filter(invitations__experiment_school__batch=batch).distinct()
+    assert activities.count() == 16 and activities.filter(closed_at__isnull=False).count() == 13
+    closed = Invitation.objects.filter(experiment_school__batch=batch, activity__closed_at__isnull=False)
+    assert not closed.filter(outcome="").exists() and {"attended", "excused", "absent"} <= set(closed.values_list("outcome", flat=True))
+    # The exit rule finds no two absences in a row but those the queue has (any review ends the run).
+    reviews = ExitReview.objects.filter(experiment_school__batch=batch)
+    assert reviews.filter(state="pending").exists() and reviews.filter(state="waived").exists()
+    assert set(reviews.filter(state="confirmed").values_list("experiment_school", flat=True)) == set(
+        schools.filter(status=ExperimentStatus.DEEMED_WITHDRAWN).values_list("pk", flat=True)
+    )
+    assert max(absences_in_a_row(schools.values_list("pk", flat=True)).values()) < 2
+    for review in reviews.filter(state="confirmed").select_related("second_absence__activity"):
+        later = Invitation.objects.filter(experiment_school=review.experiment_school, activity__starts_at__gt=review.second_absence.activity.closed_at)
+        assert not later.exists()  # no invitation once deemed withdrawn
+    reports = AnnualReport.objects.filter(experiment_school__batch=batch)
+    assert {"accepted", "submitted", "returned", "draft"} <= set(reports.filter(year=1).values_list("state", flat=True))
+    assert set(reports.filter(year=2).values_list("state", flat=True)) == {"draft"}
+    assert not reports.exclude(state="draft").filter(reviewers__isnull=True).exists()
+    assert Certificate.objects.filter(experiment_school__batch=batch, kind="experiment_school").exists()
+    (evaluation_round,) = EvaluationRound.objects.filter(batch=batch)
+    submitted = EvaluationSubmission.objects.filter(round=evaluation_round, state="submitted")
+    assert submitted.count() == schools.filter(status=ExperimentStatus.ACTIVE).count() // 4
+    assert all(s.assignments.filter(is_active=True).count() == 3 for s in submitted)
+    ranked = evaluation_review.evaluation_ranking(evaluation_round)
+    assert ranked[0].rank == 1 and ranked[0].score.mean is not None
+
+    staff = Client()
+    staff.force_login(User.objects.get(username="showcase-staff"))
+    busiest = activities.filter(closed_at__isnull=False).first()
+    for url in (reverse("programme:staff_schools"), reverse("programme:staff_activity", args=[busiest.pk]),
+                reverse("programme:staff_attendance", args=[busiest.pk]), reverse("programme:staff_exits"),
+                reverse("programme:report_staff_list") + f"?batch={batch.pk}", reverse("programme:report_totals") + f"?batch={batch.pk}",
+                reverse("programme:evaluation_staff_ranking", args=[evaluation_round.pk])):
+        assert staff.get(url).status_code == 200, url
+    active = schools.filter(status=ExperimentStatus.ACTIVE).first()
+    school = Client()
+    school.force_login(User.objects.get(username=f"showcase-school-{active.pk}"))
+    workspace = school.get(reverse("dashboard")).content.decode()
+    coming = active.invitations.filter(activity__starts_at__gt=timezone.now()).select_related("activity").first()
+    assert "实验校工作台" in workspace and "即将举行的项目组活动" in workspace and coming.activity.title in workspace
+    expert = Client()
+    expert.force_login(ReportReviewer.objects.filter(report__experiment_school__batch=batch).first().expert)
+    assert expert.get(reverse("programme:report_expert_list")).status_code == 200
+
+    call_command("seed_showcase_scale", schools=5, posts=10, reset=True, stdout=None)
+    assert Activity.objects.count() == 16 and AnnualReport.objects.filter(experiment_school__batch=batch).count() == 0
+    assert EvaluationRound.objects.count() == 1  # the new batch's
+    assert not User.objects.filter(username=f"showcase-school-{active.pk}").exists()

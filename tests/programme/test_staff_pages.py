@@ -221,6 +221,19 @@ def test_attendance_on_the_phone_marks_and_undoes(staff, trio, staff_user):
     assert not Invitation.objects.get(pk=invitation.pk).attended
 
 
+def test_the_attendance_sheet_finds_a_school_by_name_and_a_mark_returns_to_the_same_rows(staff, trio, staff_user):
+    activity = make_activity(staff_user, NOW - timedelta(hours=1))
+    activities.activity_invite(activity=activity, actor=staff_user, experiment_schools=[s for s, _u in trio.values()], now=NOW - timedelta(days=20))
+    sheet = reverse("programme:staff_attendance", args=[activity.pk])
+    found = text(staff.get(sheet, {"q": "浙江"}))
+    assert "浙江实验职业技术学院" in found and "江苏实验职业技术学院" not in found and "已签到 <strong>0</strong> / 3 所" in found
+    invitation = activity.invitations.get(experiment_school=trio["zj"][0])
+    response = staff.post(reverse("programme:staff_attendance_mark", args=[invitation.pk]), {"present": "1", "q": "浙江"})
+    assert response["Location"] == f"{sheet}?q=%E6%B5%99%E6%B1%9F#invitation-{invitation.pk}"
+    assert "已签到 <strong>1</strong> / 3 所" in text(staff.get(response["Location"]))
+    assert "没有校名包含“湖南”的受邀学校。" in text(staff.get(sheet, {"q": "湖南"}))
+
+
 def test_a_two_day_activity_shows_its_last_day_at_the_venue_and_on_the_attendance_page(staff, staff_user):
     """A 队伍培训 over two days: "至 16:00" alone would read as the same day."""
     starts = aware(2026, 11, 19, 9, 0)

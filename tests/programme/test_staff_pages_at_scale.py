@@ -81,3 +81,23 @@ def test_the_staff_pages_read_as_many_queries_for_500_experiment_schools_as_for_
     grow(490, 10)
     assert ExperimentSchool.objects.count() == 500
     assert queries(client, url) == few
+
+
+def test_an_activity_for_120_schools_shows_them_50_a_page_with_the_counts_of_all(client, staff_user):
+    """A work meeting invites every 实验校: its page and its attendance sheet list them a page at a
+    time, in province and name order, while the counts above are of every invited school."""
+    client.force_login(staff_user)
+    batch = published_batch(meeting_on=timezone.localdate() - timedelta(days=400))
+    activity = make_activity(staff_user, timezone.now() - timedelta(hours=1))
+    made = add_experiment_schools(batch, 120, 0)
+    invitations = Invitation.objects.bulk_create(Invitation(activity=activity, experiment_school=s, reply="attending") for s in made)
+    Invitation.objects.filter(pk__in=[i.pk for i in invitations[:7]]).update(attended=True)
+    page_url = reverse("programme:staff_activity", args=[activity.pk])
+    first = client.get(page_url).content.decode()
+    assert "邀请 120 所 · 参会回执 120 所" in first and "已签到 7 所" in first and "第 1 / 3 页" in first
+    assert "规模测试职业学院0000" in first and "规模测试职业学院0049" in first and "规模测试职业学院0050" not in first
+    last = client.get(page_url, {"page": 3}).content.decode()
+    assert "第 3 / 3 页" in last and "规模测试职业学院0119" in last and "规模测试职业学院0099" not in last
+    sheet = client.get(reverse("programme:staff_attendance", args=[activity.pk]), {"page": 2}).content.decode()
+    assert "已签到 <strong>7</strong> / 120 所" in sheet and "第 2 / 3 页" in sheet
+    assert "规模测试职业学院0050" in sheet and "规模测试职业学院0049" not in sheet

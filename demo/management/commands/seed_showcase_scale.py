@@ -8,7 +8,9 @@ exit rule makes some leave. Their published 建设动态 (20,000 by default) are
 schools write much, most a little), dated over the cycle so far; two thirds carry one to three
 photos (rows pointing at one small stored JPEG and its thumbnail), one in forty is featured
 (成果展示), and a tenth as many again wait for 审核 or were returned (never public). Twelve schools
-are featured on the home page.
+are featured on the home page. The same batch carries the two years of its 实验周期 the signed-in
+programme pages show (activities, invitations and attendance, the exit cases, 年度工作报告,
+certificates, accounts): demo/management/commands/_programme_scale.py.
 
 Rows are written with bulk_create and plain INSERTs in one transaction (no services, no mail, no
 history), as seed_scale does. Each run adds a batch; --reset first deletes what earlier runs made,
@@ -28,8 +30,9 @@ from django.utils import timezone
 
 from applications.models import Application, Batch, ProjectCategory, Status
 from demo.management.commands import _scale_data as data
+from demo.management.commands._programme_scale import ProgrammeScale, reset_programme
 from demo.management.commands.seed_scale import apportion, insert_rows
-from portal.models import School, SchoolType
+from portal.models import School, SchoolType, User
 from programme.models import (
     ExperimentProject, ExperimentSchool, ExperimentStatus, FeaturedSchool, PostState, ShowcasePhoto, ShowcasePost, cycle_end,
 )  # fmt: skip
@@ -59,6 +62,7 @@ def shared_photo() -> tuple[str, str]:
 def reset_generated() -> int:
     batches = list(Batch.objects.filter(document_number__startswith=SHOWCASE_PREFIX).values_list("pk", flat=True))
     schools = ExperimentSchool.objects.filter(batch_id__in=batches)
+    reset_programme(schools)
     ShowcasePhoto.objects.filter(post__experiment_school__in=schools).delete()
     ShowcasePost.objects.filter(experiment_school__in=schools).delete()
     FeaturedSchool.objects.filter(experiment_school__in=schools).delete()
@@ -66,12 +70,14 @@ def reset_generated() -> int:
     schools.delete()
     Application.objects.filter(batch_id__in=batches).delete()
     Batch.objects.filter(pk__in=batches).delete()
+    User.objects.filter(email__endswith="@" + EMAIL_DOMAIN).delete()
     School.objects.filter(contact_email__endswith="@" + EMAIL_DOMAIN).delete()
     return len(batches)
 
 
 class Command(BaseCommand):
-    help = "为项目展示推广网络平台的性能测试生成一个批次的实验校及其已发布的建设动态（默认 1000 所、20000 条）。--reset 先删除以前生成的。"
+    help = ("为项目展示推广网络平台和实验周期页面的性能测试生成一个批次的实验校（默认 1000 所，处于实验周期第二年）及其已发布的建设动态（默认 20000 条）、"
+            "项目活动与参与情况、年度工作报告和荣誉证书。--reset 先删除以前生成的。")
 
     def add_arguments(self, parser):
         parser.add_argument("--schools", type=int, default=1000, help="实验校数（默认 1000）")
@@ -89,10 +95,12 @@ class Command(BaseCommand):
             made = self.make_schools(batch, schools, rnd)
             count = self.make_posts(made, posts, rnd)
             FeaturedSchool.objects.bulk_create(FeaturedSchool(experiment_school=s, note="项目建设成效突出") for s in rnd.sample(made, min(12, len(made))))
+            cycle = ProgrammeScale(batch, made, rnd, EMAIL_DOMAIN).make()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         self.stdout.write(f"批次 {batch.pk}（{batch.document_number}）：实验校 {len(made)} 所，已发布建设动态 {count} 条，"
-                          f"用时 {time.perf_counter() - started:.0f} 秒")  # fmt: skip
+                          f"项目活动 {cycle['activities']} 次、活动邀请 {cycle['invitations']} 条，年度工作报告 {cycle['reports']} 份，"
+                          f"荣誉证书 {cycle['certificates']} 张，优质校评估申报 {cycle['submissions']} 份，用时 {time.perf_counter() - started:.0f} 秒")  # fmt: skip
 
     def make_batch(self) -> Batch:
         now = timezone.now()
