@@ -18,18 +18,17 @@ As the users who open them, chosen the same way at any size:
   submissions to score.
 
 After one request of every page the process's objects are frozen out of the garbage collector
-(gc.freeze), as deploy/gunicorn.conf.py's workers freeze theirs: bench/pages.py and
-bench/showcase_pages.py do not (yet), so their p95 still carries full collections.
+(gc.freeze), as deploy/gunicorn.conf.py's workers freeze theirs (bench/pages.py warm_and_freeze, which
+bench/pages.py and bench/showcase_pages.py use too).
 """
 import argparse
-import gc
 import sys
 from pathlib import Path
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import django_setup, write_json  # noqa: E402
-from pages import measure, trivial_url  # noqa: E402
+from pages import measure, trivial_url, warm_and_freeze  # noqa: E402
 
 
 def targets():
@@ -145,10 +144,7 @@ def main():
     # As deploy/gunicorn.conf.py's workers do once warm: every page opened once, then what is loaded
     # so far frozen out of the garbage collector's full collections (each walked all of Django and
     # made the p95 of the bigger pages twice their p50 in-process; a worker in production never pays it).
-    for url, user in pages.values():
-        clients[user.pk].get(url)
-    gc.collect()
-    gc.freeze()
+    warm_and_freeze([lambda u=url, c=clients[user.pk]: c.get(u) for url, user in pages.values()])
     results = {"info": info, "pages": {"trivial": measure(anonymous, trivial_url(), requests=args.requests, warmup=args.warmup)}}
     for name, (url, user) in pages.items():
         client = clients[user.pk]

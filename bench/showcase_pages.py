@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import django_setup, write_json  # noqa: E402
-from pages import measure, trivial_url  # noqa: E402
+from pages import measure, trivial_url, warm_and_freeze  # noqa: E402
 
 
 def targets():
@@ -66,6 +66,7 @@ def main():
 
     pages, info = targets()
     client = Client(HTTP_HOST="127.0.0.1")  # the public: no login
+    warm_and_freeze([lambda u=url: client.get(u) for url in [trivial_url(), *pages.values()]])
     results = {"info": info, "pages": {"trivial": measure(client, trivial_url(), requests=args.requests, warmup=args.warmup)}}
     for name, url in pages.items():
         row = results["pages"][name] = measure(client, url, requests=args.requests, warmup=args.warmup)
