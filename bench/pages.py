@@ -76,6 +76,26 @@ def targets():
     return pages, info
 
 
+def signed_in(user):
+    """A test client signed in as `user` as a real sign-in leaves the session: Django's login and,
+    for an account that needs a second factor (the project group under the production settings),
+    a TOTP device verified in that session (as bin/lib/lighthouse_sessions.py does)."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from portal.policy import may_use_second_factor
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user, backend="portal.auth_backends.UsernameOrEmailBackend")
+    if may_use_second_factor(user):
+        device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
 def trivial_url() -> str:
     from django.urls import NoReverseMatch, reverse
 
@@ -235,19 +255,13 @@ def main():
 
         out = {"trivial": {"url": trivial_url(), "cookie": None}}
         for name, (url, user) in pages.items():
-            client = Client(HTTP_HOST="127.0.0.1")
-            if user is not None:
-                client.force_login(user)
+            client = signed_in(user) if user is not None else Client(HTTP_HOST="127.0.0.1")
             out[name] = {"url": url, "cookie": client.cookies[settings.SESSION_COOKIE_NAME].value if user is not None else None}
         write_json(args.urls, out)
         return
     results = {"info": info, "pages": {}}
     anonymous = Client(HTTP_HOST="127.0.0.1")
-    clients = {}
-    for name, (url, user) in pages.items():
-        clients[name] = Client(HTTP_HOST="127.0.0.1")
-        if user is not None:
-            clients[name].force_login(user)
+    clients = {name: signed_in(user) if user is not None else Client(HTTP_HOST="127.0.0.1") for name, (_url, user) in pages.items()}
     warm_and_freeze([lambda: anonymous.get(trivial_url())] + [lambda c=clients[n], u=url: c.get(u) for n, (url, _user) in pages.items()])
     results["pages"]["trivial"] = measure(anonymous, trivial_url(), requests=args.requests, warmup=args.warmup)
     for name, (url, _user) in pages.items():
@@ -257,8 +271,7 @@ def main():
     if "school_edit" in pages:
         # The autosave of the same draft (the longest plan), measured after its page.
         url, user = pages["school_edit"]
-        client = Client(HTTP_HOST="127.0.0.1")
-        client.force_login(user)
+        client = signed_in(user)
         row = results["pages"]["school_save"] = measure_save(client, url, requests=args.requests, warmup=args.warmup)
         print(f"    {'school_save':17} {row['queries']:3d} queries ({row['writes']} writing)  p50 {row['p50']:8.1f} ms  p95 {row['p95']:8.1f} ms  "
               f"(CPU p50 {row['cpu_p50']:.1f} ms); unchanged: {row['unchanged_queries']} queries, {row['unchanged_writes']} writing", flush=True)  # fmt: skip

@@ -25,22 +25,19 @@ def main():
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from pages import autosaver, targets
+    from pages import autosaver, signed_in, targets
 
     pages, _info = targets()
     if args.page == "school_save":
         # The autosave of the edit page's draft (bench/pages.py measure_save), one field changed.
         url, user = pages["school_edit"]
-        client = Client(HTTP_HOST="127.0.0.1")
-        client.force_login(user)
+        client = signed_in(user)
         counter = iter(range(1, 10**6))
         _url, save = autosaver(client, url)
         request = lambda: save(next(counter))  # noqa: E731
     else:
         url, user = pages[args.page]
-        client = Client(HTTP_HOST="127.0.0.1")
-        if user is not None:
-            client.force_login(user)
+        client = signed_in(user) if user is not None else Client(HTTP_HOST="127.0.0.1")
         request = lambda: client.get(url)  # noqa: E731
     request()  # warm up
     if args.sql:

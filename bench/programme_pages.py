@@ -28,7 +28,7 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import django_setup, write_json  # noqa: E402
-from pages import measure, trivial_url, warm_and_freeze  # noqa: E402
+from pages import measure, signed_in, trivial_url, warm_and_freeze  # noqa: E402
 
 
 def targets():
@@ -104,26 +104,6 @@ def targets():
         "scorer_assignments": scorer_row["n"],
     }
     return pages, info
-
-
-def signed_in(user):
-    """A test client signed in as `user` as a real sign-in leaves the session: Django's login and,
-    for an account that needs a second factor (the project group under the production settings),
-    a TOTP device verified in that session (as bin/lib/lighthouse_sessions.py does)."""
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from portal.policy import may_use_second_factor
-
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user, backend="portal.auth_backends.UsernameOrEmailBackend")
-    if may_use_second_factor(user):
-        device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-    return client
 
 
 def main():
