@@ -159,17 +159,19 @@ def cycle_start(batch: Batch) -> date | None:
     return batch.cycle_starts_on or timezone.localdate(batch.published_at)
 
 
-# Functions that, given selected applications' ids, name those whose 实验校 left the programme
-# before its three years were over (七.7: 视为退出 or 自愿退出). The 实验周期 lives in programme/, above
-# this app, which registers its function at start-up (programme.apps); a school that left is no
-# longer a current 实验校.
+# Functions returning a condition (a boolean expression over an Application row) that holds
+# when that selected application's 实验校 left the programme before its three years were over
+# (七.7: 视为退出 or 自愿退出). The 实验周期 lives in programme/, above this app, which registers
+# its function at start-up (programme.apps); a school that left is no longer a current 实验校.
+# A condition, not a second query: the list pages ask this for their page's schools, and the
+# answer joins the selection's one query whatever the page holds.
 left_the_programme: list = []
 
 
 def experiment_memberships(school_ids, *, on: date | None = None) -> dict[int, list[ExperimentMembership]]:
     """school id → the batches whose current 实验校 the school is on `on` (default today): selected
     in a batch whose list was published, the day inside the three years from the batch's cycle
-    start, and not left the programme since (left_the_programme). Two queries for any number of
+    start, and not left the programme since (left_the_programme). One query for any number of
     schools (a list page asks for its page's schools at once)."""
     on = on or timezone.localdate()
     earliest = add_years(on, -CYCLE_YEARS) - timedelta(days=1)  # a little wide: exact check below
@@ -181,11 +183,11 @@ def experiment_memberships(school_ids, *, on: date | None = None) -> dict[int, l
         .only("school_id", "batch__short_name", "batch__published_at", "batch__cycle_starts_on", "batch__document_number")
         .order_by("batch__published_at")
     )  # fmt: skip
-    selected = list(selected)
-    left = set().union(*(names([a.pk for a in selected]) for names in left_the_programme)) if selected else set()
+    for number, condition in enumerate(left_the_programme):
+        selected = selected.annotate(**{f"left_programme_{number}": condition()})
     found: dict[int, list[ExperimentMembership]] = {}
     for application in selected:
-        if application.pk in left:
+        if any(getattr(application, f"left_programme_{number}") for number in range(len(left_the_programme))):
             continue
         starts_on = cycle_start(application.batch)
         ends_on = add_years(starts_on, CYCLE_YEARS) - timedelta(days=1)

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from applications.models import Application, Batch, ProjectCategory, Status
@@ -84,12 +85,12 @@ def on_list_published(sender, *, batch, actor, **kwargs) -> None:
     experiment_schools_create_for(batch=batch, actor=actor)
 
 
-def applications_left(application_ids) -> set[int]:
-    """Of these selected applications, those whose 实验校 left the programme (自愿退出 or 视为退出):
+def left_the_programme_condition() -> Exists:
+    """True for a selected application whose 实验校 left the programme (自愿退出 or 视为退出):
     registered in applications.selectors.left_the_programme so that a school that left is not
-    flagged as a current 实验校 when it applies again. One query."""
+    flagged as a current 实验校 when it applies again (a condition of that selection's query)."""
     left = (ExperimentStatus.WITHDRAWN, ExperimentStatus.DEEMED_WITHDRAWN)
-    return set(ExperimentSchool.objects.filter(application_id__in=list(application_ids), status__in=left).values_list("application_id", flat=True))
+    return Exists(ExperimentSchool.objects.filter(application_id=OuterRef("pk"), status__in=left))
 
 
 def connect() -> None:
@@ -97,8 +98,8 @@ def connect() -> None:
     from review.decisions import list_published
 
     list_published.connect(on_list_published, dispatch_uid="programme.experiment_schools")
-    if applications_left not in left_the_programme:
-        left_the_programme.append(applications_left)
+    if left_the_programme_condition not in left_the_programme:
+        left_the_programme.append(left_the_programme_condition)
 
 
 # ---- Status ---------------------------------------------------------------------------------------
