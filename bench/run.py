@@ -126,6 +126,7 @@ class Bench:
         self.work = ROOT / "var" / "bench"
         self.work.mkdir(parents=True, exist_ok=True)
         self.results: list[dict] = []
+        self.phase = None
         self.notes: dict = {"applications": self.n, "quick": args.quick, "started": time.strftime("%Y-%m-%d %H:%M:%S")}
         self.env = self.base_env()
         self.dbs = {"sqlite": {}, "postgresql": {}}
@@ -176,7 +177,7 @@ class Bench:
 
     def add(self, name, value, unit, budget=None, met=None, *, below=True):
         """One figure of results.json. With a budget, met says whether the value keeps to it."""
-        row = {"name": name, "value": value, "unit": unit}
+        row = {"name": name, "value": value, "unit": unit, "phase": self.phase}
         if budget is not None:
             row["budget"] = budget
             row["met"] = bool(met) if met is not None else (value < budget if below else value >= budget)
@@ -565,6 +566,7 @@ class Bench:
         self.notes["machine"] = {"cores": os.cpu_count(), "load_average_at_start": os.getloadavg()}
         self.manage("collectstatic", "--noinput", "-v0")
         for phase in phases:
+            self.phase = phase
             {"seed": self.seed, "pages": self.pages, "http": self.http_pages, "pdf": self.pdf, "zip": self.zip, "rush": self.rush,
              "showcase": self.showcase, "programme": self.programme}[phase]()
         self.notes["machine"]["load_average_at_end"] = os.getloadavg()
@@ -573,8 +575,9 @@ class Bench:
         if self.args.only and out.exists():
             # Only some phases ran: their figures replace the same figures of the earlier run, the
             # others stay as they were.
+            # A phase that ran replaces all its figures (also those whose names it no longer gives).
             fresh = {r["name"] for r in self.results}
-            self.results = [r for r in read_json(out) if r["name"] not in fresh] + self.results
+            self.results = [r for r in read_json(out) if r["name"] not in fresh and r.get("phase") not in phases] + self.results
         write_json(out, self.results)
         write_json(self.work / "notes.json", self.notes)
         self.report(out)
