@@ -236,14 +236,29 @@ def measure_save(client, edit_url, *, requests, warmup):
     }  # fmt: skip
 
 
-def main():
+def script_arguments(*, requests: int, urls: bool = False):
+    """The options every page script takes (bench/pages.py, showcase_pages.py, programme_pages.py)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--out")
-    parser.add_argument("--urls")
-    parser.add_argument("--requests", type=int, default=30)
+    if urls:
+        parser.add_argument("--urls")
+    parser.add_argument("--requests", type=int, default=requests)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--only", help="comma-separated page names")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def measure_pages(results, urls: dict, client_for, *, requests, warmup, width=17) -> None:
+    """measure() each page of `urls` (name → URL) with client_for(name), into results["pages"],
+    printing each figure as it comes."""
+    for name, url in urls.items():
+        row = results["pages"][name] = measure(client_for(name), url, requests=requests, warmup=warmup)
+        print(f"    {name:{width}} {row['queries']:3d} queries  p50 {row['p50']:8.1f} ms  p95 {row['p95']:8.1f} ms  (CPU p50 {row['cpu_p50']:.1f} ms, "
+              f"{row['bytes'] // 1024} KB)", flush=True)  # fmt: skip
+
+
+def main():
+    args = script_arguments(requests=30, urls=True)
     django_setup()
     from django.test import Client
 
@@ -264,10 +279,7 @@ def main():
     clients = {name: signed_in(user) if user is not None else Client(HTTP_HOST="127.0.0.1") for name, (_url, user) in pages.items()}
     warm_and_freeze([lambda: anonymous.get(trivial_url())] + [lambda c=clients[n], u=url: c.get(u) for n, (url, _user) in pages.items()])
     results["pages"]["trivial"] = measure(anonymous, trivial_url(), requests=args.requests, warmup=args.warmup)
-    for name, (url, _user) in pages.items():
-        results["pages"][name] = measure(clients[name], url, requests=args.requests, warmup=args.warmup)
-        row = results["pages"][name]
-        print(f"    {name:17} {row['queries']:3d} queries  p50 {row['p50']:8.1f} ms  p95 {row['p95']:8.1f} ms  (CPU p50 {row['cpu_p50']:.1f} ms, {row['bytes'] // 1024} KB)", flush=True)
+    measure_pages(results, {name: url for name, (url, _user) in pages.items()}, clients.get, requests=args.requests, warmup=args.warmup)
     if "school_edit" in pages:
         # The autosave of the same draft (the longest plan), measured after its page.
         url, user = pages["school_edit"]

@@ -21,14 +21,13 @@ After one request of every page the process's objects are frozen out of the garb
 (gc.freeze), as deploy/gunicorn.conf.py's workers freeze theirs (bench/pages.py warm_and_freeze, which
 bench/pages.py and bench/showcase_pages.py use too).
 """
-import argparse
 import sys
 from pathlib import Path
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import django_setup, write_json  # noqa: E402
-from pages import measure, signed_in, trivial_url, warm_and_freeze  # noqa: E402
+from pages import measure, measure_pages, script_arguments, signed_in, trivial_url, warm_and_freeze  # noqa: E402
 
 
 def targets():
@@ -107,12 +106,7 @@ def targets():
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--out")
-    parser.add_argument("--requests", type=int, default=60)
-    parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--only", help="comma-separated page names")
-    args = parser.parse_args()
+    args = script_arguments(requests=60)
     django_setup()
     from django.test import Client
 
@@ -126,11 +120,8 @@ def main():
     # made the p95 of the bigger pages twice their p50 in-process; a worker in production never pays it).
     warm_and_freeze([lambda u=url, c=clients[user.pk]: c.get(u) for url, user in pages.values()])
     results = {"info": info, "pages": {"trivial": measure(anonymous, trivial_url(), requests=args.requests, warmup=args.warmup)}}
-    for name, (url, user) in pages.items():
-        client = clients[user.pk]
-        row = results["pages"][name] = measure(client, url, requests=args.requests, warmup=args.warmup)
-        print(f"    {name:24} {row['queries']:3d} queries  p50 {row['p50']:8.1f} ms  p95 {row['p95']:8.1f} ms  (CPU p50 {row['cpu_p50']:.1f} ms, "
-              f"{row['bytes'] // 1024} KB)", flush=True)  # fmt: skip
+    measure_pages(results, {name: url for name, (url, _user) in pages.items()}, lambda name: clients[pages[name][1].pk],
+                  requests=args.requests, warmup=args.warmup, width=24)  # fmt: skip
     if args.out:
         write_json(args.out, results)
 

@@ -8,13 +8,12 @@ Pages: the 实验校 list (first page; filtered by the heaviest province and a p
 search of a frequent word), the page of the school with the most published posts, a post with
 three photos, and the home page with its latest news and 成果展示.
 """
-import argparse
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import django_setup, write_json  # noqa: E402
-from pages import measure, trivial_url, warm_and_freeze  # noqa: E402
+from pages import measure, measure_pages, script_arguments, trivial_url, warm_and_freeze  # noqa: E402
 
 
 def targets():
@@ -56,22 +55,17 @@ def targets():
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--out")
-    parser.add_argument("--requests", type=int, default=60)
-    parser.add_argument("--warmup", type=int, default=3)
-    args = parser.parse_args()
+    args = script_arguments(requests=60)
     django_setup()
     from django.test import Client
 
     pages, info = targets()
+    if args.only:
+        pages = {k: v for k, v in pages.items() if k in args.only.split(",")}
     client = Client(HTTP_HOST="127.0.0.1")  # the public: no login
     warm_and_freeze([lambda u=url: client.get(u) for url in [trivial_url(), *pages.values()]])
     results = {"info": info, "pages": {"trivial": measure(client, trivial_url(), requests=args.requests, warmup=args.warmup)}}
-    for name, url in pages.items():
-        row = results["pages"][name] = measure(client, url, requests=args.requests, warmup=args.warmup)
-        print(f"    {name:26} {row['queries']:3d} queries  p50 {row['p50']:8.1f} ms  p95 {row['p95']:8.1f} ms  (CPU p50 {row['cpu_p50']:.1f} ms, "
-              f"{row['bytes'] // 1024} KB)", flush=True)  # fmt: skip
+    measure_pages(results, pages, lambda _name: client, requests=args.requests, warmup=args.warmup, width=26)
     if args.out:
         write_json(args.out, results)
 
