@@ -2,7 +2,7 @@
 expert assignment, ranked table (with its exports), conclusions, publication and 优质校 certificates.
 An expert sees only their own assignments, and other experts' totals (never their names) only once
 their own scores are submitted."""
-from crispy_forms.utils import render_crispy_form
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -242,9 +242,9 @@ def _ranking_page(request, evaluation_round, rows, rank_all, *, invalid=None, st
 
     def form_for(row):
         if invalid is not None and invalid.prefix == f"s{row.submission.pk}":
-            return render_crispy_form(invalid)
+            return as_crispy_form(invalid)
         if row.decision:
-            return render_crispy_form(DecisionForm(initial={"outcome": row.decision.outcome, "opinion": row.decision.opinion},
+            return as_crispy_form(DecisionForm(initial={"outcome": row.decision.outcome, "opinion": row.decision.opinion},
                                                    prefix=f"s{row.submission.pk}"))  # fmt: skip
         # Rows without a conclusion yet (all of them until the project group decides): one layout.
         return blank_form_html(blank, DecisionForm, row.submission.pk, prefix="s")

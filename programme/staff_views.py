@@ -4,7 +4,7 @@ closing, the 签到表 PDF, XLSX of registrations, the check-in code shown at th
 queue of 七.7 with the requests to leave. Staff and the admin only (portal.policy on the first line).
 """
 
-from crispy_forms.utils import render_crispy_form
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -195,7 +195,7 @@ def _activity_page(request, activity, *, invite_form=None, leave_form=None, stat
     blank = {}
     for invitation in leave_requests:
         if leave_form is not None and leave_form.invitation_pk == invitation.pk:
-            invitation.leave_form_html = render_crispy_form(leave_form)
+            invitation.leave_form_html = as_crispy_form(leave_form)
         elif invitation.leave_pending:
             # An activity for every 实验校 has dozens of leave requests waiting.
             invitation.leave_form_html = blank_form_html(blank, LeaveDecisionForm, invitation.pk, ids="id_leave_")
@@ -265,7 +265,9 @@ def _attendance_query(data) -> dict:
     """The attendance sheet's search (part of a school's name) and page, as typed or carried back by
     a mark's form: only what the sheet itself sends, so that a mark returns to the same rows."""
     query = {"q": (data.get("q") or "").strip()[:50], "page": (data.get("page") or "").strip()}
-    return {name: value for name, value in query.items() if value and (name != "page" or value.isdigit())}
+    # A search no one could type (a NUL character, refused by PostgreSQL) is no search, as the
+    # review's lists' forms treat it.
+    return {name: value for name, value in query.items() if value and "\x00" not in value and (name != "page" or value.isdigit())}
 
 
 @login_required
@@ -447,7 +449,7 @@ def _queue_page(request, *, bound=None, status=200):
         review.confirm_form_html = blank_form_html(blank, ExitConfirmForm, review.pk, ids="id_confirm_")
         review.waive_form_html = blank_form_html(blank, ExitWaiveForm, review.pk, ids="id_waive_")
         if bound and bound[0] == review.pk:
-            setattr(review, f"{bound[1]}_html", render_crispy_form(bound[2]))
+            setattr(review, f"{bound[1]}_html", as_crispy_form(bound[2]))
     return render(request, "programme/staff/exits.html", {"reviews": reviews, "withdrawals": list(withdrawal_queue())}, status=status)
 
 

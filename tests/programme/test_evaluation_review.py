@@ -331,7 +331,7 @@ def test_a_conclusion_without_its_opinion_comes_back_next_to_the_field_with_the_
 def test_each_row_of_the_ranking_has_the_conclusion_form_crispy_lays_out_for_it(client, scored, staff_user):
     """The page lays one blank form out for the rows without a conclusion and gives each its names
     and ids (the same HTML as crispy's own for that row); a row with a conclusion shows it chosen."""
-    from crispy_forms.utils import render_crispy_form
+    from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 
     from programme.evaluation_review_forms import DecisionForm
 
@@ -341,7 +341,7 @@ def test_each_row_of_the_ranking_has_the_conclusion_form_crispy_lays_out_for_it(
     page = client.get(reverse("programme:evaluation_staff_ranking", args=[evaluation_round.pk])).content.decode()
     for key in ("js", "sc"):
         pk = submissions[key].pk
-        assert str(render_crispy_form(DecisionForm(prefix=f"s{pk}"))) in page
+        assert str(as_crispy_form(DecisionForm(prefix=f"s{pk}"))) in page
         assert page.count(f'name="s{pk}-outcome"') == 1 and page.count(f'id="id_s{pk}-opinion"') == 1
     decided = submissions["zj"].pk
     assert f'name="s{decided}-outcome"' in page and '<option value="excellent" selected>' in page and "建设成效突出。" in page

@@ -4,7 +4,7 @@ decision forms and the exit queue's (one of each laid out, each row given its id
 from datetime import timedelta
 
 import pytest
-from crispy_forms.utils import render_crispy_form
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import forms
 from django.test.html import parse_html
 from django.urls import reverse
@@ -68,7 +68,7 @@ def test_each_waiting_leave_request_has_the_decision_form_crispy_lays_out_for_it
     page = client.get(reverse("programme:staff_activity", args=[activity.pk])).content.decode()
     waiting = list(activity.invitations.order_by("pk"))
     for invitation in waiting:
-        assert str(render_crispy_form(LeaveDecisionForm(invitation=invitation))) in page
+        assert str(as_crispy_form(LeaveDecisionForm(invitation=invitation))) in page
     assert page.count('id="id_leave_') == 2 * 3  # two forms, each two radio buttons and a note of its own
     assert len({f"id_leave_{i.pk}_note" for i in waiting} & set(page.split('"'))) == 2
 
@@ -83,8 +83,8 @@ def test_each_school_in_the_exit_queue_has_the_two_decision_forms_crispy_lays_ou
     client.force_login(staff_user)
     page = client.get(reverse("programme:staff_exits")).content.decode()
     for review in ExitReview.objects.all():
-        assert str(render_crispy_form(ExitConfirmForm(auto_id=f"id_confirm_{review.pk}_%s"))) in page
-        assert str(render_crispy_form(ExitWaiveForm(auto_id=f"id_waive_{review.pk}_%s"))) in page
+        assert str(as_crispy_form(ExitConfirmForm(auto_id=f"id_confirm_{review.pk}_%s"))) in page
+        assert str(as_crispy_form(ExitWaiveForm(auto_id=f"id_waive_{review.pk}_%s"))) in page
     assert page.count('id="id_confirm_') == 2 * 2 and page.count('id="id_waive_') == 2
 
 
