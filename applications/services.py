@@ -115,8 +115,8 @@ def application_save_draft(*, application: Application, form, team_formset, acto
     """Store everything typed in the form and the team table, whatever its completeness.
 
     Blank team rows are dropped, the rest renumbered in order; the pledge's time is recorded when
-    it is accepted and cleared when it is withdrawn; the revision goes up by one; the version code
-    is computed from the content being stored. `expected_revision` is the revision the editor
+    it is accepted and cleared when it is withdrawn; a save that changes anything raises the
+    revision by one; the version code is computed from the content being stored. `expected_revision` is the revision the editor
     opened: a draft saved by someone else in between raises DraftConflict instead of being
     overwritten, and a save without one (None) raises RevisionMissing, a DraftConflict too.
     Nothing is stored when either is raised.
@@ -126,8 +126,8 @@ def application_save_draft(*, application: Application, form, team_formset, acto
     also checks the revision and the status, and one history row;
     the team rows that are new, changed or moved, each with its history row; the chosen projects
     only when they changed. A save that changes nothing (an autosave of an unchanged page) writes
-    nothing at all and returns the application at its revision: no revision, no history row, no
-    lock taken; the revision and status checks hold for it as for any save.
+    nothing at all and returns the application at its revision (no new revision, no history
+    row); the revision and status checks hold for it as for any save.
     """
     if not application.is_editable:
         raise WorkflowError(f"申请表当前状态为“{status_label_for_school(application)}”，不能修改。", "not_editable")
