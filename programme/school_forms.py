@@ -36,7 +36,7 @@ class TeamPeopleForm(forms.Form):
 
 
 class MemberForm(forms.Form):
-    """A row of the 项目小组 (the fields of the application's team table: applications/_team_row.html)."""
+    """A row of the 项目小组 (the fields of the application's team table: applications/templatetags/team_table.py)."""
 
     name = _text("姓名", 50)
     title = _text("职务/职称", 50)
