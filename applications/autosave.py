@@ -11,22 +11,26 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from applications.forms import ApplicationForm, team_formset
+from applications.forms import ApplicationForm, posted_team_as_stored, team_formset
 from applications.rules import check_application
 from applications.selectors import route_is_choosable
 from applications.services import DraftConflict, application_save_draft
 from applications.workflow import WorkflowError
 from portal import policy
+from portal.autosave_body import autosave_data
 
 
 @login_required
 @require_POST
 def application_autosave(request, pk):
     application = policy.get_own_application(request.user, pk, with_form_parts=True)
+    data = autosave_data(request)
     route_choosable = route_is_choosable(application)
-    form = ApplicationForm(request.POST, instance=application, route_choosable=route_choosable)
-    formset = team_formset(application=application, data=request.POST)
-    if not (form.is_valid() and formset.is_valid()):
+    form = ApplicationForm(data, instance=application, route_choosable=route_choosable)
+    # The team table as stored (the usual case): no formset to build, nothing of it to write.
+    stored_rows = posted_team_as_stored(application, data)
+    formset = team_formset(application=application, data=data) if stored_rows is None else None
+    if not (form.is_valid() and (formset is None or formset.is_valid())):
         # Nothing is stored; the page keeps the text and the next full save shows the messages.
         errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
         return JsonResponse({"saved": False, "errors": errors, "message": "有内容无法保存，请点“保存草稿”查看标红处。"}, status=400)
@@ -39,7 +43,8 @@ def application_autosave(request, pk):
         return JsonResponse({"saved": False, "conflict": True, "message": str(conflict)}, status=409)
     except WorkflowError as error:
         return JsonResponse({"saved": False, "message": str(error)}, status=409)
-    team_rows = [subform.instance for subform in formset.forms if subform.instance.pk is not None]
+    posted_rows = stored_rows if formset is None else [subform.instance for subform in formset.forms]
+    team_rows = [row for row in posted_rows if row is not None and row.pk is not None]
     check = check_application(saved, team_rows=sorted(team_rows, key=lambda row: row.position), projects=form.cleaned_data.get("projects") or [])
     too_long = form.too_long_messages()
     return JsonResponse(
@@ -53,7 +58,7 @@ def application_autosave(request, pk):
             "version_code": saved.version_code,
             # The team rows as stored, by form position (None where a row was blank or deleted),
             # so the page can keep its hidden ids in step.
-            "team_ids": [subform.instance.pk for subform in formset.forms],
+            "team_ids": [None if row is None else row.pk for row in posted_rows],
             "sections": {key: state.label for key, state in check.sections.items()},
             "plan_zi": check.plan_zi,
         }

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
-from applications.models import Application, ProjectCategory, Route, TeamMember
+from applications.models import TEAM_FIELDS, Application, ProjectCategory, Route, TeamMember
 from applications.rules import LEAD_TITLE_RULE, PLAN_FIELDS, TEXT_MAX_CHARS, too_long_message
 from portal.validators import DATABASE_ID_RANGE, parsed_id
 
@@ -183,7 +183,7 @@ class ApplicationForm(forms.ModelForm):
 class TeamMemberForm(forms.ModelForm):
     class Meta:
         model = TeamMember
-        fields = ["name", "title", "department", "mobile", "duty"]
+        fields = list(TEAM_FIELDS)
         labels = {"name": "姓名", "title": "职务/职称", "department": "部门", "mobile": "手机", "duty": "分工"}
         widgets = {"mobile": _mobile_input()}
 
@@ -245,6 +245,38 @@ def team_formset(*, application, data=None, add_rows: int = 0):
     extra = max(0, 3 - existing) + min(add_rows, 30)
     formset_class = _team_formset_class(extra)
     return formset_class(data=data, instance=application, prefix="team", queryset=application.team.order_by("position", "pk"))
+
+
+def posted_team_as_stored(application, data) -> list | None:
+    """The team table posted in `data` when it is exactly the stored one: the application's rows
+    with their ids, in their order, every cell as stored, none marked for deletion, followed only
+    by empty rows. Returns [each posted row's stored TeamMember, or None for an empty row]; None
+    when anything differs (or cannot be told apart cheaply), and the whole formset must be bound.
+
+    An autosave sends the whole page every few seconds and the team rarely changes: this spares
+    it building and validating thirty row forms that would all come out unchanged. Values are
+    compared as posted, so anything the form would have to clean (a space, another spelling of
+    an id) simply takes the formset's way."""
+    stored = sorted(application.team.all(), key=lambda row: (row.position, row.pk))  # the prefetched rows
+    try:
+        total = int(data.get("team-TOTAL_FORMS", ""))
+        initial = int(data.get("team-INITIAL_FORMS", ""))
+    except ValueError:
+        return None
+    if initial != len(stored) or not len(stored) <= total <= _team_formset_class(0).max_num:
+        return None
+    rows = []
+    for index in range(total):
+        prefix = f"team-{index}-"
+        row = stored[index] if index < len(stored) else None
+        if row is not None and row.position != index:
+            return None  # stored out of order: the formset renumbers them
+        if data.get(prefix + "DELETE") or data.get(prefix + "id", "") != ("" if row is None else str(row.pk)):
+            return None
+        if any(data.get(prefix + name, "") != ("" if row is None else getattr(row, name)) for name in TEAM_FIELDS):
+            return None
+        rows.append(row)
+    return rows
 
 
 def attach_rule_messages(form, messages: dict[str, list[str]]) -> None:

@@ -345,6 +345,10 @@ class Application(models.Model):
         return digest[:8].upper()
 
 
+# What a school types in a row of the team table (the form's cells, in their order).
+TEAM_FIELDS = ("name", "title", "department", "mobile", "duty")
+
+
 class TeamMember(models.Model):
     """A row of the 项目小组成员 table; the first row is the 负责人."""
 

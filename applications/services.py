@@ -10,7 +10,7 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 
 from applications.documents import application_pdf
-from applications.models import EDITABLE_STATUSES, Application, Route, SignedScan, TeamMember, TimelineEntry
+from applications.models import EDITABLE_STATUSES, TEAM_FIELDS, Application, Route, SignedScan, TeamMember, TimelineEntry
 from applications.selectors import window_for
 from applications.uploads import (
     GENERATED_PDF_UPLOADED, MAX_SCAN_FILES, assemble_pdf, generated_page_count, inspect_scan, is_generated_pdf, scan_page_count,
@@ -114,7 +114,8 @@ def application_save_draft(*, application: Application, form, team_formset, acto
                            now: datetime | None = None) -> Application:
     """Store everything typed in the form and the team table, whatever its completeness.
 
-    Blank team rows are dropped, the rest renumbered in order; the pledge's time is recorded when
+    `team_formset` is the bound team table, or None when it came back exactly as stored
+    (forms.posted_team_as_stored: the rows are kept as they are). Blank team rows are dropped, the rest renumbered in order; the pledge's time is recorded when
     it is accepted and cleared when it is withdrawn; a save that changes anything raises the
     revision by one; the version code is computed from the content being stored. `expected_revision` is the revision the editor
     opened: a draft saved by someone else in between raises DraftConflict instead of being
@@ -143,7 +144,10 @@ def application_save_draft(*, application: Application, form, team_formset, acto
     if accepted and application.pledge_signatory.strip():
         keeps_signature = stored_pledge_at and form.initial.get("pledge_signatory") == application.pledge_signatory
         pledge_at = stored_pledge_at if keeps_signature else (now or timezone.now())
-    kept, to_write, to_delete = _team_plan(team_formset)
+    if team_formset is None:  # the team table came back as stored (forms.posted_team_as_stored)
+        kept, to_write, to_delete = sorted(application.team.all(), key=lambda row: (row.position, row.pk)), [], []
+    else:
+        kept, to_write, to_delete = _team_plan(team_formset)
     projects = list(form.cleaned_data.get("projects") or [])
     version_code = application.content_fingerprint(kept, [p.code for p in projects])
     if not (changed or to_write or to_delete or pledge_at != stored_pledge_at or version_code != application.version_code):
@@ -326,7 +330,6 @@ FIELDS_STARTED_FROM_EARLIER = (
     "lead_name", "lead_title", "lead_mobile", "lead_title_note", "liaison_name", "liaison_title", "liaison_mobile",
     "other_project_name", "plan_name", "plan_content", "plan_steps", "plan_goals", "plan_features",
 )  # fmt: skip
-TEAM_FIELDS = ("name", "title", "department", "mobile", "duty")
 
 
 def application_start_from_earlier(*, batch, school, earlier: Application, actor) -> Application:

@@ -10,6 +10,7 @@ Each page: a few warm-up requests, one request under CaptureQueriesContext for t
 queries and template rendering, as a WSGI server would run them).
 """
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -165,27 +166,24 @@ WRITES = ("INSERT", "UPDATE", "DELETE")
 
 def autosaver(client, edit_url):
     """(autosave URL, save): save(k) posts the whole form as the page's autosave.js sends it
-    (multipart), 单位意见 carrying the counter k, and keeps the revision each answer gives;
+    (JSON, portal/autosave_body.py), 单位意见 carrying the counter k, and keeps the revision each answer gives;
     save(k, changed=False) posts it again as it is. save.timed(k) does the same and returns the
     seconds and CPU seconds of the request alone: the body is encoded before, the answer read
     after, so the figures are the server's work (URL, middleware, view, queries), not the test
     client's."""
-    from django.test.client import BOUNDARY, encode_multipart
-
     page = client.get(edit_url)
     if page.status_code != 200:
         raise SystemExit(f"{edit_url}: HTTP {page.status_code}")
     url, fields = form_fields(page.content.decode())
     data = as_post_data(fields)
     base_opinion = data["unit_opinion"][0][:1000]
-    content_type = "multipart/form-data; boundary=%s" % BOUNDARY  # not the client's own constant: sent as encoded
 
     def timed(k, *, changed=True):
         if changed:
             data["unit_opinion"] = [f"{base_opinion}（第{k}次保存）"]
-        body = encode_multipart(BOUNDARY, data)
+        body = json.dumps(data, ensure_ascii=False).encode()
         started, started_cpu = time.perf_counter(), time.process_time()
-        response = client.post(url, body, content_type=content_type, HTTP_X_REQUESTED_WITH="fetch")
+        response = client.post(url, body, content_type="application/json", HTTP_X_REQUESTED_WITH="fetch")
         seconds, cpu = time.perf_counter() - started, time.process_time() - started_cpu
         if response.status_code != 200 or not response.json().get("saved"):
             raise SystemExit(f"{url}: HTTP {response.status_code} {response.content[:300]!r}")

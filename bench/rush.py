@@ -15,7 +15,7 @@ deadline day, with the page's own JavaScript (static/js/autosave.js):
     loop until the time is up:
         type for a while: a random --think seconds (3–10 by default: autosave fires 3 s after
         the last keystroke, so a busy typist saves at every pause)
-        autosave: POST the whole form to the autosave endpoint as the browser's FormData, with
+        autosave: POST the whole form to the autosave endpoint as autosave.js does (JSON), with
         one field changed (单位意见 carries a unique marker), the CSRF token and the revision
                                                 → expects 200 {"saved": true, "revision": …}
         every --full-every-th save instead the "保存草稿" button: POST the form to the edit page
@@ -178,14 +178,12 @@ class FormReader(HTMLParser):
             self.inside = False
 
 
-def multipart(fields) -> tuple[bytes, str]:
-    """multipart/form-data, as a browser encodes FormData."""
-    boundary = f"----portalbench{random.getrandbits(64):016x}"
-    parts = []
+def as_json(fields) -> bytes:
+    """The form as static/js/autosave.js sends it: {name: [values]}, JSON."""
+    values = {}
     for name, value in fields:
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode() + value.encode() + b"\r\n")
-    parts.append(f"--{boundary}--\r\n".encode())
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+        values.setdefault(name, []).append(value)
+    return json.dumps(values, ensure_ascii=False).encode()
 
 
 REVISION_RE = re.compile(rb'name="revision" value="(\d+)"')
@@ -205,11 +203,13 @@ class School(threading.Thread):
         self.rnd = random.Random(n)
         self.conn = None
 
-    def request(self, method, path, body=None, ajax=False, content_type="application/x-www-form-urlencoded"):
+    def request(self, method, path, body=None, ajax=False, content_type="application/x-www-form-urlencoded", csrf_token=None):
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), "Accept": "application/json" if ajax else "text/html",
                    "Accept-Encoding": "identity", "User-Agent": "portal-bench-rush"}  # fmt: skip
         if ajax:
             headers["X-Requested-With"] = "fetch"
+        if csrf_token:
+            headers["X-CSRFToken"] = csrf_token
         if body is not None:
             headers["Content-Type"] = content_type
             headers["Origin"] = self.origin
@@ -274,9 +274,10 @@ class School(threading.Thread):
             body = [(name, marker if name == MARKER_FIELD else value) for name, value in fields]
             body += [("csrfmiddlewaretoken", token), ("revision", revision)]
             if reader.autosave_url and k % self.full_every:
-                # As the page's fetch(…, {body: new FormData(form)}) sends it: multipart.
-                payload, content_type = multipart(body)
-                status, data, _loc, error, started, elapsed = self.request("POST", reader.autosave_url, payload, ajax=True, content_type=content_type)
+                # As the page's autosave.js sends it: JSON, the CSRF token in its header too.
+                status, data, _loc, error, started, elapsed = self.request(
+                    "POST", reader.autosave_url, as_json(body), ajax=True, content_type="application/json", csrf_token=token
+                )  # fmt: skip
                 ok = self.record("autosave", status, 200, error, started, elapsed)
                 answer = json.loads(data) if ok else {}
                 if ok and answer.get("saved"):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from applications.workflow import WorkflowError, deadline_in_words
 from portal import policy
+from portal.autosave_body import autosave_data
 from portal.protected import protected_file_response
 from programme import evaluation
 from programme.evaluation_forms import DeclarationForm, EvidenceForm, RoundForm, SubmissionForm
@@ -118,7 +119,7 @@ def evaluation_edit(request, pk):
 def evaluation_autosave(request, pk):
     """The same checks and save as the page's 保存草稿, answered in JSON for static/js/autosave.js."""
     submission = policy.get_own_evaluation_submission(request.user, pk)
-    form = SubmissionForm(request.POST, submission=submission, assessments=list(submission.self_assessments.select_related("criterion")))
+    form = SubmissionForm(autosave_data(request), submission=submission, assessments=list(submission.self_assessments.select_related("criterion")))
     if not form.is_valid():
         errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
         return JsonResponse({"saved": False, "errors": errors, "message": "有内容无法保存，请点“保存草稿”查看标红处。"}, status=400)

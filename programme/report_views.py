@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from applications.models import Batch
 from applications.workflow import WorkflowError
 from portal import policy
+from portal.autosave_body import autosave_data
 from portal.charts import Bar, Segment, bar_chart
 from portal.pdf import render_pdf
 from portal.protected import protected_file_response
@@ -126,7 +127,7 @@ def report_edit(request, pk):
 def report_autosave(request, pk):
     """The same checks and save as the page's 保存草稿, answered in JSON for static/js/autosave.js."""
     report = policy.get_own_report(request.user, pk)
-    form = ReportForm(request.POST, instance=report, work_rows=list(report.project_work.all()))
+    form = ReportForm(autosave_data(request), instance=report, work_rows=list(report.project_work.all()))
     if not form.is_valid():
         errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
         return JsonResponse({"saved": False, "errors": errors, "message": "有内容无法保存，请点“保存草稿”查看标红处。"}, status=400)

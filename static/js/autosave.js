@@ -1,5 +1,5 @@
 /* Autosave of the application form: a few seconds after the last keystroke the whole form is
- * sent to the autosave endpoint (the same checks and save as the "保存草稿" button). The state
+ * sent, as JSON, to the autosave endpoint (the same checks and save as the "保存草稿" button). The state
  * ("已自动保存 10:42", "正在保存…", "网络中断，正在重试…") shows next to the save button. When the
  * network drops, the save is retried with growing pauses and nothing typed is lost: the text
  * stays in the page, and the person is told if it still cannot be saved. */
@@ -59,13 +59,31 @@
     });
   }
 
+  // The form's fields as {name: [values]}: read on the server in a fraction of a multipart
+  // body's time (portal/autosave_body.py). File inputs are left out; the autosave stores no file.
+  function formAsJson() {
+    var values = {};
+    new FormData(form).forEach(function (value, name) {
+      if (typeof value !== "string") { return; }
+      (values[name] = values[name] || []).push(value);
+    });
+    return JSON.stringify(values);
+  }
+
+  function csrfToken() {
+    var input = form.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
   function save() {
     if (inFlight) { schedule(DELAY); return; }
     inFlight = true;
     dirty = false;
     show("正在自动保存…");
-    var body = new FormData(form);
-    fetch(url, { method: "POST", body: body, credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+    fetch(url, {
+      method: "POST", body: formAsJson(), credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch" }
+    })
       .then(function (response) {
         return response.json().then(function (data) { return { status: response.status, data: data }; });
       })
