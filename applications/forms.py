@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.forms.models import ModelChoiceIterator
 
 from applications.models import TEAM_FIELDS, Application, ProjectCategory, Route, TeamMember
 from applications.rules import LEAD_TITLE_RULE, PLAN_FIELDS, TEXT_MAX_CHARS, too_long_message
@@ -38,10 +39,43 @@ def _mobile_input():
     return forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel", "maxlength": 20, "placeholder": "11 位手机号码"})
 
 
+class _CategoriesReadOnce(ModelChoiceIterator):
+    """The choices from the categories the field read once (ProjectChoiceField.categories).
+    Django's own iterator asks the database on every pass (on PostgreSQL through a server-side
+    cursor, three round trips), and the edit page passes twice: the cached field's key, then the
+    checkboxes."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for category in self.field.categories():
+            yield self.choice(category)
+
+    def __len__(self):
+        return len(self.field.categories()) + (self.field.empty_label is not None)
+
+
 class ProjectChoiceField(forms.ModelMultipleChoiceField):
-    """The 具体实施项目 checkboxes. A posted value that is a whole number outside the database's
-    id range is refused as an invalid choice, next to the field, before it reaches a query:
-    SQLite cannot bind it at all (OverflowError, a server error), whatever Django's own check would say."""
+    """The 具体实施项目 checkboxes, their categories read once per form. A posted value that is a
+    whole number outside the database's id range is refused as an invalid choice, next to the
+    field, before it reaches a query: SQLite cannot bind it at all (OverflowError, a server
+    error), whatever Django's own check would say."""
+
+    iterator = _CategoriesReadOnce
+    _categories = None
+    # The categories the application has stored (ApplicationForm sets them from its instance).
+    stored_choice = None
+
+    def categories(self) -> list:
+        if self._categories is None:
+            self._categories = list(self.queryset)
+        return self._categories
+
+    def _set_queryset(self, queryset):
+        self._categories = None  # another queryset (each form's copy of the field gets its own): read again
+        super()._set_queryset(queryset)
+
+    queryset = property(forms.ModelMultipleChoiceField._get_queryset, _set_queryset)
 
     def clean(self, value):
         for pk in value or ():
@@ -51,6 +85,12 @@ class ProjectChoiceField(forms.ModelMultipleChoiceField):
                 continue  # not a number at all: Django's own check refuses it
             if number not in DATABASE_ID_RANGE:
                 raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk})
+        stored = self.stored_choice
+        if stored and isinstance(value, (list, tuple)) and sorted(map(str, value)) == sorted(str(category.pk) for category in stored):
+            # The same categories as stored (read with the application, so they exist): no query
+            # to find them again; in the order the queryset gives, as Django's check returns them.
+            self.run_validators(value)
+            return sorted(stored, key=lambda category: category.position)
         return super().clean(value)
 
 
@@ -123,6 +163,7 @@ class ApplicationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         _explain_nul_characters(self)
         self.fields["projects"].queryset = ProjectCategory.objects.order_by("position")
+        self.fields["projects"].stored_choice = [p for p in self.initial.get("projects") or [] if isinstance(p, ProjectCategory)]
         self.fields["pledge_accept"].initial = bool(self.instance.pledge_accepted_at)
         self.fields["revision"].initial = self.instance.revision
         self.fields["route"].required = False

@@ -1,6 +1,7 @@
 """What every page about one application shows, built once for all of them: the school's edit,
 detail and submit pages, the province's, the project group's and the expert's. Each view adds
 only its own forms."""
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -85,7 +86,8 @@ def application_page(application: Application, user, *, check=None) -> dict:
         "scan": scan,
         "scan_current": scan_is_current(application, scan),
         "team": [row for row in application.team.all() if not row.is_blank()],
-        "projects": project_choices(application),
+        # Only the detail page lists them (the form shows its own checkboxes): read when shown.
+        "projects": functools.partial(project_choices, application),
         "timeline": timeline,
         "show_internal": policy.sees_internal_timeline(user),
         "allowed": allowed_actions(application, user, check=check),

@@ -120,7 +120,7 @@ def application_with_parts(qs: QuerySet[Application]) -> QuerySet[Application]:
         "team",
         "projects",
         Prefetch("scans", queryset=SignedScan.objects.order_by("-uploaded_at", "-pk")),
-        Prefetch("timeline", queryset=TimelineEntry.objects.select_related("actor").order_by("at", "pk")),
+        Prefetch("timeline", queryset=TimelineEntry.objects.select_related("actor__association").order_by("at", "pk")),
     )
 
 

@@ -1,5 +1,6 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import AllowAllUsersModelBackend
+from django.db.models import Exists, OuterRef
 
 
 class UsernameOrEmailBackend(AllowAllUsersModelBackend):
@@ -11,8 +12,19 @@ class UsernameOrEmailBackend(AllowAllUsersModelBackend):
     """
 
     def get_user(self, user_id):
-        user = super().get_user(user_id)
-        return user if user is not None and user.is_active else None
+        """The signed-in user of a session, if still active, with `has_confirmed_device`: whether
+        they have a confirmed second factor (any django-otp device class), read in the same query.
+        portal.middleware.OTPRequiredMiddleware asks that on every request of a user who has not
+        entered a code, which for most schools is every request."""
+        from django_otp import device_classes
+
+        devices = {f"_confirmed_device_{index}": Exists(model.objects.filter(user=OuterRef("pk"), confirmed=True))
+                   for index, model in enumerate(device_classes())}  # fmt: skip
+        user = get_user_model()._default_manager.annotate(**devices).filter(pk=user_id).first()
+        if user is None or not user.is_active:
+            return None
+        user.has_confirmed_device = any(getattr(user, name) for name in devices)
+        return user
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username and "@" in username:

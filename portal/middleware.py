@@ -21,7 +21,9 @@ class OTPRequiredMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not request.path.startswith(OPEN_PREFIXES):
             if not user.is_verified():
-                if user_has_device(user, confirmed=True):
+                # Read with the user (auth_backends.UsernameOrEmailBackend.get_user) where it was.
+                has_device = getattr(user, "has_confirmed_device", None)
+                if has_device if has_device is not None else user_has_device(user, confirmed=True):
                     return redirect(f"{reverse('otp_verify')}?{urlencode({'next': request.get_full_path()})}")
                 if must_use_second_factor(user):
                     return redirect("otp_setup")

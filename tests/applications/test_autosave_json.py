@@ -119,3 +119,26 @@ def test_a_team_cell_changed_by_a_space_goes_through_the_formset(client, user_a,
     assert response.status_code == 200 and response.json()["saved"] is True
     first = complete_application_a.team.order_by("position", "pk").first()
     assert first.duty == values["team-0-duty"][0].strip()  # cleaned as the form cleans it
+
+
+def test_the_projects_as_stored_are_not_looked_up_again_and_a_new_choice_is(client, user_a, complete_application_a):
+    from applications.models import ProjectCategory
+
+    client.force_login(user_a)
+    values = opened(client, complete_application_a)
+    values["unit_opinion"] = ["同意申报。（项目未改）"]
+    with CaptureQueriesContext(connection) as captured:
+        assert post_json(client, complete_application_a, values).status_code == 200
+    lookups = [q["sql"] for q in captured.captured_queries if 'WHERE "applications_projectcategory"."id" IN' in q["sql"]]
+    assert lookups == []
+
+    chosen = {int(pk) for pk in values["projects"]}
+    other = ProjectCategory.objects.exclude(pk__in=chosen).exclude(is_other=True).order_by("position").first()
+    values["projects"] = [str(other.pk)]
+    values["revision"] = [str(Application.objects.get(pk=complete_application_a.pk).revision)]
+    assert post_json(client, complete_application_a, values).json()["saved"] is True
+    assert list(complete_application_a.projects.values_list("pk", flat=True)) == [other.pk]
+    values["projects"] = ["999999"]  # no such category
+    values["revision"] = [str(Application.objects.get(pk=complete_application_a.pk).revision)]
+    refused = post_json(client, complete_application_a, values)
+    assert refused.status_code == 400 and "projects" in refused.json()["errors"]

@@ -7,7 +7,7 @@ import re
 from django.urls import reverse
 
 from applications.forms import team_formset
-from applications.templatetags.team_table import team_row
+from applications.templatetags.team_table import team_management_form, team_row
 
 
 def rows_of(html: str) -> list[str]:
@@ -55,3 +55,10 @@ def test_a_refused_cell_is_marked_and_a_deleted_row_stays_ticked(complete_applic
     assert 'value="' + "1" * 30 + '"' in first  # what was typed stays in the cell
     assert 'name="team-1-DELETE" id="id_team-1-DELETE" class="form-check-input" checked>' in second
     assert "is-invalid" not in second
+
+
+def test_the_hidden_inputs_are_those_django_renders(complete_application_a):
+    formset = team_formset(application=complete_application_a)
+    assert str(team_management_form(formset)) == str(formset.management_form).replace("\n", "").strip()
+    for form in list(formset.forms) + [formset.empty_form]:
+        assert str(form["id"]) in str(team_row(form, ""))
