@@ -4,7 +4,9 @@ needs to carry on (the revision, the time saved, the version code, each section'
 plan's 字数, the team rows' ids), never a rendered page.
 
 It runs on every pause in typing, hundreds of schools at once on deadline night, so it reads only
-what the form and its rules need (no scans, no timeline) and the save writes only what changed
+what the form and its rules need (no scans, no timeline), reads the form from JSON
+(portal.autosave_body), leaves the team table's formset unbuilt when the table came back as stored
+(forms.posted_team_as_stored), and the save writes only what changed
 (services.application_save_draft; an unchanged page writes nothing)."""
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
