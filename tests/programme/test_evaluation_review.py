@@ -345,3 +345,28 @@ def test_each_row_of_the_ranking_has_the_conclusion_form_crispy_lays_out_for_it(
         assert page.count(f'name="s{pk}-outcome"') == 1 and page.count(f'id="id_s{pk}-opinion"') == 1
     decided = submissions["zj"].pk
     assert f'name="s{decided}-outcome"' in page and '<option value="excellent" selected>' in page and "建设成效突出。" in page
+
+
+def test_the_ranking_is_paged_with_ranks_running_on_and_a_decision_returns_to_its_page(client, scored, staff_user, monkeypatch):
+    """50 rows a page at scale (RANKING_PAGE_SIZE; two here): the ranks run on over the pages, a
+    conclusion recorded on page 2 comes back to page 2 at its row, and one refused comes back on
+    its row's page with what was typed."""
+    monkeypatch.setattr("programme.evaluation_review_views.RANKING_PAGE_SIZE", 2)
+    evaluation_round, submissions = scored
+    client.force_login(staff_user)
+    url = reverse("programme:evaluation_staff_ranking", args=[evaluation_round.pk])
+
+    first, second = client.get(url).content.decode(), client.get(url, {"page": 2}).content.decode()
+
+    assert "浙江实验职业技术学院" in first and "江苏实验职业技术学院" in first and "四川实验职业技术学院" not in first
+    assert "四川实验职业技术学院" in second and "浙江实验职业技术学院" not in second and "暂定" in second
+    assert "第 1 / 2 页" in first and "共 3 份申报材料" in first and 'href="?page=2"' in first
+    everything = client.get(url, {"order": "all"}).content.decode()
+    assert "四川实验职业技术学院" in everything and 'href="?order=all&amp;page=2"' in everything  # sc first when ranked among all
+    pk = submissions["sc"].pk
+    decided = client.post(reverse("programme:evaluation_staff_decide", args=[pk]), {f"s{pk}-outcome": "qualified", f"s{pk}-opinion": "达到建设标准。"})
+    assert decided.status_code == 302 and decided["Location"] == f"{url}?page=2#s{pk}"
+    pk = submissions["js"].pk
+    refused = client.post(reverse("programme:evaluation_staff_decide", args=[pk]), {f"s{pk}-outcome": "excellent", f"s{pk}-opinion": " "})
+    page = refused.content.decode()
+    assert refused.status_code == 400 and "第 1 / 2 页" in page and '<option value="excellent" selected>' in page
