@@ -298,7 +298,7 @@ def posted_team_as_stored(application, data) -> list | None:
     it building and validating thirty row forms that would all come out unchanged. Values are
     compared as posted, so anything the form would have to clean (a space, another spelling of
     an id) simply takes the formset's way."""
-    stored = sorted(application.team.all(), key=lambda row: (row.position, row.pk))  # the prefetched rows
+    stored = list(application.team.all())  # the prefetched rows, in the model's order (position, pk)
     try:
         total = int(data.get("team-TOTAL_FORMS", ""))
         initial = int(data.get("team-INITIAL_FORMS", ""))

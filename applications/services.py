@@ -115,9 +115,10 @@ def application_save_draft(*, application: Application, form, team_formset, acto
     """Store everything typed in the form and the team table, whatever its completeness.
 
     `team_formset` is the bound team table, or None when it came back exactly as stored
-    (forms.posted_team_as_stored: the rows are kept as they are). Blank team rows are dropped, the rest renumbered in order; the pledge's time is recorded when
-    it is accepted and cleared when it is withdrawn; a save that changes anything raises the
-    revision by one; the version code is computed from the content being stored. `expected_revision` is the revision the editor
+    (forms.posted_team_as_stored: the rows are kept as they are). Blank team rows are dropped,
+    the rest renumbered in order; the pledge's time is recorded when it is accepted and cleared
+    when it is withdrawn; a save that changes anything raises the revision by one; the version
+    code is computed from the content being stored. `expected_revision` is the revision the editor
     opened: a draft saved by someone else in between raises DraftConflict instead of being
     overwritten, and a save without one (None) raises RevisionMissing, a DraftConflict too.
     Nothing is stored when either is raised.
@@ -145,7 +146,7 @@ def application_save_draft(*, application: Application, form, team_formset, acto
         keeps_signature = stored_pledge_at and form.initial.get("pledge_signatory") == application.pledge_signatory
         pledge_at = stored_pledge_at if keeps_signature else (now or timezone.now())
     if team_formset is None:  # the team table came back as stored (forms.posted_team_as_stored)
-        kept, to_write, to_delete = sorted(application.team.all(), key=lambda row: (row.position, row.pk)), [], []
+        kept, to_write, to_delete = list(application.team.all()), [], []
     else:
         kept, to_write, to_delete = _team_plan(team_formset)
     projects = list(form.cleaned_data.get("projects") or [])

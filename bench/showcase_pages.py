@@ -16,6 +16,10 @@ from common import django_setup, write_json  # noqa: E402
 from pages import measure, measure_pages, script_arguments, trivial_url, warm_and_freeze  # noqa: E402
 
 
+# The project category the filtered list is asked for.
+FILTERED_CATEGORY = "elderly-education"
+
+
 def targets():
     from django.db.models import Count, Q
     from django.urls import reverse
@@ -56,9 +60,6 @@ def targets():
         "province": heaviest,
     }
     return pages, info
-
-
-FILTERED_CATEGORY = "elderly-education"
 
 
 def main():

@@ -23,7 +23,9 @@ class OTPRequiredMiddleware:
             if not user.is_verified():
                 # Read with the user (auth_backends.UsernameOrEmailBackend.get_user) where it was.
                 has_device = getattr(user, "has_confirmed_device", None)
-                if has_device if has_device is not None else user_has_device(user, confirmed=True):
+                if has_device is None:
+                    has_device = user_has_device(user, confirmed=True)
+                if has_device:
                     return redirect(f"{reverse('otp_verify')}?{urlencode({'next': request.get_full_path()})}")
                 if must_use_second_factor(user):
                     return redirect("otp_setup")
